@@ -1,0 +1,192 @@
+/**
+ * The built-in demo study: a few short synthetic "movies" whose scenes differ in look and sound,
+ * their scene labels, and several VOC screenings per movie whose gas curves respond to the scenes.
+ * Built in the browser in seconds, so every section of the notebook has something to learn from
+ * without the user owning any movie file.
+ */
+import {
+  AUDIO_CLIP_SAMPLES,
+  AUDIO_SAMPLE_RATE,
+  CHANNELS,
+  DEFAULT_RESOLUTION,
+  FRAMES_PER_SECOND,
+  FRAMES_PER_SEQUENCE,
+  SECONDS_PER_SEQUENCE,
+} from '../shapes';
+import { SCENE_TYPES, seededRandom, type SceneType } from './scenes';
+import { createProject } from '../store/projects';
+import { appendSequence, putMovie } from '../store/movies';
+import { openStore } from '../store/db';
+import { guardQuota } from '../store/errors';
+import { newId } from '../util/id';
+import { LABEL_VOCABULARY } from '../study/vocabulary';
+import { CHEMICAL_KEYS } from '../study/chemicals';
+import type { MovieRecord, ProjectRecord } from '../store/schema';
+
+export interface DemoMoviePlan {
+  name: string;
+  /** Scene type key of each 30-s sequence. */
+  scenes: readonly string[];
+  screenings: number;
+}
+
+const [L, A, C, S] = ['landscape', 'action', 'conversation', 'suspense'];
+
+export const DEMO_MOVIES: readonly DemoMoviePlan[] = [
+  { name: 'Harbour Run', scenes: [L, L, C, C, A, A, S, A, C, L], screenings: 3 },
+  { name: 'Night Shift', scenes: [S, S, C, A, A, S, C, C, A, S], screenings: 3 },
+  { name: 'Summer Talk', scenes: [C, L, C, L, S, A, A, C, L, C], screenings: 2 },
+];
+
+export const DEMO_PROJECT_NAME = 'Demo study';
+
+export interface DemoProgress {
+  fraction: number;
+  label: string;
+}
+
+function sceneOf(key: string): SceneType {
+  const scene = SCENE_TYPES.find((s) => s.key === key);
+  if (!scene) throw new Error(`Unknown demo scene ${key}`);
+  return scene;
+}
+
+export function renderSequence(scene: SceneType, sequenceIndex: number, seed: number): ArrayBuffer {
+  const { width, height } = DEFAULT_RESOLUTION;
+  const frameBytes = width * height * CHANNELS;
+  const frames = new Uint8Array(FRAMES_PER_SEQUENCE * frameBytes);
+  const rand = seededRandom(seed);
+  for (let f = 0; f < FRAMES_PER_SEQUENCE; f++) {
+    const t = sequenceIndex * SECONDS_PER_SEQUENCE + f / FRAMES_PER_SECOND;
+    scene.render(frames.subarray(f * frameBytes, (f + 1) * frameBytes), width, height, t, rand);
+  }
+  return frames.buffer;
+}
+
+export function renderClip(scene: SceneType, seed: number): ArrayBuffer {
+  const samples = new Float32Array(AUDIO_CLIP_SAMPLES);
+  scene.sound(samples, AUDIO_SAMPLE_RATE, seededRandom(seed));
+  return samples.buffer;
+}
+
+/** Scene labels of a plan: one row per sequence, one column per vocabulary label. */
+export function demoLabelMatrix(plan: DemoMoviePlan): Uint8Array<ArrayBuffer> {
+  const m = new Uint8Array(plan.scenes.length * LABEL_VOCABULARY.length);
+  plan.scenes.forEach((key, row) => {
+    for (const label of sceneOf(key).labels) {
+      m[row * LABEL_VOCABULARY.length + LABEL_VOCABULARY.indexOf(label)] = 1;
+    }
+  });
+  return m;
+}
+
+/**
+ * Raw gas measurements of one screening: a per-chemical baseline, scaled by the audience size,
+ * following the scenes one period later (breath lags the screen), smoothed, noisy, with gaps.
+ */
+export function demoScreening(
+  plan: DemoMoviePlan,
+  screening: number,
+  seed: number,
+): Float32Array<ArrayBuffer> {
+  const rand = seededRandom(seed);
+  const rows = plan.scenes.length;
+  const k = CHEMICAL_KEYS.length;
+  const audience = 0.6 + 0.8 * rand();
+  const baseline = [450, 120, 80, 600, 150, 40];
+  const out = new Float32Array(rows * k);
+  for (let c = 0; c < k; c++) {
+    let level = 0;
+    for (let r = 0; r < rows; r++) {
+      const driver = r > 0 ? sceneOf(plan.scenes[r - 1]).gasResponse[c] : 0;
+      level = 0.5 * level + driver;
+      const noise = 0.05 * (rand() * 2 - 1);
+      const value = baseline[c] * (1 + audience * (level + noise) + 0.02 * screening);
+      out[r * k + c] = rand() < 0.04 ? NaN : value;
+    }
+  }
+  return out;
+}
+
+export async function loadDemoProject(
+  onProgress: (p: DemoProgress) => void = () => {},
+): Promise<ProjectRecord> {
+  const project = await createProject(DEMO_PROJECT_NAME, true);
+  const total = DEMO_MOVIES.reduce((n, m) => n + m.scenes.length, 0);
+  let done = 0;
+  for (const [movieNo, plan] of DEMO_MOVIES.entries()) {
+    const movie: MovieRecord = {
+      id: newId(),
+      projectId: project.id,
+      name: plan.name,
+      durationS: plan.scenes.length * SECONDS_PER_SEQUENCE,
+      frameRate: FRAMES_PER_SECOND,
+      source: { fileName: `${plan.name} (synthetic)`, size: 0, hash: `demo-${movieNo}` },
+      settings: {
+        startS: 0,
+        endS: null,
+        ...DEFAULT_RESOLUTION,
+        fit: 'stretch',
+        channelOrder: 'rgb',
+      },
+      state: 'incomplete',
+      sequencesDone: 0,
+      sequencesTotal: plan.scenes.length,
+      createdAt: Date.now() + movieNo,
+    };
+    await putMovie(movie);
+    for (const [index, key] of plan.scenes.entries()) {
+      const scene = sceneOf(key);
+      const seed = movieNo * 1000 + index;
+      await appendSequence(movie.id, {
+        index,
+        frames: renderSequence(scene, index, seed),
+        audio: { sampleRate: AUDIO_SAMPLE_RATE, samples: renderClip(scene, seed) },
+      });
+      onProgress({ fraction: ++done / total, label: `${plan.name}: sequence ${index + 1}` });
+    }
+    await putMovie({ ...movie, sequencesDone: plan.scenes.length, state: 'complete' });
+    await storeDemoStudyData(project.id, movie.id, plan, movieNo);
+  }
+  return project;
+}
+
+async function storeDemoStudyData(
+  projectId: string,
+  movieId: string,
+  plan: DemoMoviePlan,
+  movieNo: number,
+) {
+  const db = await openStore();
+  const rows = plan.scenes.length;
+  await guardQuota(`demo labels of “${plan.name}”`, () =>
+    db.put('labelSets', {
+      id: newId(),
+      projectId,
+      movieId,
+      fileName: `${plan.name}.csv`,
+      layout: 'label-rows',
+      names: [...LABEL_VOCABULARY],
+      rows,
+      matrix: demoLabelMatrix(plan).buffer,
+      createdAt: Date.now(),
+    }),
+  );
+  for (let s = 0; s < plan.screenings; s++) {
+    const values = demoScreening(plan, s, 7919 * (movieNo + 1) + s);
+    await guardQuota(`demo screening ${s + 1} of “${plan.name}”`, () =>
+      db.put('screenings', {
+        id: newId(),
+        projectId,
+        movieId,
+        fileName: `${s + 1}_${plan.name.replace(/\s+/g, '')}.arff`,
+        screeningIndex: s + 1,
+        chemicals: [...CHEMICAL_KEYS],
+        missingChemicals: [],
+        rows,
+        values: values.buffer,
+        createdAt: Date.now(),
+      }),
+    );
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * The IndexedDB schema: what lives where, and how older databases are migrated.
+ *
+ * One database, `cinebreath`. Every record belongs to a project (`projectId`) so that deleting a
+ * project is one indexed sweep per store. Binary payloads are ArrayBuffers (Safari fails on Blobs
+ * in IndexedDB) and each record stays well under 64 MB (Firefox refuses values above ~256 MiB):
+ * frames are stored one 30-s sequence per record, weights one tensor group per record.
+ *
+ *  store          key                   holds
+ *  projects       id                    name, timestamps, project-wide settings
+ *  movies         id                    name, duration, frame rate, source file identity, ingest
+ *                                       settings, ingest state (incomplete until the last sequence)
+ *  sequences      [movieId, index]      uint8 frames of one 30-s sequence (30×H×W×3, channel order
+ *                                       recorded on the movie)
+ *  audioClips     [movieId, index]      mono float32 PCM of one 30-s sequence
+ *  audioFeatures  movieId               n×193 float32 features of a movie (computed or imported)
+ *  labelSets      id                    one imported label CSV: names, detected layout, n×L matrix
+ *  screenings     id                    one VOC screening: chemicals found, rows×6 values (NaN = ?)
+ *  models         id                    a model's topology, kind and metadata
+ *  checkpoints    [modelId, epoch]      weights and optimizer state after an epoch
+ *  runs           id                    training configuration and per-epoch metrics
+ *  encodings      [cacheKey, index]     frozen-encoder outputs cached per (checkpoint, sequence)
+ *
+ * Migrations are numbered: `MIGRATIONS[v]` upgrades a database at version v to v + 1. Never edit a
+ * shipped migration; append a new one and raise DB_VERSION.
+ */
+import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
+
+export const DB_NAME = 'cinebreath';
+
+export type ChannelOrder = 'rgb' | 'bgr';
+
+export interface ProjectRecord {
+  id: string;
+  name: string;
+  createdAt: number;
+  updatedAt: number;
+  /** Free-form per-section settings, owned by the section that writes them. */
+  settings: Record<string, unknown>;
+  /** True for the built-in synthetic demo study. */
+  demo?: boolean;
+}
+
+export interface MovieIngestSettings {
+  startS: number;
+  endS: number | null;
+  width: number;
+  height: number;
+  fit: 'stretch' | 'crop';
+  channelOrder: ChannelOrder;
+}
+
+export interface MovieRecord {
+  id: string;
+  projectId: string;
+  name: string;
+  durationS: number;
+  frameRate: number;
+  source: { fileName: string; size: number; hash: string };
+  settings: MovieIngestSettings;
+  state: 'incomplete' | 'complete' | 'failed';
+  /** Sequences stored so far: sequences [0, sequencesDone) exist. */
+  sequencesDone: number;
+  sequencesTotal: number;
+  error?: string;
+  createdAt: number;
+}
+
+export interface SequenceRecord {
+  movieId: string;
+  index: number;
+  projectId: string;
+  /** uint8, frames × height × width × 3 in the movie's channel order. */
+  frames: ArrayBuffer;
+}
+
+export interface AudioClipRecord {
+  movieId: string;
+  index: number;
+  projectId: string;
+  sampleRate: number;
+  /** float32 mono samples. */
+  samples: ArrayBuffer;
+}
+
+export interface AudioFeaturesRecord {
+  movieId: string;
+  projectId: string;
+  source: 'computed' | 'imported';
+  rows: number;
+  /** float32, rows × 193. */
+  features: ArrayBuffer;
+}
+
+export interface LabelSetRecord {
+  id: string;
+  projectId: string;
+  movieId: string | null;
+  fileName: string;
+  layout: 'label-rows' | 'sequence-rows';
+  names: string[];
+  rows: number;
+  /** uint8, rows (sequences) × names.length. */
+  matrix: ArrayBuffer;
+  createdAt: number;
+}
+
+export interface ScreeningRecord {
+  id: string;
+  projectId: string;
+  movieId: string | null;
+  fileName: string;
+  screeningIndex: number;
+  chemicals: string[];
+  missingChemicals: string[];
+  rows: number;
+  /** float32, rows × chemicals.length, raw (unnormalised), NaN where the file had `?`. */
+  values: ArrayBuffer;
+  createdAt: number;
+}
+
+export interface ModelRecord {
+  id: string;
+  projectId: string;
+  kind: string;
+  name: string;
+  createdAt: number;
+  /** tfjs layers model topology (model.json's modelTopology). */
+  topology: unknown;
+  meta: Record<string, unknown>;
+}
+
+export interface CheckpointRecord {
+  modelId: string;
+  epoch: number;
+  projectId: string;
+  weightSpecs: unknown[];
+  weights: ArrayBuffer;
+  optimizerSpecs: unknown[];
+  optimizer: ArrayBuffer;
+  createdAt: number;
+}
+
+export interface RunRecord {
+  id: string;
+  projectId: string;
+  kind: string;
+  modelId: string | null;
+  config: Record<string, unknown>;
+  epochs: Record<string, unknown>[];
+  state: 'running' | 'paused' | 'stopped' | 'done' | 'failed';
+  createdAt: number;
+  message?: string;
+}
+
+export interface EncodingRecord {
+  cacheKey: string;
+  index: number;
+  projectId: string;
+  /** float32 encoder output of one sequence. */
+  values: ArrayBuffer;
+}
+
+export interface CinebreathDB extends DBSchema {
+  projects: { key: string; value: ProjectRecord };
+  movies: { key: string; value: MovieRecord; indexes: { byProject: string } };
+  sequences: { key: [string, number]; value: SequenceRecord; indexes: { byProject: string } };
+  audioClips: { key: [string, number]; value: AudioClipRecord; indexes: { byProject: string } };
+  audioFeatures: { key: string; value: AudioFeaturesRecord; indexes: { byProject: string } };
+  labelSets: { key: string; value: LabelSetRecord; indexes: { byProject: string } };
+  screenings: { key: string; value: ScreeningRecord; indexes: { byProject: string } };
+  models: { key: string; value: ModelRecord; indexes: { byProject: string } };
+  checkpoints: { key: [string, number]; value: CheckpointRecord; indexes: { byProject: string } };
+  runs: { key: string; value: RunRecord; indexes: { byProject: string } };
+  encodings: { key: [string, number]; value: EncodingRecord; indexes: { byProject: string } };
+}
+
+export type StoreName = StoreNames<CinebreathDB>;
+
+/** Every store whose records carry a projectId (all but `projects`). */
+export const PROJECT_STORES = [
+  'movies',
+  'sequences',
+  'audioClips',
+  'audioFeatures',
+  'labelSets',
+  'screenings',
+  'models',
+  'checkpoints',
+  'runs',
+  'encodings',
+] as const satisfies readonly StoreName[];
+
+type UpgradeTx = IDBPTransaction<CinebreathDB, StoreName[], 'versionchange'>;
+type Migration = (db: IDBPDatabase<CinebreathDB>, tx: UpgradeTx) => void;
+
+export const MIGRATIONS: readonly Migration[] = [
+  // 0 → 1: the initial schema.
+  (db) => {
+    db.createObjectStore('projects', { keyPath: 'id' });
+    const keyed = {
+      movies: 'id',
+      sequences: ['movieId', 'index'],
+      audioClips: ['movieId', 'index'],
+      audioFeatures: 'movieId',
+      labelSets: 'id',
+      screenings: 'id',
+      models: 'id',
+      checkpoints: ['modelId', 'epoch'],
+      runs: 'id',
+      encodings: ['cacheKey', 'index'],
+    } as const satisfies Record<(typeof PROJECT_STORES)[number], string | readonly string[]>;
+    for (const name of PROJECT_STORES) {
+      const keyPath = keyed[name];
+      const store = db.createObjectStore(name, {
+        keyPath: typeof keyPath === 'string' ? keyPath : [...keyPath],
+      });
+      store.createIndex('byProject', 'projectId');
+    }
+  },
+];
+
+export const DB_VERSION = MIGRATIONS.length;

@@ -1,0 +1,83 @@
+// The notebook in a real Chromium: status strip with a WebGPU adapter, the demo project survives a
+// reload, and Delete project / Erase all local data really remove it.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openBrowser, type BrowserSession } from './chromium';
+
+describe('notebook shell', () => {
+  let session: BrowserSession & { errors: string[] };
+  const baseUrl = inject('baseUrl');
+
+  beforeAll(async () => {
+    session = await openBrowser();
+  });
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it('shows the WebGPU backend and its adapter in the status strip', async () => {
+    const { page } = session;
+    await page.goto(`${baseUrl}/`);
+    await page.getByTestId('no-project').waitFor();
+    const backend = page.getByTestId('backend');
+    await expect
+      .poll(() => backend.textContent(), { timeout: 60_000 })
+      .toMatch(/webgpu — WebGPU on/);
+    const adapter = await page.getByTestId('adapter').textContent();
+    expect(adapter).toMatch(/max buffer \d/);
+    expect(await page.getByTestId('storage').textContent()).toMatch(/of \d/);
+  });
+
+  it('loads the demo project, keeps it across a reload, and deletes it', async () => {
+    const { page } = session;
+    await page.getByRole('button', { name: 'Load demo project' }).click();
+    await expect
+      .poll(() => page.getByTestId('project').textContent(), { timeout: 120_000 })
+      .toContain('Demo study');
+    await page.getByRole('heading', { name: 'Autoencoder' }).waitFor();
+    await page.screenshot({ path: 'static/screenshots/notebook.png', fullPage: false });
+
+    await page.reload();
+    await expect
+      .poll(() => page.getByTestId('project').textContent(), { timeout: 30_000 })
+      .toContain('Demo study');
+
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Delete project' }).click();
+    await page.getByTestId('no-project').waitFor();
+    await page.reload();
+    await page.getByTestId('no-project').waitFor();
+  });
+
+  it('erases all local data', async () => {
+    const { page } = session;
+    await page.getByRole('button', { name: 'Load demo project' }).click();
+    await expect
+      .poll(() => page.getByTestId('project').textContent(), { timeout: 120_000 })
+      .toContain('Demo study');
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Erase all local data' }).click();
+    await page.getByTestId('no-project').waitFor();
+    // The page reopens an empty database at once; every store must be empty.
+    const counts = await page.evaluate(
+      () =>
+        new Promise<number[]>((resolve, reject) => {
+          const req = indexedDB.open('cinebreath');
+          req.onerror = () => reject(req.error);
+          req.onsuccess = () => {
+            const db = req.result;
+            const names = [...db.objectStoreNames];
+            const tx = db.transaction(names);
+            const counts = names.map(() => -1);
+            names.forEach((n, i) => {
+              const r = tx.objectStore(n).count();
+              r.onsuccess = () => (counts[i] = r.result);
+            });
+            tx.oncomplete = () => resolve(counts);
+          };
+        }),
+    );
+    expect(counts.length).toBeGreaterThan(5);
+    expect(counts.every((c) => c === 0)).toBe(true);
+    expect(session.errors).toEqual([]);
+  });
+});
