@@ -25,6 +25,8 @@ export interface Split {
   /** Row numbers into the dataset's `rows`. */
   train: number[];
   validation: number[];
+  /** Why the split differs from what was asked (e.g. screening-out on scene labels). */
+  note?: string;
 }
 
 /** Scene labels: one row per labelled sequence, `names.length` binary targets. */
