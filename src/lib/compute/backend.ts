@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
+import { installFastKernels } from './kernels';
 
 export type BackendName = 'webgpu' | 'webgl' | 'cpu';
 
@@ -67,6 +68,8 @@ export async function initBackend(
       const ok = await tf.setBackend(name);
       if (!ok) throw new Error('initialisation failed');
       await tf.ready();
+      // Fast 3D convolution kernels in place of tfjs's naive ones (same kernel names).
+      installFastKernels(name);
       const adapter = name === 'webgpu' ? await describeAdapter() : null;
       const chosen =
         name === 'webgpu'

@@ -1,0 +1,288 @@
+/**
+ * Conv3D, its input and filter gradients, MaxPool3D and its gradient for tfjs's `cpu` backend.
+ * Each convolution is lowered, a slab of voxels at a time, onto one register-blocked matrix
+ * product (gemm.ts): the slab's receptive fields are gathered into a column matrix with typed-array
+ * loops (vol2col), then multiplied by the filter. The stock kernels walk the volume with a
+ * six-deep loop per output element and run at about 1 GFLOP/s; this runs at the speed of the
+ * matrix product. Slabs keep the column matrix near 1 MiB whatever the volume or batch size.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { gemmTN } from './gemm';
+import {
+  convGeometry,
+  poolGeometry,
+  taps,
+  type ConvGeometry,
+  type KernelArgs,
+  type Triple,
+} from './geometry';
+
+/** The part of tfjs's MathBackendCPU these kernels touch. */
+export interface CpuBackendLike {
+  data: { get(dataId: tf.DataId): { values?: unknown } };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+}
+
+const SLAB_FLOATS = 1 << 18;
+
+function floats(backend: CpuBackendLike, t: tf.TensorInfo): Float32Array {
+  const v = backend.data.get(t.dataId).values;
+  if (v instanceof Float32Array) return v;
+  return Float32Array.from(v as ArrayLike<number>);
+}
+
+function slabSize(rowLength: number): number {
+  return Math.max(4, Math.floor(SLAB_FLOATS / rowLength / 4) * 4);
+}
+
+/**
+ * Writes, for output voxels m0 … m0+rows−1, the input values each filter tap sees into
+ * `col[(tap·C + c)·rowStride + (m − m0)·voxelStride]`, zero where the tap falls into padding.
+ */
+function vol2col(
+  x: Float32Array,
+  g: ConvGeometry,
+  m0: number,
+  rows: number,
+  col: Float32Array,
+  voxelStride: number,
+  rowStride: number,
+): void {
+  const { inD, inH, inW, inC, outD, outH, outW, fD, fH, fW } = g;
+  for (let r = 0; r < rows; r++) {
+    const m = m0 + r;
+    const ow = m % outW;
+    const oh = Math.floor(m / outW) % outH;
+    const od = Math.floor(m / (outW * outH)) % outD;
+    const b = Math.floor(m / (outW * outH * outD));
+    const d0 = od * g.sD - g.pD;
+    const h0 = oh * g.sH - g.pH;
+    const w0 = ow * g.sW - g.pW;
+    let k = 0;
+    for (let kd = 0; kd < fD; kd++) {
+      const id = d0 + kd * g.dD;
+      for (let kh = 0; kh < fH; kh++) {
+        const ih = h0 + kh * g.dH;
+        for (let kw = 0; kw < fW; kw++, k += inC) {
+          const iw = w0 + kw * g.dW;
+          let dst = k * rowStride + r * voxelStride;
+          if (id < 0 || id >= inD || ih < 0 || ih >= inH || iw < 0 || iw >= inW) {
+            for (let c = 0; c < inC; c++, dst += rowStride) col[dst] = 0;
+          } else {
+            let src = (((b * inD + id) * inH + ih) * inW + iw) * inC;
+            for (let c = 0; c < inC; c++, dst += rowStride) col[dst] = x[src++];
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The input gradient's column matrix: for input voxels m0 …, the output gradient at the output
+ * voxel each tap maps the input voxel to (zero where none does, e.g. between strides), written to
+ * `col[(tap·outC + c)·rowStride + (m − m0)]`.
+ */
+function dy2col(
+  dy: Float32Array,
+  g: ConvGeometry,
+  m0: number,
+  rows: number,
+  col: Float32Array,
+  rowStride: number,
+): void {
+  const { inD, inH, inW, outD, outH, outW, outC, fD, fH, fW, sD, sH, sW } = g;
+  for (let r = 0; r < rows; r++) {
+    const m = m0 + r;
+    const iw = m % inW;
+    const ih = Math.floor(m / inW) % inH;
+    const id = Math.floor(m / (inW * inH)) % inD;
+    const b = Math.floor(m / (inW * inH * inD));
+    let k = 0;
+    for (let kd = 0; kd < fD; kd++) {
+      const nd = id + g.pD - kd * g.dD;
+      const od = nd / sD;
+      const okD = nd >= 0 && nd % sD === 0 && od < outD;
+      for (let kh = 0; kh < fH; kh++) {
+        const nh = ih + g.pH - kh * g.dH;
+        const oh = nh / sH;
+        const okH = okD && nh >= 0 && nh % sH === 0 && oh < outH;
+        for (let kw = 0; kw < fW; kw++, k += outC) {
+          const nw = iw + g.pW - kw * g.dW;
+          const ow = nw / sW;
+          let dst = k * rowStride + r;
+          if (okH && nw >= 0 && nw % sW === 0 && ow < outW) {
+            let src = (((b * outD + od) * outH + oh) * outW + ow) * outC;
+            for (let c = 0; c < outC; c++, dst += rowStride) col[dst] = dy[src++];
+          } else {
+            for (let c = 0; c < outC; c++, dst += rowStride) col[dst] = 0;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** y = conv3d(x, w): per slab, y[slab] = colᵀ · W with col [taps·inC, slab]. */
+export function conv3dForward(x: Float32Array, w: Float32Array, g: ConvGeometry): Float32Array {
+  const K = taps(g) * g.inC;
+  const M = g.batch * g.outD * g.outH * g.outW;
+  const y = new Float32Array(M * g.outC);
+  const slab = slabSize(K);
+  const col = new Float32Array(K * slab);
+  for (let m0 = 0; m0 < M; m0 += slab) {
+    const rows = Math.min(slab, M - m0);
+    vol2col(x, g, m0, rows, col, 1, rows);
+    gemmTN(col, 0, w, 0, y, m0 * g.outC, K, rows, g.outC);
+  }
+  return y;
+}
+
+/** dx = Σ over taps of dy (shifted) · Wᵀ: per slab of input voxels, colᵀ · W' with W'[tap, out, in]. */
+export function conv3dInputGrad(dy: Float32Array, w: Float32Array, g: ConvGeometry): Float32Array {
+  const T = taps(g);
+  const K = T * g.outC;
+  const wt = new Float32Array(T * g.outC * g.inC);
+  for (let t = 0; t < T; t++) {
+    for (let i = 0; i < g.inC; i++) {
+      for (let o = 0; o < g.outC; o++) {
+        wt[(t * g.outC + o) * g.inC + i] = w[(t * g.inC + i) * g.outC + o];
+      }
+    }
+  }
+  const M = g.batch * g.inD * g.inH * g.inW;
+  const dx = new Float32Array(M * g.inC);
+  const slab = slabSize(K);
+  const col = new Float32Array(K * slab);
+  for (let m0 = 0; m0 < M; m0 += slab) {
+    const rows = Math.min(slab, M - m0);
+    dy2col(dy, g, m0, rows, col, rows);
+    gemmTN(col, 0, wt, 0, dx, m0 * g.inC, K, rows, g.inC);
+  }
+  return dx;
+}
+
+/** dW = Σ over slabs of col[slab, taps·inC]ᵀ · dy[slab, outC]. */
+export function conv3dFilterGrad(x: Float32Array, dy: Float32Array, g: ConvGeometry): Float32Array {
+  const K = taps(g) * g.inC;
+  const M = g.batch * g.outD * g.outH * g.outW;
+  const dw = new Float32Array(K * g.outC);
+  const slab = slabSize(K);
+  const col = new Float32Array(K * slab);
+  for (let m0 = 0; m0 < M; m0 += slab) {
+    const rows = Math.min(slab, M - m0);
+    vol2col(x, g, m0, rows, col, K, 1);
+    gemmTN(col, 0, dy, m0 * g.outC, dw, 0, rows, K, g.outC);
+  }
+  return dw;
+}
+
+/**
+ * Index (into x) of each pooling window's maximum, −1 where the window holds no number. Ties go to
+ * the last element in scan order, as in tfjs's `maxPool3dPositions`, so gradients agree with stock.
+ */
+function maxPositions(x: Float32Array, g: ConvGeometry): Int32Array {
+  const { inD, inH, inW, inC, outD, outH, outW } = g;
+  const out = new Int32Array(g.batch * outD * outH * outW * inC);
+  let o = 0;
+  for (let b = 0; b < g.batch; b++) {
+    for (let od = 0; od < outD; od++) {
+      const d0 = od * g.sD - g.pD;
+      const dLo = Math.max(0, d0);
+      const dHi = Math.min(inD, d0 + g.fD);
+      for (let oh = 0; oh < outH; oh++) {
+        const h0 = oh * g.sH - g.pH;
+        const hLo = Math.max(0, h0);
+        const hHi = Math.min(inH, h0 + g.fH);
+        for (let ow = 0; ow < outW; ow++) {
+          const w0 = ow * g.sW - g.pW;
+          const wLo = Math.max(0, w0);
+          const wHi = Math.min(inW, w0 + g.fW);
+          for (let c = 0; c < inC; c++, o++) {
+            let best = Number.NEGATIVE_INFINITY;
+            let at = -1;
+            for (let d = dLo; d < dHi; d++) {
+              for (let h = hLo; h < hHi; h++) {
+                let i = (((b * inD + d) * inH + h) * inW + wLo) * inC + c;
+                for (let w = wLo; w < wHi; w++, i += inC) {
+                  const v = x[i];
+                  if (v >= best) {
+                    best = v;
+                    at = i;
+                  }
+                }
+              }
+            }
+            out[o] = at;
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export function maxPool3dForward(x: Float32Array, g: ConvGeometry): Float32Array {
+  const at = maxPositions(x, g);
+  const y = new Float32Array(at.length);
+  for (let i = 0; i < at.length; i++) y[i] = at[i] < 0 ? Number.NEGATIVE_INFINITY : x[at[i]];
+  return y;
+}
+
+export function maxPool3dGrad(dy: Float32Array, x: Float32Array, g: ConvGeometry): Float32Array {
+  const at = maxPositions(x, g);
+  const dx = new Float32Array(x.length);
+  for (let i = 0; i < at.length; i++) if (at[i] >= 0) dx[at[i]] += dy[i];
+  return dx;
+}
+
+interface ConvAttrs {
+  strides: Triple;
+  pad: 'valid' | 'same';
+  dilations?: Triple;
+}
+interface PoolAttrs {
+  filterSize: Triple;
+  strides: Triple;
+  pad: 'valid' | 'same' | number;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/** The kernels as tfjs kernel functions, keyed by kernel name. */
+export const cpuKernels: Record<string, (args: never) => tf.TensorInfo> = {
+  Conv3D({ inputs, backend, attrs }: KernelArgs<'x' | 'filter'>) {
+    const be = backend as CpuBackendLike;
+    const { strides, pad, dilations } = attrs as ConvAttrs;
+    const g = convGeometry(inputs.x.shape, inputs.filter.shape, strides, pad, dilations ?? 1);
+    const y = conv3dForward(floats(be, inputs.x), floats(be, inputs.filter), g);
+    return be.makeTensorInfo([g.batch, g.outD, g.outH, g.outW, g.outC], 'float32', y);
+  },
+  Conv3DBackpropInputV2({ inputs, backend, attrs }: KernelArgs<'dy' | 'filter'>) {
+    const be = backend as CpuBackendLike;
+    const { strides, pad, inputShape } = attrs as ConvAttrs & { inputShape: number[] };
+    const g = convGeometry(inputShape, inputs.filter.shape, strides, pad);
+    const dx = conv3dInputGrad(floats(be, inputs.dy), floats(be, inputs.filter), g);
+    return be.makeTensorInfo([...inputShape], 'float32', dx);
+  },
+  Conv3DBackpropFilterV2({ inputs, backend, attrs }: KernelArgs<'x' | 'dy'>) {
+    const be = backend as CpuBackendLike;
+    const { strides, pad, filterShape } = attrs as ConvAttrs & { filterShape: number[] };
+    const g = convGeometry(inputs.x.shape, filterShape, strides, pad);
+    const dw = conv3dFilterGrad(floats(be, inputs.x), floats(be, inputs.dy), g);
+    return be.makeTensorInfo([...filterShape], 'float32', dw);
+  },
+  MaxPool3D({ inputs, backend, attrs }: KernelArgs<'x'>) {
+    const be = backend as CpuBackendLike;
+    const { filterSize, strides, pad, dimRoundingMode } = attrs as PoolAttrs;
+    const g = poolGeometry(inputs.x.shape, filterSize, strides, pad, dimRoundingMode);
+    const y = maxPool3dForward(floats(be, inputs.x), g);
+    return be.makeTensorInfo([g.batch, g.outD, g.outH, g.outW, g.inC], 'float32', y);
+  },
+  MaxPool3DGrad({ inputs, backend, attrs }: KernelArgs<'dy' | 'input'>) {
+    const be = backend as CpuBackendLike;
+    const { filterSize, strides, pad, dimRoundingMode } = attrs as PoolAttrs;
+    const g = poolGeometry(inputs.input.shape, filterSize, strides, pad, dimRoundingMode);
+    const dx = maxPool3dGrad(floats(be, inputs.dy), floats(be, inputs.input), g);
+    return be.makeTensorInfo([...inputs.input.shape], 'float32', dx);
+  },
+};

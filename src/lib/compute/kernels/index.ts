@@ -1,0 +1,62 @@
+/**
+ * Swaps tfjs's naive 3D convolution and pooling kernels for fast ones, under the same kernel
+ * names, so models keep using ordinary layers and ops (tf.conv3d, tf.maxPool3d, their gradients).
+ * `initBackend` calls `installFastKernels` for the backend it picks; benchmarks and tests call
+ * `uninstallFastKernels` to measure or compare against the stock kernels in the same process.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { cpuKernels } from './cpu-conv3d';
+import { webgpuKernels } from './webgpu-conv3d';
+
+type KernelTable = Record<string, (args: never) => tf.TensorInfo>;
+
+/**
+ * Kernels per backend: all five on `cpu`; the three convolutions on `webgpu`, whose stock pooling
+ * kernels are already one thread per element and cheap next to the convolutions.
+ */
+const FAST: Record<string, KernelTable> = { cpu: cpuKernels, webgpu: webgpuKernels };
+
+/** The stock kernels we replaced, per backend, so they can be put back. */
+const stock = new Map<string, Map<string, tf.KernelConfig>>();
+
+/** Whether fast kernels exist for this backend. */
+export function hasFastKernels(backendName: string): boolean {
+  return backendName in FAST;
+}
+
+/**
+ * Registers the fast kernels for `backendName` in place of the stock ones. Idempotent; returns the
+ * names replaced (none for a backend without fast kernels, e.g. webgl).
+ */
+export function installFastKernels(backendName: string): string[] {
+  const table = FAST[backendName];
+  if (!table) return [];
+  if (stock.has(backendName)) return Object.keys(table);
+  const saved = new Map<string, tf.KernelConfig>();
+  for (const name of Object.keys(table)) {
+    const old = tf.getKernel(name, backendName);
+    if (old) {
+      saved.set(name, old);
+      tf.unregisterKernel(name, backendName);
+    }
+    tf.registerKernel({
+      kernelName: name,
+      backendName,
+      kernelFunc: table[name] as unknown as tf.KernelFunc,
+    });
+  }
+  stock.set(backendName, saved);
+  return Object.keys(table);
+}
+
+/** Puts tfjs's stock kernels back (for side-by-side benchmarks and tests). */
+export function uninstallFastKernels(backendName: string): void {
+  const saved = stock.get(backendName);
+  if (!saved) return;
+  for (const name of Object.keys(FAST[backendName])) {
+    tf.unregisterKernel(name, backendName);
+    const old = saved.get(name);
+    if (old) tf.registerKernel(old);
+  }
+  stock.delete(backendName);
+}
