@@ -1,0 +1,110 @@
+/**
+ * Models between the store and files: which files to download for a stored model, and the one
+ * entry point for model files dropped on the page (.cbmodel, model.json + weights, Keras .h5).
+ * An import is stored in one transaction after every check passed, so a refusal leaves the
+ * project exactly as it was.
+ */
+import { openStore, writeTransaction } from '../store/db';
+import type { CheckpointRecord, ModelRecord } from '../store/schema';
+import { InteropError } from './errors';
+import { readKerasH5File } from './keras-h5-client';
+import {
+  exportModelFiles,
+  exportModelSingleFile,
+  incomingFromKeras,
+  prepareModel,
+  readModelContainer,
+  readModelJson,
+  type DownloadFile,
+  type IncomingModel,
+  type PreparedModel,
+} from './model-files';
+import type { ProjectShapes } from './model-kinds';
+import { sniff } from './sniff';
+
+/** What the project's movies and labels require of a model. */
+export async function projectShapes(projectId: string): Promise<ProjectShapes> {
+  const db = await openStore();
+  const [movies, labelSets] = await Promise.all([
+    db.getAllFromIndex('movies', 'byProject', projectId),
+    db.getAllFromIndex('labelSets', 'byProject', projectId),
+  ]);
+  const resolutions = movies.map((m) => ({ width: m.settings.width, height: m.settings.height }));
+  return { resolutions, labelNames: [...new Set(labelSets.flatMap((l) => l.names))] };
+}
+
+/** The newest checkpoint of a model (highest epoch). */
+export async function latestCheckpoint(modelId: string): Promise<CheckpointRecord | undefined> {
+  const db = await openStore();
+  const range = IDBKeyRange.bound([modelId, -Infinity], [modelId, Infinity]);
+  const cursor = await db.transaction('checkpoints').store.openCursor(range, 'prev');
+  return cursor?.value;
+}
+
+/** Download files for a stored model: two tfjs files, or one `.cbmodel`. */
+export async function modelDownloads(modelId: string, single: boolean): Promise<DownloadFile[]> {
+  const db = await openStore();
+  const model = await db.get('models', modelId);
+  if (!model) throw new InteropError('That model no longer exists.');
+  const checkpoint = await latestCheckpoint(modelId);
+  if (!checkpoint)
+    throw new InteropError(`“${model.name}” has no saved weights yet: train it first.`);
+  const runs = await db.getAllFromIndex('runs', 'byProject', model.projectId);
+  return single
+    ? [exportModelSingleFile(model, checkpoint, runs)]
+    : exportModelFiles(model, checkpoint, runs);
+}
+
+export async function listModels(projectId: string): Promise<ModelRecord[]> {
+  const db = await openStore();
+  const models = await db.getAllFromIndex('models', 'byProject', projectId);
+  return models.sort((a, b) => a.createdAt - b.createdAt);
+}
+
+const head = async (f: Blob) => new Uint8Array(await f.slice(0, 4160).arrayBuffer());
+
+/** Reads dropped model files (a model may span a model.json and its weight files). */
+export async function readIncomingModel(files: readonly File[]): Promise<IncomingModel> {
+  const kinds = await Promise.all(
+    files.map(async (f) => ({ file: f, kind: sniff(await head(f)) })),
+  );
+  const json = kinds.find((k) => k.kind === 'json');
+  if (json)
+    return readModelJson(
+      json.file,
+      files.filter((f) => f !== json.file),
+    );
+  const first = kinds[0];
+  if (!first) throw new InteropError('No file was dropped.');
+  if (first.kind === 'container') return readModelContainer(first.file, first.file.name);
+  if (first.kind === 'hdf5' || first.kind === 'zip') {
+    return incomingFromKeras(await readKerasH5File(first.file));
+  }
+  if (/\.bin$/i.test(first.file.name)) {
+    throw new InteropError(
+      `${first.file.name} holds only weights: drop it together with its model.json.`,
+    );
+  }
+  throw new InteropError(
+    `${first.file.name} is not a model file Cinebreath reads (.cbmodel, model.json with its ` +
+      `weights, or a Keras 2 .h5).`,
+  );
+}
+
+/** Checks and stores dropped model files in the project; returns what was stored. */
+export async function importModelFiles(
+  files: readonly File[],
+  projectId: string,
+): Promise<PreparedModel> {
+  const incoming = await readIncomingModel(files);
+  const prepared = await prepareModel(incoming, projectId, await projectShapes(projectId));
+  await writeTransaction(
+    ['models', 'checkpoints'],
+    `model “${prepared.model.name}”`,
+    async (tx) => {
+      await tx.objectStore('models').add(prepared.model);
+      await tx.objectStore('checkpoints').add(prepared.checkpoint);
+    },
+  );
+  return prepared;
+}
