@@ -1,0 +1,63 @@
+/**
+ * The messages between the page and the "inside the network" worker, which runs models on stored
+ * sequences and paints heatmap grids so that the page never blocks while a view renders.
+ */
+import type { LayerInfo } from './activations';
+import type { GridLayout, ValueRange } from './heatmap';
+
+export type ModelSource =
+  | { kind: 'stored'; modelId: string; epoch: number }
+  | { kind: 'untrained'; width: number; height: number };
+
+export interface SequenceRef {
+  movieId: string;
+  index: number;
+}
+
+export type InsideRequest =
+  /** Runs the model once on a sequence, keeping every volume layer's output for `grid`. */
+  | { type: 'activations'; source: ModelSource; sequence: SequenceRef }
+  /** Paints one layer of the last activations; `frames` null means all of the layer's frames. */
+  | { type: 'grid'; layer: string; frames: number[] | null }
+  /** A stored autoencoder's reconstruction of a sequence at a checkpoint. */
+  | { type: 'reconstruct'; modelId: string; epoch: number; sequence: SequenceRef };
+
+export interface LayerSummary extends LayerInfo {
+  range: ValueRange;
+  dead: number[];
+}
+
+export interface ActivationsResult {
+  modelName: string;
+  untrained: boolean;
+  backend: string;
+  layers: LayerSummary[];
+}
+
+export interface GridResult {
+  layer: string;
+  layout: GridLayout;
+  range: ValueRange;
+  dead: number[];
+  pixels: Uint8ClampedArray<ArrayBuffer>;
+}
+
+export interface ReconstructionResult {
+  epoch: number;
+  /** Reconstruction in RGB order, values in [0, 1], frames × height × width × 3. */
+  rgb: Float32Array<ArrayBuffer>;
+  /** Mean absolute error against the input, on the [0, 1] scale. */
+  error: number;
+}
+
+export interface InsideResults {
+  activations: ActivationsResult;
+  grid: GridResult;
+  reconstruct: ReconstructionResult;
+}
+
+export type InsideMessage = { id: number; request: InsideRequest };
+
+export type InsideReply =
+  | { id: number; ok: true; result: InsideResults[InsideRequest['type']] }
+  | { id: number; ok: false; error: string };

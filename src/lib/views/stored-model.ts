@@ -1,0 +1,35 @@
+/**
+ * Rebuilds a stored model at a checkpoint: the model record's topology with the checkpoint's
+ * weights, loaded through tfjs's in-memory IO handler. Custom layers (the autoencoder's upsampling
+ * and padding) must be registered before this runs; the worker imports the modules that do.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { openStore } from '../store/db';
+import type { ChannelOrder, ModelRecord } from '../store/schema';
+
+export interface StoredModel {
+  record: ModelRecord;
+  epoch: number;
+  model: tf.LayersModel;
+  /** The channel order the model was trained on (model meta `channelOrder`), or null if unknown. */
+  channelOrder: ChannelOrder | null;
+}
+
+export async function loadStoredModel(modelId: string, epoch: number): Promise<StoredModel> {
+  const db = await openStore();
+  const [record, checkpoint] = await Promise.all([
+    db.get('models', modelId),
+    db.get('checkpoints', [modelId, epoch]),
+  ]);
+  if (!record) throw new Error('That model is no longer stored.');
+  if (!checkpoint) throw new Error(`“${record.name}” has no checkpoint for epoch ${epoch}.`);
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: record.topology as tf.io.ModelArtifacts['modelTopology'],
+      weightSpecs: checkpoint.weightSpecs as tf.io.WeightsManifestEntry[],
+      weightData: checkpoint.weights,
+    }),
+  );
+  const order = record.meta.channelOrder;
+  return { record, epoch, model, channelOrder: order === 'bgr' || order === 'rgb' ? order : null };
+}
