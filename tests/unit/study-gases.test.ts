@@ -234,7 +234,7 @@ describe('synthetic screenings and gas datasets', () => {
       screeningInput('a2', 'A', 2, syntheticArff({ rows, seed: 2, movieSeed: 10 })),
       screeningInput('b1', 'B', 1, syntheticArff({ rows, seed: 3, movieSeed: 20 })),
     ]);
-    const gaps = s[0].values.filter((v) => Number.isNaN(v)).length;
+    const gaps = Array.from(s[0].values).filter((v) => Number.isNaN(v)).length;
     expect(gaps).toBeGreaterThan(0);
     const d = assembleGasDataset(s, new Map(), options);
     const isoprene = (id: string) =>
