@@ -1,6 +1,7 @@
 // The demo study's labels and screenings pass through the CSV and ARFF importers, and its gas
 // curves respond to the scenes one period later.
 import 'fake-indexeddb/auto';
+import { correlation } from './study-helpers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eraseStore } from '../../src/lib/store/db';
 import { listMovies } from '../../src/lib/store/movies';
@@ -16,21 +17,6 @@ import {
 afterAll(async () => {
   await eraseStore();
 });
-
-function correlation(a: number[], b: number[]): number {
-  const n = a.length;
-  const ma = a.reduce((s, v) => s + v, 0) / n;
-  const mb = b.reduce((s, v) => s + v, 0) / n;
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < n; i++) {
-    ab += (a[i] - ma) * (b[i] - mb);
-    aa += (a[i] - ma) ** 2;
-    bb += (b[i] - mb) ** 2;
-  }
-  return ab / Math.sqrt(aa * bb);
-}
 
 describe('demo study data', () => {
   it('imports labels from CSV and screenings from ARFF; gases follow scenes one period later', async () => {

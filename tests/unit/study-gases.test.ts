@@ -1,6 +1,7 @@
 // VOC screenings: the streaming ARFF reader (dense, sparse, quoted, comments, `?`, chunked
 // streams, bad files with file/line/reason), chemicals chosen by name, the synthetic generator,
 // normalisation, missing values, lag and splits.
+import { correlation } from './study-helpers';
 import { describe, expect, it } from 'vitest';
 import { readArffColumns, type ArffHeader } from '../../src/lib/study/arff';
 import { matchChemicals } from '../../src/lib/study/chemicalColumns';
@@ -201,21 +202,6 @@ async function screeningInput(id: string, movieId: string, index: number, text: 
     values,
   };
   return input;
-}
-
-function correlation(a: Float32Array, b: Float32Array): number {
-  const n = a.length;
-  const ma = a.reduce((s, v) => s + v, 0) / n;
-  const mb = b.reduce((s, v) => s + v, 0) / n;
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < n; i++) {
-    ab += (a[i] - ma) * (b[i] - mb);
-    aa += (a[i] - ma) ** 2;
-    bb += (b[i] - mb) ** 2;
-  }
-  return ab / Math.sqrt(aa * bb);
 }
 
 describe('synthetic screenings and gas datasets', () => {
