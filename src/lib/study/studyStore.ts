@@ -278,14 +278,6 @@ export async function listAudioFeatures(projectId: string): Promise<AudioFeature
   return (await openStore()).getAllFromIndex('audioFeatures', 'byProject', projectId);
 }
 
-export async function deleteLabelSet(id: string): Promise<void> {
-  await (await openStore()).delete('labelSets', id);
-}
-
-export async function deleteScreening(id: string): Promise<void> {
-  await (await openStore()).delete('screenings', id);
-}
-
 /** Sequences each movie offers to a dataset drawing on `source`. */
 async function availableSequences(
   projectId: string,
