@@ -1,6 +1,7 @@
 // VOC screenings: the streaming ARFF reader (dense, sparse, quoted, comments, `?`, chunked
 // streams, bad files with file/line/reason), chemicals chosen by name, the synthetic generator,
 // normalisation, missing values, lag and splits.
+import { correlation } from './study-helpers';
 import { describe, expect, it } from 'vitest';
 import { readArffColumns, type ArffHeader } from '../../src/lib/study/arff';
 import { matchChemicals } from '../../src/lib/study/chemicalColumns';
@@ -203,21 +204,6 @@ async function screeningInput(id: string, movieId: string, index: number, text: 
   return input;
 }
 
-function correlation(a: Float32Array, b: Float32Array): number {
-  const n = a.length;
-  const ma = a.reduce((s, v) => s + v, 0) / n;
-  const mb = b.reduce((s, v) => s + v, 0) / n;
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < n; i++) {
-    ab += (a[i] - ma) * (b[i] - mb);
-    aa += (a[i] - ma) ** 2;
-    bb += (b[i] - mb) ** 2;
-  }
-  return ab / Math.sqrt(aa * bb);
-}
-
 describe('synthetic screenings and gas datasets', () => {
   const options = {
     chemicals: CHEMICALS.map((c) => c.key),
@@ -234,7 +220,7 @@ describe('synthetic screenings and gas datasets', () => {
       screeningInput('a2', 'A', 2, syntheticArff({ rows, seed: 2, movieSeed: 10 })),
       screeningInput('b1', 'B', 1, syntheticArff({ rows, seed: 3, movieSeed: 20 })),
     ]);
-    const gaps = s[0].values.filter((v) => Number.isNaN(v)).length;
+    const gaps = Array.from(s[0].values).filter((v) => Number.isNaN(v)).length;
     expect(gaps).toBeGreaterThan(0);
     const d = assembleGasDataset(s, new Map(), options);
     const isoprene = (id: string) =>

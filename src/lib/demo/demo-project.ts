@@ -16,11 +16,13 @@ import {
 import { SCENE_TYPES, seededRandom, type SceneType } from './scenes';
 import { createProject } from '../store/projects';
 import { appendSequence, putMovie } from '../store/movies';
-import { openStore } from '../store/db';
-import { guardQuota } from '../store/errors';
 import { newId } from '../util/id';
 import { LABEL_VOCABULARY } from '../study/vocabulary';
 import { CHEMICAL_KEYS } from '../study/chemicals';
+import { labelsToCsv } from '../study/labelsCsv';
+import { importLabelCsv, importScreening } from '../study/studyStore';
+import { saveStudySettings } from '../study/settings';
+import { syntheticArff } from '../study/syntheticArff';
 import type { MovieRecord, ProjectRecord } from '../store/schema';
 
 export interface DemoMoviePlan {
@@ -39,6 +41,9 @@ export const DEMO_MOVIES: readonly DemoMoviePlan[] = [
 ];
 
 export const DEMO_PROJECT_NAME = 'Demo study';
+
+/** Labels used at least this often over the demo's 30 sequences are kept. */
+export const DEMO_MIN_LABEL_COUNT = 3;
 
 export interface DemoProgress {
   fraction: number;
@@ -81,29 +86,15 @@ export function demoLabelMatrix(plan: DemoMoviePlan): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * Raw gas measurements of one screening: a per-chemical baseline, scaled by the audience size,
- * following the scenes one period later (breath lags the screen), smoothed, noisy, with gaps.
+ * The breath response every screening of a plan shares (rows × chemicals): each gas rises with the
+ * scene one period earlier (breath lags the screen). The ARFF generator adds smoothing, audience
+ * size, noise and gaps per screening.
  */
-export function demoScreening(
-  plan: DemoMoviePlan,
-  screening: number,
-  seed: number,
-): Float32Array<ArrayBuffer> {
-  const rand = seededRandom(seed);
-  const rows = plan.scenes.length;
+export function demoGasResponse(plan: DemoMoviePlan): Float32Array {
   const k = CHEMICAL_KEYS.length;
-  const audience = 0.6 + 0.8 * rand();
-  const baseline = [450, 120, 80, 600, 150, 40];
-  const out = new Float32Array(rows * k);
-  for (let c = 0; c < k; c++) {
-    let level = 0;
-    for (let r = 0; r < rows; r++) {
-      const driver = r > 0 ? sceneOf(plan.scenes[r - 1]).gasResponse[c] : 0;
-      level = 0.5 * level + driver;
-      const noise = 0.05 * (rand() * 2 - 1);
-      const value = baseline[c] * (1 + audience * (level + noise) + 0.02 * screening);
-      out[r * k + c] = rand() < 0.04 ? NaN : value;
-    }
+  const out = new Float32Array(plan.scenes.length * k);
+  for (let r = 1; r < plan.scenes.length; r++) {
+    out.set(sceneOf(plan.scenes[r - 1]).gasResponse, r * k);
   }
   return out;
 }
@@ -151,42 +142,26 @@ export async function loadDemoProject(
   return project;
 }
 
+/** Labels and screenings go through the same importers as a researcher's files. */
 async function storeDemoStudyData(
   projectId: string,
   movieId: string,
   plan: DemoMoviePlan,
   movieNo: number,
 ) {
-  const db = await openStore();
-  const rows = plan.scenes.length;
-  await guardQuota(`demo labels of “${plan.name}”`, () =>
-    db.put('labelSets', {
-      id: newId(),
-      projectId,
-      movieId,
-      fileName: `${plan.name}.csv`,
-      layout: 'label-rows',
-      names: [...LABEL_VOCABULARY],
-      rows,
-      matrix: demoLabelMatrix(plan).buffer,
-      createdAt: Date.now(),
-    }),
-  );
+  // 30 demo sequences: the paper's threshold of 20 uses would drop nearly every label.
+  await saveStudySettings(projectId, { minLabelCount: DEMO_MIN_LABEL_COUNT });
+  const csv = labelsToCsv(demoLabelMatrix(plan), LABEL_VOCABULARY, 'label-rows', false);
+  await importLabelCsv(projectId, `${plan.name}.csv`, csv, { movieId });
+  const response = demoGasResponse(plan);
   for (let s = 0; s < plan.screenings; s++) {
-    const values = demoScreening(plan, s, 7919 * (movieNo + 1) + s);
-    await guardQuota(`demo screening ${s + 1} of “${plan.name}”`, () =>
-      db.put('screenings', {
-        id: newId(),
-        projectId,
-        movieId,
-        fileName: `${s + 1}_${plan.name.replace(/\s+/g, '')}.arff`,
-        screeningIndex: s + 1,
-        chemicals: [...CHEMICAL_KEYS],
-        missingChemicals: [],
-        rows,
-        values: values.buffer,
-        createdAt: Date.now(),
-      }),
-    );
+    const arff = syntheticArff({
+      rows: plan.scenes.length,
+      seed: 7919 * (movieNo + 1) + s,
+      response,
+      relation: `${plan.name} screening ${s + 1}`,
+    });
+    const fileName = `${s + 1}_${plan.name.replace(/\s+/g, '')}.arff`;
+    await importScreening(projectId, fileName, arff, { movieId });
   }
 }

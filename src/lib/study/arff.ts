@@ -58,7 +58,13 @@ function splitFields(text: string, fail: (reason: string) => never): string[] {
   const out: string[] = [];
   let i = 0;
   const n = text.length;
+  // Past the last quote, a plain split is several times faster than walking field by field.
+  const lastQuote = Math.max(text.lastIndexOf("'"), text.lastIndexOf('"'));
   for (;;) {
+    if (i > lastQuote) {
+      // Untrimmed: Number() ignores the spaces, and the rare `?` with spaces is trimmed later.
+      return out.concat(text.slice(i).split(','));
+    }
     while (i < n && (text[i] === ' ' || text[i] === '\t')) i++;
     let field: string;
     const q = text[i];
@@ -127,20 +133,21 @@ export async function readArffColumns(
   };
   let inData = false;
   let selected: number[] = [];
-  let slot = new Map<number, number>();
+  let slot = new Int32Array(0);
   let numeric: boolean[] = [];
   const values: number[][] = [];
   let rows = 0;
   let sawAnything = false;
 
-  const parseValue = (attr: number, field: string): number => {
-    if (field === '?') return NaN;
+  const parseValue = (attr: number, raw: string): number => {
     if (!numeric[attr]) return NaN;
-    const v = field === '' ? NaN : Number(field);
-    if (!Number.isFinite(v)) {
-      fail(`attribute “${header.attributes[attr].name}” holds “${field}”, which is not a number.`);
-    }
-    return v;
+    const v = Number(raw);
+    if (Number.isFinite(v) && (v !== 0 || raw.trim() !== '')) return v;
+    const field = raw.trim();
+    if (field === '?') return NaN;
+    return fail(
+      `attribute “${header.attributes[attr].name}” holds “${field}”, which is not a number.`,
+    );
   };
 
   for await (const raw of linesOf(source)) {
@@ -161,7 +168,8 @@ export async function readArffColumns(
         if (header.attributes.length === 0) fail('@data comes before any @attribute.');
         inData = true;
         selected = select(header);
-        slot = new Map(selected.map((a, i) => [a, i]));
+        slot = new Int32Array(header.attributes.length).fill(-1);
+        selected.forEach((a, i) => (slot[a] = i));
         numeric = header.attributes.map((a) => a.type === 'numeric');
         selected.forEach(() => values.push([]));
       } else fail(`unknown declaration @${m[1]}.`);
@@ -174,22 +182,20 @@ export async function readArffColumns(
       row.fill(0);
       const body = line.slice(1, -1).trim();
       for (const pair of body === '' ? [] : splitFields(body, fail)) {
-        const m = /^(\d+)\s+(.*)$/s.exec(pair);
+        const m = /^(\d+)\s+(.*)$/s.exec(pair.trim());
         if (!m) fail(`“${pair}” is not an “index value” pair.`);
         const attr = Number(m[1]);
         if (attr >= width) fail(`sparse index ${attr} is beyond the ${width} attributes.`);
         const value = m[2].trim().replace(/^(['"])(.*)\1$/s, '$2');
         const v = parseValue(attr, value);
-        const s = slot.get(attr);
-        if (s !== undefined) row[s] = v;
+        if (slot[attr] >= 0) row[slot[attr]] = v;
       }
     } else {
       const fields = splitFields(line, fail);
       if (fields.length !== width) fail(`expected ${width} values, found ${fields.length}.`);
       for (let a = 0; a < width; a++) {
         const v = parseValue(a, fields[a]);
-        const s = slot.get(a);
-        if (s !== undefined) row[s] = v;
+        if (slot[a] >= 0) row[slot[a]] = v;
       }
     }
     row.forEach((v, i) => values[i].push(v));

@@ -17,9 +17,11 @@ const massIn = (name: string): number | null => {
   return m ? Number(m[1]) : null;
 };
 
-function aliasMatches(name: string, alias: string): boolean {
-  const escaped = alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(^|[^a-z0-9])${escaped}([^a-z0-9]|$)`, 'i').test(name);
+/** Matches any of a chemical's names as a whole word in an attribute name. */
+function aliasPattern(chem: ChemicalSpec): RegExp {
+  const names = [chem.name, chem.key, ...(chem.aliases ?? [])];
+  const escaped = names.map((a) => a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`(^|[^a-z0-9])(${escaped.join('|')})([^a-z0-9]|$)`, 'i');
 }
 
 /** One match per chemical, in the table's order; the closest mass wins among several. */
@@ -29,6 +31,7 @@ export function matchChemicals(
   tolerance: number,
 ): ChemicalMatch[] {
   return table.map((chem) => {
+    const alias = aliasPattern(chem);
     let best = -1;
     let bestDistance = Infinity;
     attributes.forEach((attr, i) => {
@@ -40,8 +43,7 @@ export function matchChemicals(
           distance = Math.abs(mass - chem.mass);
         }
       }
-      const aliases = [chem.name, chem.key, ...(chem.aliases ?? [])];
-      if (distance === null && aliases.some((a) => aliasMatches(attr.name, a))) distance = 0;
+      if (distance === null && alias.test(attr.name)) distance = 0;
       if (distance !== null && distance < bestDistance) {
         best = i;
         bestDistance = distance;

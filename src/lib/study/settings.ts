@@ -13,6 +13,7 @@ import { DEFAULT_MIN_LABEL_COUNT } from './vocabulary';
 
 /** What produces the sequences a dataset may use. */
 export type SequenceSource = 'frames' | 'audio' | 'all';
+export const SEQUENCE_SOURCES: readonly SequenceSource[] = ['frames', 'audio', 'all'];
 
 export interface StudySettings {
   minLabelCount: number;

@@ -15,8 +15,8 @@ import type {
 import { readNpy, NpyError } from '../interop/npy';
 import { newId } from '../util/id';
 import { AUDIO_FEATURES, DEFAULT_RESOLUTION, FRAMES_PER_SECOND } from '../shapes';
-import { readArffColumns, type ArffSource } from './arff';
-import { matchChemicals } from './chemicalColumns';
+import type { ArffSource } from './arff';
+import { readScreening, type ScreeningColumns } from './screeningFile';
 import { StudyInputError } from './inputError';
 import { parseLabelCsv, type LabelLayout, type ParsedLabels } from './labelsCsv';
 import { matchMovie, parseStudyFileName } from './studyFiles';
@@ -157,27 +157,19 @@ export async function importScreening(
   options: ScreeningImportOptions = {},
 ): Promise<ImportResult<ScreeningRecord>> {
   const settings = options.settings ?? studySettingsOf(await getProject(projectId));
-  let matches: ReturnType<typeof matchChemicals> = [];
-  const data = await readArffColumns(source, fileName, (header) => {
-    matches = matchChemicals(header.attributes, settings.chemicals, settings.massTolerance);
-    if (matches.every((m) => m.attribute < 0)) {
-      throw new StudyInputError(
-        fileName,
-        null,
-        `none of the chemicals (${settings.chemicals.map((c) => c.name).join(', ')}) is among its ` +
-          `${header.attributes.length} attributes.`,
-      );
-    }
-    return matches.filter((m) => m.attribute >= 0).map((m) => m.attribute);
-  });
-  const found = matches.filter((m) => m.attribute >= 0);
-  const missing = matches.filter((m) => m.attribute < 0).map((m) => m.key);
+  const columns = await readScreening(source, fileName, settings.chemicals, settings.massTolerance);
+  return storeScreening(projectId, fileName, columns, options);
+}
+
+/** Stores a screening already read (by `readScreening`, here or in the ARFF worker). */
+export async function storeScreening(
+  projectId: string,
+  fileName: string,
+  columns: ScreeningColumns,
+  options: ImportTarget = {},
+): Promise<ImportResult<ScreeningRecord>> {
   const { movie, created } = await resolveMovie(projectId, fileName, options);
-  const k = found.length;
-  const values = new Float32Array(data.rows * k);
-  for (let c = 0; c < k; c++) {
-    for (let r = 0; r < data.rows; r++) values[r * k + c] = data.values[c][r];
-  }
+  const { values, missing } = columns;
   const fileIndex = parseStudyFileName(fileName).index;
   const record = await writeTransaction(
     ['movies', 'screenings'],
@@ -198,9 +190,9 @@ export async function importScreening(
         movieId: movie.id,
         fileName,
         screeningIndex,
-        chemicals: found.map((m) => m.key),
+        chemicals: columns.chemicals,
         missingChemicals: missing,
-        rows: data.rows,
+        rows: columns.rows,
         values: values.buffer,
         createdAt: Date.now(),
       };
@@ -210,11 +202,12 @@ export async function importScreening(
   );
   const gaps = values.reduce((n, v) => n + (Number.isNaN(v) ? 1 : 0), 0);
   const message =
-    `${fileName} → ${movie.name}, screening ${record.screeningIndex}: ${data.rows} periods, ` +
-    `${k} of ${matches.length} chemicals from ${data.header.attributes.length} attributes, ` +
+    `${fileName} → ${movie.name}, screening ${record.screeningIndex}: ${columns.rows} periods, ` +
+    `${columns.chemicals.length} of ${columns.chemicals.length + missing.length} chemicals from ` +
+    `${columns.attributes} attributes, ` +
     `${gaps} missing values` +
     (missing.length ? `; not in the file: ${missing.join(', ')}` : '') +
-    `; ${alignmentNote(data.rows, movie, 'periods')}`;
+    `; ${alignmentNote(columns.rows, movie, 'periods')}`;
   return { record, movie, message, createdMovie: created };
 }
 
@@ -283,14 +276,6 @@ export async function listScreenings(projectId: string): Promise<ScreeningRecord
 
 export async function listAudioFeatures(projectId: string): Promise<AudioFeaturesRecord[]> {
   return (await openStore()).getAllFromIndex('audioFeatures', 'byProject', projectId);
-}
-
-export async function deleteLabelSet(id: string): Promise<void> {
-  await (await openStore()).delete('labelSets', id);
-}
-
-export async function deleteScreening(id: string): Promise<void> {
-  await (await openStore()).delete('screenings', id);
 }
 
 /** Sequences each movie offers to a dataset drawing on `source`. */

@@ -1,0 +1,56 @@
+// The demo study's labels and screenings pass through the CSV and ARFF importers, and its gas
+// curves respond to the scenes one period later.
+import 'fake-indexeddb/auto';
+import { correlation } from './study-helpers';
+import { afterAll, describe, expect, it } from 'vitest';
+import { eraseStore } from '../../src/lib/store/db';
+import { listMovies } from '../../src/lib/store/movies';
+import { DEMO_MOVIES, loadDemoProject } from '../../src/lib/demo/demo-project';
+import { SCENE_TYPES } from '../../src/lib/demo/scenes';
+import {
+  buildGasDataset,
+  buildLabelDataset,
+  listLabelSets,
+  listScreenings,
+} from '../../src/lib/study/studyStore';
+
+afterAll(async () => {
+  await eraseStore();
+});
+
+describe('demo study data', () => {
+  it('imports labels from CSV and screenings from ARFF; gases follow scenes one period later', async () => {
+    const project = await loadDemoProject();
+    const movies = await listMovies(project.id);
+    const sets = await listLabelSets(project.id);
+    expect(sets.map((s) => [s.fileName, s.layout, s.rows])).toEqual(
+      DEMO_MOVIES.map((m) => [`${m.name}.csv`, 'label-rows', m.scenes.length]),
+    );
+    const screenings = await listScreenings(project.id);
+    expect(screenings).toHaveLength(DEMO_MOVIES.reduce((n, m) => n + m.screenings, 0));
+    expect(screenings.some((s) => new Float32Array(s.values).some(Number.isNaN))).toBe(true);
+
+    const labels = await buildLabelDataset(project.id);
+    expect(labels.rows).toHaveLength(30);
+    expect(labels.names).toContain('action');
+
+    const gases = await buildGasDataset(project.id);
+    const scene = (r: { movieId: string; index: number }, shift: number) => {
+      const plan = DEMO_MOVIES[movies.findIndex((m) => m.id === r.movieId)];
+      const key = plan.scenes[r.index - shift];
+      return SCENE_TYPES.find((s) => s.key === key)!.gasResponse[4];
+    };
+    const rows = gases.rows.map((r, i) => ({ r, i })).filter(({ r }) => r.index > 0);
+    const isoprene = rows.map(({ i }) => gases.y[i * 6 + 4]);
+    const before = correlation(
+      isoprene,
+      rows.map(({ r }) => scene(r, 1)),
+    );
+    const same = correlation(
+      isoprene,
+      rows.map(({ r }) => scene(r, 0)),
+    );
+    expect(before).toBeGreaterThan(0.5);
+    expect(before).toBeGreaterThan(same + 0.2);
+  });
+});
