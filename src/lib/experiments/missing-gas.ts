@@ -4,6 +4,7 @@
  * compared. Works on values already min-max normalised per screening and chemical, where 0.5 and
  * the other screenings' values are on the same scale.
  */
+import { MISSING_VOC_VALUE } from '../study/chemicals';
 
 export type MissingGasFill = 'constant' | 'other-screenings';
 
@@ -26,7 +27,7 @@ export function fillMissingGas(
   screenings: readonly ScreeningValues[],
   k: number,
   fill: MissingGasFill = 'other-screenings',
-  constant = 0.5,
+  constant = MISSING_VOC_VALUE,
 ): FilledScreenings {
   for (const s of screenings) {
     if (s.values.length % k !== 0) {
