@@ -2,7 +2,13 @@
 // each movie and screening, missing gas values come from the same movie's other screenings, and
 // leave-one-movie-out folds cover every row once.
 import { describe, expect, it } from 'vitest';
-import { lagMinutes, lagTargets, remapSplit } from '../../src/lib/experiments/response-lag';
+import {
+  bestLag,
+  lagMinutes,
+  lagScan,
+  lagTargets,
+  remapSplit,
+} from '../../src/lib/experiments/response-lag';
 import { fillMissingGas } from '../../src/lib/experiments/missing-gas';
 import { leaveOneMovieOut } from '../../src/lib/experiments/folds';
 
@@ -67,6 +73,19 @@ describe('lagTargets', () => {
     expect(() => lagTargets(rows, y, 3, 1)).toThrow(/not 12 rows × 3/);
     expect(() => lagTargets(rows, y, 2, 0.5)).toThrow(/whole number/);
     expect(lagMinutes(4)).toBe(2);
+  });
+
+  it('scans lags 0 … N and finds the one with the lowest MAE', () => {
+    expect(lagScan(3)).toEqual([0, 1, 2, 3]);
+    expect(() => lagScan(-1)).toThrow(/0 or more/);
+    const results = [
+      { lag: 0, mae: 0.2 },
+      { lag: 1, mae: 0.15 },
+      { lag: 2, mae: NaN },
+      { lag: 3, mae: 0.15 },
+    ];
+    expect(bestLag(results)).toEqual({ lag: 1, mae: 0.15 });
+    expect(bestLag([])).toBeNull();
   });
 });
 

@@ -67,3 +67,26 @@ export function remapSplit(split: Split, kept: readonly number[]): Split {
   });
   return out;
 }
+
+/** The lags of a scan: 0 … maxLag periods. */
+export function lagScan(maxLag: number): number[] {
+  if (!Number.isInteger(maxLag) || maxLag < 0) {
+    throw new Error('The largest lag must be a whole number of periods, 0 or more.');
+  }
+  return Array.from({ length: maxLag + 1 }, (_, i) => i);
+}
+
+export interface LagResult {
+  lag: number;
+  /** Validation MAE of the gas regressor trained at this lag. */
+  mae: number;
+}
+
+/** The lag with the lowest validation MAE (the earliest on ties), or null for an empty scan. */
+export function bestLag(results: readonly LagResult[]): LagResult | null {
+  let best: LagResult | null = null;
+  for (const r of results) {
+    if (Number.isFinite(r.mae) && (!best || r.mae < best.mae)) best = r;
+  }
+  return best;
+}

@@ -7,19 +7,13 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { maxPool3dWithSwitches, unpool3d } from '../../../src/lib/models/layers/switch-pooling';
 import { buildSwitchAutoencoder } from '../../../src/lib/experiments/switch-autoencoder';
 import { DEFAULT_AUGMENT, augmentBatch } from '../../../src/lib/experiments/augment';
+import { shuffledRange } from '../../shuffled-range';
 
 type Arrays = Float32Array[];
 
 /** Distinct values in a seeded random order: no ties, so argmax is the same everywhere. */
 function distinct(n: number, seed: number): Float32Array {
-  const order = Array.from({ length: n }, (_, i) => i);
-  let s = seed;
-  for (let i = n - 1; i > 0; i--) {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    const j = s % (i + 1);
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return Float32Array.from(order, (v) => v / n - 0.5);
+  return Float32Array.from(shuffledRange(n, seed), (v) => v / n - 0.5);
 }
 
 async function onBoth(fn: () => Promise<Arrays>) {
