@@ -41,6 +41,8 @@ export interface AudioCnnOptions {
   kernels?: readonly [number, number, number];
   denseUnits?: number;
   dropout?: number;
+  /** Makes initial weights and dropout masks reproducible. */
+  seed?: number;
 }
 
 /** Default network: 56,173 parameters with the scene head, 55,718 with the gas head. */
@@ -52,6 +54,12 @@ export function buildAudioCnn(options: AudioCnnOptions): tf.LayersModel {
   const filters = options.filters ?? [16, 32, 32];
   const kernels = options.kernels ?? [5, 5, 3];
   const pooledFrames = Math.floor(frames / timePool);
+  let seed = options.seed;
+  const nextSeed = () => (seed === undefined ? undefined : seed++);
+  const init = () => {
+    const s = nextSeed();
+    return s === undefined ? {} : { kernelInitializer: tf.initializers.glorotUniform({ seed: s }) };
+  };
   if (bins < 8 || pooledFrames < 8) {
     throw new Error(`A ${bins}×${frames} spectrogram is too small for three 2×2 poolings.`);
   }
@@ -73,6 +81,7 @@ export function buildAudioCnn(options: AudioCnnOptions): tf.LayersModel {
         padding: 'same',
         activation: 'relu',
         name: `conv${i + 1}`,
+        ...init(),
       }),
     );
     model.add(tf.layers.maxPooling2d({ poolSize: 2, name: `pool${i + 1}` }));
@@ -86,11 +95,19 @@ export function buildAudioCnn(options: AudioCnnOptions): tf.LayersModel {
     }),
   );
   model.add(tf.layers.flatten({ name: 'bands' }));
-  model.add(tf.layers.dropout({ rate: options.dropout ?? 0.5, name: 'dropout1' }));
+  const rate = options.dropout ?? 0.5;
+  model.add(tf.layers.dropout({ rate, seed: nextSeed(), name: 'dropout1' }));
   model.add(
-    tf.layers.dense({ units: options.denseUnits ?? 64, activation: 'relu', name: 'dense' }),
+    tf.layers.dense({
+      units: options.denseUnits ?? 64,
+      activation: 'relu',
+      name: 'dense',
+      ...init(),
+    }),
   );
-  model.add(tf.layers.dropout({ rate: options.dropout ?? 0.5, name: 'dropout2' }));
-  model.add(tf.layers.dense({ units: head.units, activation: head.activation, name: 'output' }));
+  model.add(tf.layers.dropout({ rate, seed: nextSeed(), name: 'dropout2' }));
+  model.add(
+    tf.layers.dense({ units: head.units, activation: head.activation, name: 'output', ...init() }),
+  );
   return model;
 }
