@@ -101,7 +101,7 @@ export function applyTransforms(
     throw new Error(`${transforms.length} transforms for a batch of ${b} sequences.`);
   }
   return tf.tidy(() => {
-    let images: tf.Tensor4D = x.reshape([b * f, h, w, c]).toFloat();
+    let images = x.reshape([b * f, h, w, c]).toFloat() as tf.Tensor4D;
     if (transforms.some(isGeometric)) {
       const boxes = new Float32Array(b * f * 4);
       transforms.forEach((t, i) => {
@@ -127,7 +127,9 @@ export function applyTransforms(
         const row = t.offsets.slice(0, c).map((o) => o * valueRange);
         for (let k = 0; k < f; k++) offsets.set(row, (i * f + k) * c);
       });
-      images = images.add(tf.tensor4d(offsets, [b * f, 1, 1, c])).clipByValue(0, valueRange);
+      images = images
+        .add(tf.tensor4d(offsets, [b * f, 1, 1, c]))
+        .clipByValue(0, valueRange) as tf.Tensor4D;
     }
     return images.reshape([b, f, h, w, c]) as tf.Tensor5D;
   });

@@ -20,6 +20,8 @@ export interface SwitchAutoencoderOptions {
   frames?: number;
   /** A normalisation layer placed after each relu convolution (the paper: batch norm). */
   normalize?: (name: string) => tf.layers.Layer;
+  /** Makes the initial weights reproducible. */
+  seed?: number;
 }
 
 export interface SwitchAutoencoder {
@@ -32,8 +34,18 @@ export interface SwitchAutoencoder {
 export function buildSwitchAutoencoder(options: SwitchAutoencoderOptions = {}): SwitchAutoencoder {
   const { width, height } = options.resolution ?? DEFAULT_RESOLUTION;
   const frames = options.frames ?? FRAMES_PER_SEQUENCE;
+  let seed = options.seed;
   const conv = (filters: number, name: string, activation: 'relu' | 'sigmoid' = 'relu') =>
-    tf.layers.conv3d({ filters, kernelSize: 3, padding: 'same', activation, name });
+    tf.layers.conv3d({
+      filters,
+      kernelSize: 3,
+      padding: 'same',
+      activation,
+      name,
+      ...(seed === undefined
+        ? {}
+        : { kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }) }),
+    });
   const norm = (x: tf.SymbolicTensor, name: string) =>
     options.normalize ? (options.normalize(name).apply(x) as tf.SymbolicTensor) : x;
   const sizeOf = (t: tf.SymbolicTensor) => t.shape.slice(1, 4) as [number, number, number];

@@ -7,10 +7,11 @@
  * Odd sizes floor like Keras's MaxPooling3D (time 30 → 15 → 7): the dropped last slice comes back
  * as zeros when unpooling to the recorded size (7 → 15 → 30), so no ZeroPadding3D is needed.
  *
- * Every op here is rank ≤ 4 (WebGPU breaks on some rank-5 ops, e.g. tf.pad): the 5-D tensor is
+ * Apart from the pooling itself (tfjs's MaxPool3D, which WebGPU implements with its gradient),
+ * every op here is rank ≤ 4 (WebGPU breaks on some rank-5 ops, e.g. tf.pad): the 5-D tensor is
  * folded into windows [N, C, 8] with reshapes, slices, concatenations and rank-4 transposes.
- * Gradients come from tfjs's autodiff: the pooled value is the window times a one-hot of its
- * argmax, so the gradient reaches only the recorded switch, as in max pooling.
+ * Unpooling multiplies the values by a one-hot of the switch, so its gradient is tfjs's autodiff:
+ * each position receives the gradient of the one output it was placed at.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -88,17 +89,13 @@ export function maxPool3dWithSwitches(x: tf.Tensor): PooledWithSwitches {
   return tf.tidy(() => {
     const [b, d, h, w, c] = dims(x);
     const p = pooledSize([d, h, w]);
-    const win = toWindows(cropEven(x), b, p, c);
-    const arg = win.argMax(2);
-    const oneHot = tf
-      .oneHot(arg.reshape([-1]), 8)
-      .reshape(win.shape)
-      .cast(win.dtype);
-    const pooled = win
-      .mul(oneHot)
-      .sum(2)
+    // The switches need no gradient: only argmax runs on the folded windows, while the pooled
+    // values (and their gradient) come from the backend's own MaxPool3D kernel.
+    const switches = toWindows(cropEven(x), b, p, c)
+      .argMax(2)
+      .cast('float32')
       .reshape([b, ...p, c]) as tf.Tensor5D;
-    const switches = arg.cast('float32').reshape([b, ...p, c]) as tf.Tensor5D;
+    const pooled = tf.maxPool3d(x as tf.Tensor5D, 2, 2, 'valid');
     return { pooled, switches };
   });
 }
