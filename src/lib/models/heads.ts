@@ -1,0 +1,48 @@
+/**
+ * The heads trained on the frozen encoder's flattened output (paper §III-C/D):
+ * scenes Dense(1024, relu) → BN → Dense(k, sigmoid); gases Dense(512, relu) → BN → Dense(6).
+ * They take the cached encoding (64,512 values) as input, so training never re-runs the encoder.
+ * When the first kernel would exceed `maxBufferBytes` it becomes a SplitDense of row blocks.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { BatchNormalization, SplitDense, planBlocks } from './layers';
+import { BN_EPSILON, BN_MOMENTUM, encodedSize } from './autoencoder';
+
+export type HeadKind = 'scenes' | 'gases';
+
+export interface HeadOptions {
+  kind: HeadKind;
+  outputs: number;
+  inputDim?: number;
+  /** Largest buffer (bytes) the backend accepts; larger first kernels are split. */
+  maxBufferBytes?: number;
+}
+
+export const HEAD_UNITS: Record<HeadKind, number> = { scenes: 1024, gases: 512 };
+
+export function buildHead({
+  kind,
+  outputs,
+  inputDim = encodedSize(),
+  maxBufferBytes = Infinity,
+}: HeadOptions): tf.Sequential {
+  const units = HEAD_UNITS[kind];
+  const model = tf.sequential({ name: `${kind}_head` });
+  if (inputDim * units * 4 > maxBufferBytes) {
+    model.add(
+      new SplitDense({
+        units,
+        activation: 'relu',
+        blockRows: planBlocks(inputDim, units, maxBufferBytes),
+        inputShape: [inputDim],
+      }),
+    );
+  } else {
+    model.add(tf.layers.dense({ units, activation: 'relu', inputShape: [inputDim] }));
+  }
+  model.add(new BatchNormalization({ epsilon: BN_EPSILON, momentum: BN_MOMENTUM }));
+  model.add(
+    tf.layers.dense({ units: outputs, activation: kind === 'scenes' ? 'sigmoid' : 'linear' }),
+  );
+  return model;
+}
