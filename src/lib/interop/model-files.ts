@@ -6,6 +6,7 @@
  * form; every import is rebuilt in tfjs and checked against the project before anything is saved.
  */
 import * as tf from '@tensorflow/tfjs';
+import '../models/layers';
 import { version as APP_VERSION } from '../../../package.json';
 import type { ChannelOrder, CheckpointRecord, ModelRecord, RunRecord } from '../store/schema';
 import { newId } from '../util/id';
