@@ -6,15 +6,9 @@ import { readReference } from '../reference';
 import { readNpy } from '../../src/lib/interop/npy';
 import { readKerasH5Bytes } from '../../src/lib/interop/keras-h5';
 import { buildKerasModel } from '../../src/lib/interop/keras-model';
+import { maxAbsDiff } from './keras-h5-fixture';
 
 const npy = (name: string) => readNpy(readReference(`keras/${name}`), name);
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 describe('the paper’s video autoencoder', () => {
   it(

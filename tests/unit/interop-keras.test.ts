@@ -7,17 +7,10 @@ import { readNpy } from '../../src/lib/interop/npy';
 import { readKerasH5Bytes } from '../../src/lib/interop/keras-h5';
 import { buildKerasModel } from '../../src/lib/interop/keras-model';
 import { multiLabelReport } from '../../src/lib/metrics/classification';
-import { kerasH5From } from './keras-h5-fixture';
+import { kerasH5From, maxAbsDiff } from './keras-h5-fixture';
 
 const bytes = (name: string) => new Uint8Array(readReference(`keras/${name}`));
 const npy = (name: string) => readNpy(readReference(`keras/${name}`), name);
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 function predict(model: tf.LayersModel, x: { shape: number[]; data: ArrayLike<number> }) {
   return tf.tidy(() =>

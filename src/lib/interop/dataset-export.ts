@@ -15,7 +15,8 @@ import { AUDIO_FEATURES, CHANNELS, FRAMES_PER_SEQUENCE } from '../shapes';
 import { CHEMICAL_KEYS } from '../study/chemicals';
 import { DEFAULT_SPLIT, type SplitSpec } from '../study/dataset';
 import { InteropError } from './errors';
-import { APP_VERSION, slug, type DownloadFile } from './model-files';
+import { APP_VERSION } from './app-version';
+import { slug, type DownloadFile } from './model-files';
 import { npyHeader, writeNpy } from './npy';
 import { tarBlob, type TarEntry } from './tar';
 

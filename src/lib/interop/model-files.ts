@@ -7,16 +7,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '../models/layers';
-import { version as APP_VERSION } from '../../../package.json';
 import type { ChannelOrder, CheckpointRecord, ModelRecord, RunRecord } from '../store/schema';
 import { newId } from '../util/id';
+import { APP_VERSION } from './app-version';
 import { InteropError } from './errors';
 import { openContainer, packContainer } from './container';
 import { buildKerasModel } from './keras-model';
 import type { KerasH5Content } from './keras-h5';
 import { checkFitsProject, inferKind, type ProjectShapes } from './model-kinds';
-
-export { APP_VERSION };
 
 /** Bump when the metadata below changes meaning; readers refuse newer ones. */
 export const MODEL_META_VERSION = 1;

@@ -10,11 +10,12 @@
  * file before writing and writes in one transaction, so a refused file changes nothing.
  */
 import { openStore, writeTransaction } from '../store/db';
-import { type CinebreathDB, type ProjectRecord, type StoreName } from '../store/schema';
+import { PROJECT_STORES, type CinebreathDB, type ProjectRecord } from '../store/schema';
 import { newId } from '../util/id';
 import { openContainer, packContainer } from './container';
 import { InteropError } from './errors';
-import { APP_VERSION, slug, type DownloadFile } from './model-files';
+import { APP_VERSION } from './app-version';
+import { slug, type DownloadFile } from './model-files';
 
 export const PROJECT_FORMAT_VERSION = 1;
 
@@ -23,20 +24,13 @@ type ProjectRecords = Record<string, unknown[]>;
 /** PROJECT_MIGRATIONS[v - 1] upgrades the records of a version-v file to v + 1. None yet. */
 export const PROJECT_MIGRATIONS: readonly ((records: ProjectRecords) => ProjectRecords)[] = [];
 
-/** The stores a project file carries, in the order they are written back. */
-export const EXPORTED_STORES = [
+type ExportedStore = 'projects' | Exclude<(typeof PROJECT_STORES)[number], 'encodings'>;
+
+/** The stores a project file carries, in the order they are written back: all but the cache. */
+export const EXPORTED_STORES: readonly ExportedStore[] = [
   'projects',
-  'movies',
-  'sequences',
-  'audioClips',
-  'audioFeatures',
-  'labelSets',
-  'screenings',
-  'models',
-  'checkpoints',
-  'runs',
-] as const satisfies readonly StoreName[];
-type ExportedStore = (typeof EXPORTED_STORES)[number];
+  ...PROJECT_STORES.filter((s): s is Exclude<typeof s, 'encodings'> => s !== 'encodings'),
+];
 
 export interface ProjectExportOptions {
   /** Include the decoded frames (about 200 KB per 30 s at 64×36). */
