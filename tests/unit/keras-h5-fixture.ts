@@ -1,7 +1,9 @@
-// Writes small Keras-2-style .h5 files with h5wasm (the layout Keras 2.1 uses: root attributes
-// keras_version, backend, model_config; model_weights/<layer>/<layer>/<weight>:0), so tests can
-// import models whose outputs they know, and craft broken files.
+// Helpers of the Keras import tests: small Keras-2-style .h5 files written with h5wasm (the layout
+// Keras 2.1 uses: root attributes keras_version, backend, model_config;
+// model_weights/<layer>/<layer>/<weight>:0), so tests can import models whose outputs they know
+// and craft broken files; and the largest absolute difference between two outputs.
 import h5wasm from 'h5wasm';
+import { expect } from 'vitest';
 import type * as tf from '@tensorflow/tfjs';
 
 let counter = 0;
@@ -59,4 +61,11 @@ export async function kerasH5From(
   const bytes = FS.readFile(path);
   FS.unlink(path);
   return bytes;
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
 }

@@ -3,10 +3,12 @@
  * `model_config` (tfjs-layers deserialises Keras configs), then every layer's weights by layer
  * name, in Keras' saved order, with shape checks. Keras and tfjs share weight layouts (Dense
  * (in, out); Conv3D (kd, kh, kw, in, out); BatchNormalization gamma, beta, mean, variance), so no
- * transposition is needed. Layers tfjs does not know are all listed by name before anything is
- * built: a custom layer must be registered (`tf.serialization.registerClass`) before import.
+ * transposition is needed. Layers neither tfjs nor our custom layers (src/lib/models/layers) know
+ * are all listed by name before anything is built.
  */
 import * as tf from '@tensorflow/tfjs';
+// Registers the custom layers (UpSampling3D, ZeroPadding3D …) so Keras configs naming them load.
+import '../models/layers';
 import { InteropError } from './errors';
 import type { KerasH5Content } from './keras-h5';
 

@@ -6,16 +6,15 @@
  * form; every import is rebuilt in tfjs and checked against the project before anything is saved.
  */
 import * as tf from '@tensorflow/tfjs';
-import { version as APP_VERSION } from '../../../package.json';
+import '../models/layers';
 import type { ChannelOrder, CheckpointRecord, ModelRecord, RunRecord } from '../store/schema';
 import { newId } from '../util/id';
+import { APP_VERSION } from './app-version';
 import { InteropError } from './errors';
 import { openContainer, packContainer } from './container';
 import { buildKerasModel } from './keras-model';
 import type { KerasH5Content } from './keras-h5';
 import { checkFitsProject, inferKind, type ProjectShapes } from './model-kinds';
-
-export { APP_VERSION };
 
 /** Bump when the metadata below changes meaning; readers refuse newer ones. */
 export const MODEL_META_VERSION = 1;

@@ -113,7 +113,22 @@ function dtypeOf(data: NpyData): NpyDtype {
   return 'float64';
 }
 
-/** Writes a C-order .npy (version 1.0, header padded to 64 bytes as NumPy does). */
+/** The header of a C-order .npy (version 1.0, padded to 64 bytes as NumPy does). */
+export function npyHeader(dtype: NpyDtype, shape: readonly number[]): Uint8Array<ArrayBuffer> {
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let header = `{'descr': '${DESCR_OF[dtype]}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  const unpadded = 10 + header.length + 1;
+  header += ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
+  const out = new Uint8Array(10 + header.length);
+  out.set(MAGIC, 0);
+  out[6] = 1;
+  out[7] = 0;
+  new DataView(out.buffer).setUint16(8, header.length, true);
+  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
+  return out;
+}
+
+/** Writes a C-order .npy (version 1.0). */
 export function writeNpy(data: NpyData, shape: readonly number[]): Uint8Array<ArrayBuffer> {
   const count = shape.reduce((a, b) => a * b, 1);
   if (count !== data.length) {
@@ -121,17 +136,9 @@ export function writeNpy(data: NpyData, shape: readonly number[]): Uint8Array<Ar
       `Shape (${shape.join(', ')}) holds ${count} values, data has ${data.length}.`,
     );
   }
-  const dtype = dtypeOf(data);
-  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-  let header = `{'descr': '${DESCR_OF[dtype]}', 'fortran_order': False, 'shape': ${shapeText}, }`;
-  const unpadded = 10 + header.length + 1;
-  header += ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
-  const out = new Uint8Array(10 + header.length + data.byteLength);
-  out.set(MAGIC, 0);
-  out[6] = 1;
-  out[7] = 0;
-  new DataView(out.buffer).setUint16(8, header.length, true);
-  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
-  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 10 + header.length);
+  const header = npyHeader(dtypeOf(data), shape);
+  const out = new Uint8Array(header.length + data.byteLength);
+  out.set(header, 0);
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), header.length);
   return out;
 }
