@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import {
   activationModel,
+  encodedLayerIndex,
   layerOutputs,
   readActivations,
   sequenceInput,
@@ -108,6 +109,15 @@ describe('activation model', () => {
       }
     }
     expect(checked).toBeGreaterThan(100);
+    const white = renderGrid(act, {
+      frames: [1, 4],
+      scale: 2,
+      gap: 1,
+      background: [255, 255, 255, 255],
+    });
+    const gap = (20 * white.layout.width + 20) * 4; // column 20 is the gap between the two frames
+    expect(cellAt(white.layout, 20, 20)).toBeNull();
+    expect([...white.pixels.subarray(gap, gap + 4)]).toEqual([255, 255, 255, 255]);
     expect(grid.range.max).toBeGreaterThan(grid.range.min);
   });
 
@@ -151,5 +161,19 @@ describe('activation model', () => {
     );
     expect(acts.map((a) => a.shape)).toEqual(layers.map((l) => l.shape));
     expect(acts[0].values.some((v) => v > 0)).toBe(true);
+  });
+});
+
+describe('encoded volume', () => {
+  it('is the first layer of smallest volume, before the decoder grows again', () => {
+    const shapes: [number, number, number, number][] = [
+      [30, 36, 64, 32],
+      [15, 18, 32, 32],
+      [7, 9, 16, 64],
+      [7, 9, 16, 64],
+      [14, 18, 32, 64],
+    ];
+    expect(encodedLayerIndex(shapes.map((shape) => ({ shape })))).toBe(2);
+    expect(encodedLayerIndex([])).toBe(-1);
   });
 });

@@ -109,6 +109,7 @@ describe('curves', () => {
     expect(linearTicks(0.013, 0.047, 4)).toEqual([0.02, 0.03, 0.04]);
     expect(logTicks(0.003, 2)).toEqual([0.01, 0.1, 1]);
     expect(logTicks(0.15, 0.9)).toEqual([0.2, 0.5]);
+    expect(logTicks(0.03, 0.25)).toEqual([0.05, 0.1, 0.2]);
   });
 
   it('reads metric series from runs, nested per-film values included', () => {
@@ -130,7 +131,7 @@ describe('curves', () => {
     const g = chartGeometry([a, b], { width: 400, height: 200, logY: true, smoothing: 0 });
     expect(g.lines).toHaveLength(2);
     expect(g.dropped).toBe(1);
-    expect(g.yTicks.map((t) => t.value)).toEqual([0.01, 0.1, 1]);
+    expect(g.yTicks.map((t) => t.value)).toEqual([0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1]);
     const top = g.yTicks.find((t) => t.value === 1)!.pos;
     const bottom = g.yTicks.find((t) => t.value === 0.01)!.pos;
     expect(top).toBeCloseTo(g.plot.top);

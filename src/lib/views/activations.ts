@@ -124,3 +124,19 @@ export function untrainedEncoder(resolution: Resolution, seed = 1): tf.LayersMod
   model.add(tf.layers.maxPooling3d({ poolSize: 2, name: 'max_pooling3d_2' }));
   return model;
 }
+
+/**
+ * Index of the encoded volume among an autoencoder's volume layers: the first layer with the
+ * smallest frames × height × width (the last pool of the encoder; the decoder grows from there).
+ */
+export function encodedLayerIndex(layers: readonly Pick<LayerInfo, 'shape'>[]): number {
+  let best = -1;
+  let bestSize = Infinity;
+  layers.forEach(({ shape: [t, h, w] }, i) => {
+    if (t * h * w < bestSize) {
+      best = i;
+      bestSize = t * h * w;
+    }
+  });
+  return best;
+}

@@ -91,11 +91,11 @@ export function linearTicks(min: number, max: number, count = 5): number[] {
   return ticks;
 }
 
-/** Powers of ten covering [min, max] (both > 0); 1-2-5 steps when the range spans under a decade. */
+/** Powers of ten covering [min, max] (both > 0); 1-2-5 steps when the range spans two decades or less. */
 export function logTicks(min: number, max: number): number[] {
   const lo = Math.floor(Math.log10(min));
   const hi = Math.ceil(Math.log10(max));
-  const mantissas = hi - lo <= 1 ? [1, 2, 5] : [1];
+  const mantissas = hi - lo <= 2 ? [1, 2, 5] : [1];
   const ticks: number[] = [];
   for (let e = lo; e <= hi; e++) {
     for (const m of mantissas) {

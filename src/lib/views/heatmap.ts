@@ -78,6 +78,8 @@ export interface GridOptions {
   /** Integer zoom; by default the smallest that makes a cell at least 32 px wide (at most 4). */
   scale?: number;
   gap?: number;
+  /** RGBA of the gaps between cells; transparent by default. */
+  background?: readonly [number, number, number, number];
 }
 
 export function gridLayout(shape: LayerActivation['shape'], options: GridOptions = {}): GridLayout {
@@ -159,6 +161,10 @@ export function renderGrid(act: LayerActivation, options: GridOptions = {}): Ren
   const layout = gridLayout(act.shape, options);
   const range = layerRange(act.values);
   const pixels = new Uint8ClampedArray(layout.width * layout.height * 4);
+  if (options.background) {
+    const fill = new Uint32Array(pixels.buffer);
+    fill.fill(new Uint32Array(Uint8ClampedArray.from(options.background).buffer)[0]);
+  }
   renderGridRows(act, layout, range, pixels, 0, layout.filters);
   return { layout, range, dead: deadFilters(act), pixels };
 }

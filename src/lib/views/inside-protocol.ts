@@ -36,6 +36,8 @@ export interface ActivationsResult {
 
 export interface GridResult {
   layer: string;
+  /** Frames in the layer's output (the input's 30, or fewer after pooling). */
+  layerFrames: number;
   layout: GridLayout;
   range: ValueRange;
   dead: number[];

@@ -102,8 +102,8 @@ function grid(layer: string, frames: number[] | null): GridResult {
   const act = activations.get(layer);
   if (!act)
     throw new Error(`No activations for layer ${layer}: run the model on a sequence first.`);
-  const g = renderGrid(act, frames ? { frames } : {});
-  return { layer, ...g };
+  const g = renderGrid(act, { ...(frames ? { frames } : {}), background: [255, 255, 255, 255] });
+  return { layer, layerFrames: act.shape[0], ...g };
 }
 
 async function reconstruct(

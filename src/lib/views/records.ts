@@ -36,3 +36,20 @@ export function runLabel(run: RunRecord, position: number, models: readonly Mode
   const model = models.find((m) => m.id === run.modelId);
   return `#${position + 1} ${model?.name ?? run.kind}`;
 }
+
+export interface ModelCheckpoints {
+  model: ModelRecord;
+  epochs: number[];
+}
+
+/** The project's models that have at least one checkpoint, with their checkpointed epochs. */
+export async function modelsWithCheckpoints(
+  projectId: string,
+  which: (m: ModelRecord) => boolean = () => true,
+): Promise<ModelCheckpoints[]> {
+  const models = (await listModels(projectId)).filter(which);
+  const withEpochs = await Promise.all(
+    models.map(async (model) => ({ model, epochs: await checkpointEpochs(model.id) })),
+  );
+  return withEpochs.filter((m) => m.epochs.length);
+}
