@@ -187,7 +187,8 @@ fn loadB(k: i32, n: i32) -> f32 { return ${this.loadB}; }
 
 fn main(index: i32) {
   let wg = i32(workgroupId.x + numWorkgroups.x * (workgroupId.y + numWorkgroups.y * workgroupId.z));
-  let live = wg < C_TILES;
+  // Reading a uniform keeps its binding in the pipeline layout tfjs binds against.
+  let live = wg < C_TILES && uniforms.outShape.x > 0;
   let tileN = wg % ${tilesN};
   let tileM = (wg / ${tilesN}) % ${tilesM};
   let split = wg / ${tilesN * tilesM};
