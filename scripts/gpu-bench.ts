@@ -69,7 +69,7 @@ async function timeStep(step: () => Promise<number>): Promise<number> {
   return times[Math.floor(times.length / 2)];
 }
 
-const gf = (flops: number, ms: number) => (flops / ms / 1e6).toFixed(1).padStart(8);
+const gf = (flops: number, ms: number) => (flops / ms / 1e6).toPrecision(3).padStart(8);
 console.log('kernel            stock ms    new ms   speed-up   stock GFLOP/s   new GFLOP/s');
 for (const c of kernelCases(volume)) {
   const k = prepareKernel(c);
