@@ -89,7 +89,61 @@ export function gemmTN(
       c[o + 2] += s32;
       c[o + 3] += s33;
     }
-    for (let j = N4; j < N; j++) {
+    let j0 = N4;
+    if (N - N4 === 3) {
+      // Three leftover columns (e.g. the RGB output layer) in one pass over A, not three.
+      let s00 = 0;
+      let s01 = 0;
+      let s02 = 0;
+      let s10 = 0;
+      let s11 = 0;
+      let s12 = 0;
+      let s20 = 0;
+      let s21 = 0;
+      let s22 = 0;
+      let s30 = 0;
+      let s31 = 0;
+      let s32 = 0;
+      for (let q = 0, aq = aOff + i, bq = bOff + N4; q < Q; q++, aq += P, bq += N) {
+        const b0 = b[bq];
+        const b1 = b[bq + 1];
+        const b2 = b[bq + 2];
+        const a0 = a[aq];
+        s00 += a0 * b0;
+        s01 += a0 * b1;
+        s02 += a0 * b2;
+        const a1 = a[aq + 1];
+        s10 += a1 * b0;
+        s11 += a1 * b1;
+        s12 += a1 * b2;
+        const a2 = a[aq + 2];
+        s20 += a2 * b0;
+        s21 += a2 * b1;
+        s22 += a2 * b2;
+        const a3 = a[aq + 3];
+        s30 += a3 * b0;
+        s31 += a3 * b1;
+        s32 += a3 * b2;
+      }
+      let o = ci + N4;
+      c[o] += s00;
+      c[o + 1] += s01;
+      c[o + 2] += s02;
+      o += N;
+      c[o] += s10;
+      c[o + 1] += s11;
+      c[o + 2] += s12;
+      o += N;
+      c[o] += s20;
+      c[o + 1] += s21;
+      c[o + 2] += s22;
+      o += N;
+      c[o] += s30;
+      c[o + 1] += s31;
+      c[o + 2] += s32;
+      j0 = N;
+    }
+    for (let j = j0; j < N; j++) {
       let s0 = 0,
         s1 = 0,
         s2 = 0,

@@ -11,8 +11,8 @@
  *   forward      y[voxel, out]          = Σ over (tap, in)        x-gather · W
  *   input grad   dx[voxel, in]          = Σ over (tap, out)       dy-gather · Wᵀ
  *   filter grad  dW[(tap, in), out]     = Σ over (batch, voxel)   x-gatherᵀ · dy
- * The filter gradient has few rows and a very long depth, so its depth is split across
- * workgroups (split-K) and the partial sums are added by a second small shader.
+ * Where a product has few output tiles (the filter gradient: few rows, very long depth) its depth
+ * is split across workgroups (split-K) and the partial sums are added by a second small shader.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
@@ -61,14 +61,12 @@ interface Product {
   t: Tiling;
 }
 
-function product(M: number, N: number, K: number, splitK: boolean): Product {
+function product(M: number, N: number, K: number): Product {
   const t = tiling(N);
   const tiles = Math.ceil(M / t.TM) * Math.ceil(N / t.TN);
-  let splits = 1;
-  if (splitK) {
-    // Enough workgroups to fill a large GPU, but each still runs a long inner loop.
-    splits = Math.max(1, Math.min(Math.ceil(512 / tiles), Math.floor(K / 512)));
-  }
+  // Few output tiles (filter gradients; deep layers) would leave most of a GPU idle: split the
+  // depth until there are enough workgroups, keeping each one's inner loop long.
+  let splits = Math.max(1, Math.min(Math.ceil(512 / tiles), Math.floor(K / 512)));
   const KS = Math.ceil(K / splits / t.TK) * t.TK;
   splits = Math.ceil(K / KS);
   return { M, N, K, KS, splits, t };
@@ -187,7 +185,8 @@ fn loadB(k: i32, n: i32) -> f32 { return ${this.loadB}; }
 
 fn main(index: i32) {
   let wg = i32(workgroupId.x + numWorkgroups.x * (workgroupId.y + numWorkgroups.y * workgroupId.z));
-  let live = wg < C_TILES;
+  // Reading a uniform keeps its binding in the pipeline layout tfjs binds against.
+  let live = wg < C_TILES && uniforms.outShape.x > 0;
   let tileN = wg % ${tilesN};
   let tileM = (wg / ${tilesN}) % ${tilesM};
   let split = wg / ${tilesN * tilesM};
@@ -278,9 +277,31 @@ fn main(index: i32) {
   }
 }
 
-export function conv3dForwardProgram(g: ConvGeometry): WebGPUProgram {
-  const p = product(g.batch * g.outD * g.outH * g.outW, g.outC, taps(g) * g.inC, false);
-  return new ImplicitGemmProgram(
+/** One product, and the pass adding its split-K partial sums when it has more than one split. */
+export interface ConvPrograms {
+  product: WebGPUProgram;
+  sum: WebGPUProgram | null;
+}
+
+function programs(
+  name: string,
+  inputs: [string, string],
+  outputShape: number[],
+  p: Product,
+  helpers: string,
+  loadA: string,
+  loadB: string,
+): ConvPrograms {
+  const shape = p.splits > 1 ? [p.splits, ...outputShape] : outputShape;
+  return {
+    product: new ImplicitGemmProgram(name, inputs, shape, p, helpers, loadA, loadB),
+    sum: p.splits > 1 ? new SplitSumProgram(outputShape, p.splits) : null,
+  };
+}
+
+export function conv3dForwardPrograms(g: ConvGeometry): ConvPrograms {
+  const p = product(g.batch * g.outD * g.outH * g.outW, g.outC, taps(g) * g.inC);
+  return programs(
     'conv3d',
     ['x', 'W'],
     [g.batch, g.outD, g.outH, g.outW, g.outC],
@@ -291,9 +312,9 @@ export function conv3dForwardProgram(g: ConvGeometry): WebGPUProgram {
   );
 }
 
-export function conv3dInputGradProgram(g: ConvGeometry): WebGPUProgram {
-  const p = product(g.batch * g.inD * g.inH * g.inW, g.inC, taps(g) * g.outC, false);
-  return new ImplicitGemmProgram(
+export function conv3dInputGradPrograms(g: ConvGeometry): ConvPrograms {
+  const p = product(g.batch * g.inD * g.inH * g.inW, g.inC, taps(g) * g.outC);
+  return programs(
     'conv3d_dx',
     ['dy', 'W'],
     [g.batch, g.inD, g.inH, g.inW, g.inC],
@@ -305,22 +326,25 @@ export function conv3dInputGradProgram(g: ConvGeometry): WebGPUProgram {
   );
 }
 
-export function conv3dFilterGradPrograms(g: ConvGeometry): {
-  product: WebGPUProgram;
-  sum: WebGPUProgram | null;
-} {
-  const p = product(taps(g) * g.inC, g.outC, g.batch * g.outD * g.outH * g.outW, true);
-  const filterShape = [g.fD, g.fH, g.fW, g.inC, g.outC];
-  const gemm = new ImplicitGemmProgram(
+export function conv3dFilterGradPrograms(g: ConvGeometry): ConvPrograms {
+  const p = product(taps(g) * g.inC, g.outC, g.batch * g.outD * g.outH * g.outW);
+  return programs(
     'conv3d_dw',
     ['x', 'dy'],
-    p.splits > 1 ? [p.splits, ...filterShape] : filterShape,
+    [g.fD, g.fH, g.fW, g.inC, g.outC],
     p,
     geometryConstants(g) + GATHER_X,
     'gatherX(k, m)',
     'dy[k * C_N + n]',
   );
-  return { product: gemm, sum: p.splits > 1 ? new SplitSumProgram(filterShape, p.splits) : null };
+}
+
+function run(be: WebGPUBackendLike, p: ConvPrograms, inputs: tf.TensorInfo[]): tf.TensorInfo {
+  const out = be.runWebGPUProgram(p.product, inputs, 'float32');
+  if (!p.sum) return out;
+  const total = be.runWebGPUProgram(p.sum, [out], 'float32');
+  be.disposeData(out.dataId);
+  return total;
 }
 
 interface ConvAttrs {
@@ -331,26 +355,21 @@ interface ConvAttrs {
 
 export const webgpuKernels: Record<string, (args: never) => tf.TensorInfo> = {
   Conv3D({ inputs, backend, attrs }: KernelArgs<'x' | 'filter'>) {
-    const be = backend as WebGPUBackendLike;
     const { strides, pad, dilations } = attrs as ConvAttrs;
     const g = convGeometry(inputs.x.shape, inputs.filter.shape, strides, pad, dilations ?? 1);
-    return be.runWebGPUProgram(conv3dForwardProgram(g), [inputs.x, inputs.filter], 'float32');
+    return run(backend as WebGPUBackendLike, conv3dForwardPrograms(g), [inputs.x, inputs.filter]);
   },
   Conv3DBackpropInputV2({ inputs, backend, attrs }: KernelArgs<'dy' | 'filter'>) {
-    const be = backend as WebGPUBackendLike;
     const { strides, pad, inputShape } = attrs as ConvAttrs & { inputShape: number[] };
     const g = convGeometry(inputShape, inputs.filter.shape, strides, pad);
-    return be.runWebGPUProgram(conv3dInputGradProgram(g), [inputs.dy, inputs.filter], 'float32');
+    return run(backend as WebGPUBackendLike, conv3dInputGradPrograms(g), [
+      inputs.dy,
+      inputs.filter,
+    ]);
   },
   Conv3DBackpropFilterV2({ inputs, backend, attrs }: KernelArgs<'x' | 'dy'>) {
-    const be = backend as WebGPUBackendLike;
     const { strides, pad, filterShape } = attrs as ConvAttrs & { filterShape: number[] };
     const g = convGeometry(inputs.x.shape, filterShape, strides, pad);
-    const { product: gemm, sum } = conv3dFilterGradPrograms(g);
-    const out = be.runWebGPUProgram(gemm, [inputs.x, inputs.dy], 'float32');
-    if (!sum) return out;
-    const total = be.runWebGPUProgram(sum, [out], 'float32');
-    be.disposeData(out.dataId);
-    return total;
+    return run(backend as WebGPUBackendLike, conv3dFilterGradPrograms(g), [inputs.x, inputs.dy]);
   },
 };

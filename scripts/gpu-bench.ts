@@ -1,0 +1,112 @@
+// The conv3d benchmark on a real GPU, in Node: tfjs-backend-webgpu over Dawn (the `webgpu` npm
+// package), stock tfjs kernels against ours (src/lib/compute/kernels) on the same adapter, per
+// kernel of the paper's autoencoder and for a whole training step, plus the epoch time that step
+// implies for the paper's 2301 sequences. One prepared run; prints the adapter first.
+//
+//   npx tsx scripts/gpu-bench.ts [FRAMESxHEIGHTxWIDTH] [BATCH] [REPEATS]
+//   (defaults 30x36x64 1 5). Without a GPU, Chromium's SwiftShader works on a tiny size:
+//   VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json npx tsx scripts/gpu-bench.ts 6x8x16 2 2
+import type * as tfTypes from '@tensorflow/tfjs';
+import { create, globals } from 'webgpu';
+
+// tfjs-backend-webgpu looks for navigator.gpu and the WebGPU globals when it is imported.
+Object.assign(globalThis, globals);
+Object.defineProperty(globalThis, 'navigator', {
+  value: { gpu: create([]) },
+  configurable: true,
+  writable: true,
+});
+
+const tf = await import('@tensorflow/tfjs');
+const { describeAdapter, adapterLabel } = await import('../src/lib/compute/backend.ts');
+const { installFastKernels, uninstallFastKernels } =
+  await import('../src/lib/compute/kernels/index.ts');
+const { autoencoderStep, kernelCases, parseVolume, prepareKernel, stepFlops } =
+  await import('../bench/ae-workload.ts');
+
+const EPOCH_SEQUENCES = 2301;
+const [sizeArg, batchArg, repeatsArg] = process.argv.slice(2);
+const volume = parseVolume(sizeArg, Number(batchArg ?? 1));
+const repeats = Number(repeatsArg ?? 5);
+
+if (!(await tf.setBackend('webgpu'))) throw new Error('The webgpu backend did not start');
+await tf.ready();
+const adapter = await describeAdapter();
+console.log(`adapter: ${adapterLabel(adapter)}`);
+console.log(
+  `volume ${volume.batch}×${volume.frames}×${volume.height}×${volume.width}×3, ` +
+    `median of ${repeats} after a warm-up`,
+);
+
+/** Median ms of `fn` (which enqueues GPU work and returns a tensor), waiting for the device. */
+async function timeGpu(fn: () => tfTypes.Tensor): Promise<number> {
+  const finish = async (t: tfTypes.Tensor) => {
+    const one = tf.slice(tf.reshape(t, [-1]), 0, 1);
+    await one.data();
+    one.dispose();
+    t.dispose();
+  };
+  await finish(fn());
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
+    await finish(fn());
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+async function timeStep(step: () => Promise<number>): Promise<number> {
+  await step();
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
+    await step();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+const gf = (flops: number, ms: number) => (flops / ms / 1e6).toPrecision(3).padStart(8);
+console.log('kernel            stock ms    new ms   speed-up   stock GFLOP/s   new GFLOP/s');
+for (const c of kernelCases(volume)) {
+  const k = prepareKernel(c);
+  uninstallFastKernels('webgpu');
+  const stock = await timeGpu(k.run);
+  installFastKernels('webgpu');
+  const fast = await timeGpu(k.run);
+  k.dispose();
+  console.log(
+    `${c.name.padEnd(16)} ${stock.toFixed(2).padStart(9)} ${fast.toFixed(2).padStart(9)} ` +
+      `${(stock / fast).toFixed(2).padStart(9)}×   ${gf(c.flops, stock)}      ${gf(c.flops, fast)}`,
+  );
+}
+
+// tfjs's own matMul on the same adapter and a comparable size: the speed the kernels aim at.
+const mm = 2 * 4096 * 864 * 64;
+const a = tf.randomUniform([4096, 864]);
+const b = tf.randomUniform([864, 64]);
+const mmMs = await timeGpu(() => tf.matMul(a, b));
+console.log(`tfjs matMul 4096×864 · 864×64: ${mmMs.toFixed(2)} ms, ${gf(mm, mmMs).trim()} GFLOP/s`);
+a.dispose();
+b.dispose();
+
+const ae = autoencoderStep(volume);
+uninstallFastKernels('webgpu');
+const stockStep = await timeStep(() => ae.step());
+installFastKernels('webgpu');
+const step = await timeStep(() => ae.step());
+ae.dispose();
+const flops = stepFlops(volume);
+const epochS = (Math.ceil(EPOCH_SEQUENCES / volume.batch) * step) / 1000;
+console.log(
+  `AE training step: stock ${stockStep.toFixed(1)} ms (${gf(flops, stockStep).trim()} GFLOP/s), ` +
+    `new ${step.toFixed(1)} ms (${gf(flops, step).trim()} GFLOP/s), ${(stockStep / step).toFixed(2)}× faster`,
+);
+console.log(
+  `estimated AE epoch (${EPOCH_SEQUENCES} sequences, batch ${volume.batch}): ${epochS.toFixed(1)} s` +
+    `${sizeArg && sizeArg !== '30x36x64' ? ' (at this volume, not the paper’s)' : ''}`,
+);
+process.exit(0);

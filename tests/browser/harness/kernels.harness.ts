@@ -1,0 +1,79 @@
+// Fast WebGPU conv3d kernels (src/lib/compute/kernels) against tfjs's stock CPU kernels, in a real
+// browser: same inputs on both backends, output buffers on WebGPU poisoned with NaN first.
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { installFastKernels, uninstallFastKernels } from '../../../src/lib/compute/kernels';
+
+export interface ConvCase {
+  x: [number, number, number, number, number];
+  f: [number, number, number];
+  out: number;
+  strides: [number, number, number] | number;
+  pad: 'same' | 'valid';
+}
+
+/** A small linear congruential generator, so both backends see identical values. */
+function values(n: number, seed: number): Float32Array {
+  const v = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    v[i] = s / 2 ** 31 - 1;
+  }
+  return v;
+}
+
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+async function convAndGrads(c: ConvCase): Promise<Float32Array[]> {
+  const wShape = [...c.f, c.x[4], c.out];
+  const x = tf.tensor5d(values(size(c.x), 1), c.x);
+  const w = tf.tensor5d(values(size(wShape), 2), wShape as ConvCase['x']);
+  const conv = (a: tf.Tensor, b: tf.Tensor) =>
+    tf.conv3d(a as tf.Tensor5D, b as tf.Tensor5D, c.strides, c.pad);
+  const y = conv(x, w);
+  const t = tf.tensor(values(size(y.shape), 3), y.shape);
+  const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, b), t)))([x, w]);
+  const out = await Promise.all([y, dx, dw].map((r) => r.data() as Promise<Float32Array>));
+  [x, w, y, t, dx, dw].forEach((r) => r.dispose());
+  return out;
+}
+
+/** Leaves freed NaN-filled buffers of the outputs' sizes for the WebGPU backend to reuse. */
+async function poison(sizes: number[]): Promise<void> {
+  const held = sizes.flatMap((n) => [tf.fill([n], NaN), tf.fill([n * 4], NaN)]);
+  await Promise.all(held.map((h) => h.data()));
+  held.forEach((h) => h.dispose());
+}
+
+/** Max error relative to the largest CPU value, for y, dx and dw. */
+export async function conv3dErrors(c: ConvCase): Promise<{ y: number; dx: number; dw: number }> {
+  await tf.setBackend('cpu');
+  uninstallFastKernels('cpu');
+  const reference = await convAndGrads(c);
+  await tf.setBackend('webgpu');
+  installFastKernels('webgpu');
+  await poison(reference.map((r) => r.length));
+  const got = await convAndGrads(c);
+  const [y, dx, dw] = got.map((g, i) => {
+    const r = reference[i];
+    let scale = 0;
+    let err = 0;
+    for (let j = 0; j < r.length; j++) scale = Math.max(scale, Math.abs(r[j]));
+    for (let j = 0; j < r.length; j++) {
+      const e = Math.abs(g[j] - r[j]);
+      err = Number.isNaN(e) ? Infinity : Math.max(err, e);
+    }
+    return err / scale;
+  });
+  return { y, dx, dw };
+}
+
+/** Whether the fast kernels are the ones registered for webgpu now. */
+export async function fastKernelsInstalled(): Promise<boolean> {
+  await tf.setBackend('webgpu');
+  uninstallFastKernels('webgpu');
+  const stock = tf.getKernel('Conv3D', 'webgpu')?.kernelFunc;
+  installFastKernels('webgpu');
+  return stock !== undefined && tf.getKernel('Conv3D', 'webgpu')?.kernelFunc !== stock;
+}

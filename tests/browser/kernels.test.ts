@@ -1,0 +1,60 @@
+// The fast WebGPU conv3d kernels in Chromium (SwiftShader) against tfjs's CPU backend: forward,
+// input gradient and filter gradient on small random shapes (odd sizes, batch > 1, 'same' and
+// 'valid', strides 1 and 2, a deep product that is split across workgroups), with the output
+// buffers poisoned first.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openBrowser, type BrowserSession } from './chromium';
+import type { ConvCase } from './harness/kernels.harness';
+
+type Harness = {
+  kernels: {
+    conv3dErrors(c: ConvCase): Promise<{ y: number; dx: number; dw: number }>;
+    fastKernelsInstalled(): Promise<boolean>;
+  };
+};
+
+const CASES: ConvCase[] = [
+  { x: [1, 5, 6, 7, 3], f: [3, 3, 3], out: 4, strides: 1, pad: 'same' },
+  { x: [2, 7, 5, 9, 2], f: [3, 2, 3], out: 5, strides: 2, pad: 'same' },
+  { x: [3, 6, 7, 5, 4], f: [2, 3, 3], out: 3, strides: [2, 1, 2], pad: 'valid' },
+  { x: [1, 3, 4, 5, 40], f: [3, 3, 3], out: 8, strides: 1, pad: 'same' },
+  { x: [2, 8, 9, 10, 4], f: [3, 3, 3], out: 5, strides: 1, pad: 'same' },
+];
+
+describe('fast WebGPU conv3d kernels', () => {
+  let session: BrowserSession & { errors: string[] };
+  const baseUrl = inject('baseUrl');
+
+  beforeAll(async () => {
+    session = await openBrowser();
+    await session.page.goto(`${baseUrl}/tests/browser/harness/index.html`);
+    await session.page.locator('#ready', { hasText: 'ready' }).waitFor();
+  });
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it('replace the stock kernels under the same names', async () => {
+    const installed = await session.page.evaluate(() =>
+      (window as unknown as { harness: Harness }).harness.kernels.fastKernelsInstalled(),
+    );
+    expect(installed).toBe(true);
+  });
+
+  CASES.forEach((c) => {
+    it(`equal the CPU backend on ${JSON.stringify(c)}`, async () => {
+      const e = await session.page.evaluate(
+        (cc) => (window as unknown as { harness: Harness }).harness.kernels.conv3dErrors(cc),
+        c,
+      );
+      expect(e.y).toBeLessThan(1e-4);
+      expect(e.dx).toBeLessThan(1e-4);
+      expect(e.dw).toBeLessThan(1e-4);
+    });
+  });
+
+  it('raised no page errors', () => {
+    // The bare harness page has no favicon; its 404 is the only console error allowed here.
+    expect(session.errors.filter((e) => !e.includes('404'))).toEqual([]);
+  });
+});
