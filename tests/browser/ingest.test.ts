@@ -1,31 +1,18 @@
 // Movie ingest in the real page: fixture files are dropped through the file input, decoded by the
 // ffmpeg.wasm worker, stored per sequence, and compared with native ffmpeg's output of the same
 // sampling rule (`-vf fps=1,scale=W:H`), which is FFmpeg 5.1 too.
-import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { openBrowser, type BrowserSession } from './chromium';
+import { nativeAudio, nativeFrames } from '../native-ffmpeg';
 import { audioFilter, videoFilter } from '../../src/lib/ingest/plan';
 
 const media = (name: string) => resolve('static/media', name);
 
-function nativeFrames(name: string, filter: string): Uint8Array {
-  return execFileSync(
-    'ffmpeg',
-    ['-v', 'error', '-i', media(name), '-vf', filter, '-pix_fmt', 'rgb24', '-f', 'rawvideo', '-'],
-    { maxBuffer: 1 << 28 },
-  );
-}
-
-function nativeAudio(name: string, channels: number): Float32Array {
-  const out = execFileSync(
-    'ffmpeg',
-    ['-v', 'error', '-i', media(name), '-af', audioFilter(channels), '-f', 'f32le', '-'],
-    { maxBuffer: 1 << 28 },
-  );
-  return new Float32Array(out.buffer, out.byteOffset, out.byteLength / 4);
-}
+const nativeFramesOf = (name: string, filter: string) => nativeFrames(media(name), filter);
+const nativeAudioOf = (name: string, channels: number) =>
+  nativeAudio(media(name), audioFilter(channels));
 
 interface MovieFields {
   name: string;
@@ -183,7 +170,7 @@ describe('movie ingest (ffmpeg.wasm)', () => {
     expect(movie.sequencesTotal).toBe(2);
     expect(movie.frames).toHaveLength(2);
     expect(movie.settings.channelOrder).toBe('rgb');
-    const native = nativeFrames(
+    const native = nativeFramesOf(
       'h264-aac.mp4',
       videoFilter({ width: 64, height: 36, fit: 'stretch' }),
     );
@@ -203,7 +190,7 @@ describe('movie ingest (ffmpeg.wasm)', () => {
     expect(movie.audio).toHaveLength(2);
     for (const clip of movie.audio) expect(clip.length).toBe(30 * 22050);
     const audio = concat(movie.audio);
-    const ref = nativeAudio('h264-aac.mp4', 2);
+    const ref = nativeAudioOf('h264-aac.mp4', 2);
     expect(meanAbsDiff(audio, ref.subarray(0, audio.length))).toBeLessThan(1e-3);
     // Alignment: the tone's amplitude at second s is 0.1 + 0.1·(s mod 8). The measured loudness
     // per second follows that pattern, and follows it worse when shifted by one second either way.
@@ -236,20 +223,20 @@ describe('movie ingest (ffmpeg.wasm)', () => {
       const movie = (await readMovie(page, c.name))!;
       expect(movie.state).toBe('complete');
       expect(movie.frames).toHaveLength(c.sequences);
-      const native = nativeFrames(c.file, videoFilter({ width: 64, height: 36, fit: c.fit }));
+      const native = nativeFramesOf(c.file, videoFilter({ width: 64, height: 36, fit: c.fit }));
       const stored = concat(movie.frames);
       expect(madVsNative(c.name, stored, native)).toBeLessThan(0.5);
       if (c.channels) {
         const audio = concat(movie.audio);
         expect(audio.length).toBe(c.sequences * 30 * 22050);
-        const ref = nativeAudio(c.file, c.channels);
+        const ref = nativeAudioOf(c.file, c.channels);
         expect(meanAbsDiff(audio, ref.subarray(0, audio.length))).toBeLessThan(1e-3);
       } else {
         expect(movie.audio).toHaveLength(0);
       }
     }
     // Cropping a 2.39:1 film to 16:9 loses its sides: the green ramp (left → right) is steeper.
-    const stretched = nativeFrames(
+    const stretched = nativeFramesOf(
       'scope-239.mp4',
       videoFilter({ width: 64, height: 36, fit: 'stretch' }),
     );
@@ -335,7 +322,7 @@ describe('movie ingest (ffmpeg.wasm)', () => {
     await waitForState(page, 'long-300s', 'complete');
     const movie = (await readMovie(page, 'long-300s'))!;
     expect(movie.frames).toHaveLength(10);
-    const native = nativeFrames(
+    const native = nativeFramesOf(
       'long-300s.mp4',
       videoFilter({ width: 64, height: 36, fit: 'stretch' }),
     );
@@ -355,23 +342,7 @@ describe('demo project video', () => {
       const movie = (await readMovie(page, 'Four Scenes'))!;
       expect(movie.frames).toHaveLength(4);
       expect(movie.audio).toHaveLength(4);
-      const reference = execFileSync(
-        'ffmpeg',
-        [
-          '-v',
-          'error',
-          '-i',
-          resolve('public/demo/four-scenes.mp4'),
-          '-vf',
-          'fps=1,scale=64:36',
-          '-pix_fmt',
-          'rgb24',
-          '-f',
-          'rawvideo',
-          '-',
-        ],
-        { maxBuffer: 1 << 28 },
-      );
+      const reference = nativeFrames(resolve('public/demo/four-scenes.mp4'));
       const stored = concat(movie.frames);
       expect(madVsNative('demo four-scenes', stored, reference)).toBeLessThan(0.5);
       await page.getByTestId('frame-strip').waitFor();

@@ -14,10 +14,9 @@ import {
   type DecodePlan,
 } from '../../src/lib/ingest/plan';
 import { DEFAULT_INGEST_SETTINGS } from '../../src/lib/ingest/ingest';
+import { nativeFrames, runNativeFfmpeg } from '../native-ffmpeg';
 
 const media = (name: string) => resolve('static/media', name);
-const ffmpeg = (args: string[]) =>
-  execFileSync('ffmpeg', ['-v', 'error', '-y', ...args], { maxBuffer: 1 << 28 });
 
 describe('sampling rule', () => {
   it('picks the last source frame before k + 0.5 s, like native fps=1 (23.976 fps film)', () => {
@@ -38,30 +37,8 @@ describe('sampling rule', () => {
       .split('\n')
       .map((line) => parseFloat(line))
       .filter((t) => Number.isFinite(t));
-    const every = ffmpeg([
-      '-i',
-      file,
-      '-vf',
-      'scale=64:36',
-      '-vsync',
-      'passthrough',
-      '-pix_fmt',
-      'rgb24',
-      '-f',
-      'rawvideo',
-      '-',
-    ]);
-    const sampled = ffmpeg([
-      '-i',
-      file,
-      '-vf',
-      'fps=1,scale=64:36',
-      '-pix_fmt',
-      'rgb24',
-      '-f',
-      'rawvideo',
-      '-',
-    ]);
+    const every = nativeFrames(file, 'scale=64:36', ['-vsync', 'passthrough']);
+    const sampled = nativeFrames(file);
     const fb = 64 * 36 * 3;
     expect(every.length / fb).toBe(pts.length);
     const duration = pts.length * (1001 / 24000);
@@ -124,19 +101,11 @@ describe('ffmpeg arguments', () => {
 
   it('a resumed decode from a seek gives the same frames as the whole-file decode', () => {
     const file = media('h264-aac.mp4');
-    const whole = ffmpeg([
-      '-i',
-      file,
-      '-vf',
-      'fps=1,scale=64:36',
-      '-pix_fmt',
-      'rgb24',
-      '-f',
-      'rawvideo',
-      '-',
-    ]);
+    const whole = nativeFrames(file);
     const args = ffmpegArgs(file, { ...plan, fromSequence: 1 }, { video: '-', audio: '/dev/null' });
-    const resumed = ffmpeg(args.slice(args.indexOf('-ss')).filter((a) => a !== '-nostdin'));
+    const resumed = runNativeFfmpeg(
+      args.slice(args.indexOf('-ss')).filter((a) => a !== '-nostdin'),
+    );
     const fb = 64 * 36 * 3;
     expect(resumed.subarray(0, 30 * fb).equals(whole.subarray(30 * fb, 60 * fb))).toBe(true);
   });

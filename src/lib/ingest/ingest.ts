@@ -41,19 +41,23 @@ async function findSameFile(projectId: string, file: File): Promise<MovieRecord 
   return movies.find((m) => sameFile(m.source, identity));
 }
 
-/** Removes what a failed decode stored, and records why it failed. */
-async function markFailed(movie: MovieRecord, reason: string): Promise<MovieRecord> {
+/** Saves the movie and deletes its sequences and clips from `fromIndex` on, in one transaction. */
+async function putMovieDroppingFrom(movie: MovieRecord, fromIndex: number): Promise<MovieRecord> {
   const db = await openStore();
   const tx = db.transaction(['movies', 'sequences', 'audioClips'], 'readwrite');
-  const range = IDBKeyRange.bound([movie.id, 0], [movie.id, Infinity]);
-  const failed: MovieRecord = { ...movie, state: 'failed', sequencesDone: 0, error: reason };
+  const range = IDBKeyRange.bound([movie.id, fromIndex], [movie.id, Infinity]);
   await Promise.all([
     tx.objectStore('sequences').delete(range),
     tx.objectStore('audioClips').delete(range),
-    tx.objectStore('movies').put(failed),
+    tx.objectStore('movies').put(movie),
   ]);
   await tx.done;
-  return failed;
+  return movie;
+}
+
+/** Removes what a failed decode stored, and records why it failed. */
+function markFailed(movie: MovieRecord, reason: string): Promise<MovieRecord> {
+  return putMovieDroppingFrom({ ...movie, state: 'failed', sequencesDone: 0, error: reason }, 0);
 }
 
 /**
@@ -229,14 +233,5 @@ export async function setEndCut(movieId: string, endS: number | null): Promise<M
     sequencesDone: done,
     state: done >= total ? 'complete' : 'incomplete',
   };
-  const db = await openStore();
-  const tx = db.transaction(['movies', 'sequences', 'audioClips'], 'readwrite');
-  const range = IDBKeyRange.bound([movieId, total], [movieId, Infinity]);
-  await Promise.all([
-    tx.objectStore('sequences').delete(range),
-    tx.objectStore('audioClips').delete(range),
-    tx.objectStore('movies').put(next),
-  ]);
-  await tx.done;
-  return next;
+  return putMovieDroppingFrom(next, total);
 }
