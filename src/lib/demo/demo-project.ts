@@ -24,12 +24,15 @@ import { importLabelCsv, importScreening } from '../study/studyStore';
 import { saveStudySettings } from '../study/settings';
 import { syntheticArff } from '../study/syntheticArff';
 import type { MovieRecord, ProjectRecord } from '../store/schema';
+import { IngestJob } from '../ingest/ingest';
 
 export interface DemoMoviePlan {
   name: string;
   /** Scene type key of each 30-s sequence. */
   scenes: readonly string[];
   screenings: number;
+  /** A committed video (under public/) decoded by the real ingest path instead of synthesised. */
+  video?: string;
 }
 
 const [L, A, C, S] = ['landscape', 'action', 'conversation', 'suspense'];
@@ -38,6 +41,7 @@ export const DEMO_MOVIES: readonly DemoMoviePlan[] = [
   { name: 'Harbour Run', scenes: [L, L, C, C, A, A, S, A, C, L], screenings: 3 },
   { name: 'Night Shift', scenes: [S, S, C, A, A, S, C, C, A, S], screenings: 3 },
   { name: 'Summer Talk', scenes: [C, L, C, L, S, A, A, C, L, C], screenings: 2 },
+  { name: 'Four Scenes', scenes: [L, A, C, S], screenings: 2, video: 'demo/four-scenes.mp4' },
 ];
 
 export const DEMO_PROJECT_NAME = 'Demo study';
@@ -106,6 +110,14 @@ export async function loadDemoProject(
   const total = DEMO_MOVIES.reduce((n, m) => n + m.scenes.length, 0);
   let done = 0;
   for (const [movieNo, plan] of DEMO_MOVIES.entries()) {
+    if (plan.video) {
+      const movie = await ingestDemoVideo(project.id, plan, (p) =>
+        onProgress({ fraction: (done + p * plan.scenes.length) / total, label: plan.name }),
+      );
+      done += plan.scenes.length;
+      await storeDemoStudyData(project.id, movie.id, plan, movieNo);
+      continue;
+    }
     const movie: MovieRecord = {
       id: newId(),
       projectId: project.id,
@@ -140,6 +152,19 @@ export async function loadDemoProject(
     await storeDemoStudyData(project.id, movie.id, plan, movieNo);
   }
   return project;
+}
+
+/** Fetches a committed demo video and ingests it like a dropped file. */
+async function ingestDemoVideo(
+  projectId: string,
+  plan: DemoMoviePlan,
+  onFraction: (f: number) => void,
+): Promise<MovieRecord> {
+  const response = await fetch(`${import.meta.env.BASE_URL}${plan.video}`);
+  if (!response.ok) throw new Error(`The demo video ${plan.video} is missing.`);
+  const file = new File([await response.blob()], `${plan.name}.mp4`, { type: 'video/mp4' });
+  const job = await IngestJob.open(projectId, file);
+  return job.start((p) => onFraction(p.fraction));
 }
 
 /** Labels and screenings go through the same importers as a researcher's files. */

@@ -63,6 +63,8 @@ export interface MovieRecord {
   sequencesDone: number;
   sequencesTotal: number;
   error?: string;
+  /** Where the credits detector thinks closing credits begin (s), a suggestion for `endS`. */
+  creditsStartS?: number | null;
   createdAt: number;
 }
 

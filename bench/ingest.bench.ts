@@ -1,0 +1,155 @@
+// Movie ingest speed: a 1080p H.264/AAC clip generated with native ffmpeg, decoded to 64×36 @ 1 fps
+// plus 22050 Hz mono audio by native ffmpeg (the baseline, same machine, same run) and by the app
+// in headless Chromium (drop → all sequences stored). Prints wall time, movie frames/s, the ratio
+// to native (≤ 1.0 is the goal) and the renderer processes' peak resident memory.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { build, preview } from 'vite';
+import { openBrowser } from '../tests/browser/chromium.ts';
+import type { Benchmark } from './harness.ts';
+
+const SECONDS = Number(process.env.INGEST_BENCH_SECONDS ?? 60);
+const OUT = resolve('bench/out');
+const CLIP = resolve(OUT, `clip-1080p-${SECONDS}s.mp4`);
+
+function hasNativeFfmpeg(): boolean {
+  return spawnSync('ffmpeg', ['-version']).status === 0;
+}
+
+function makeClip() {
+  if (existsSync(CLIP)) return;
+  mkdirSync(OUT, { recursive: true });
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=s=1920x1080:r=24:d=${SECONDS},noise=alls=12:allf=t`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=f=440:r=48000:d=${SECONDS}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-b:v',
+    '5M',
+    '-g',
+    '132',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-ac',
+    '2',
+    '-shortest',
+    CLIP,
+  ]);
+}
+
+function timeNative(): number {
+  const t0 = performance.now();
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-i',
+    CLIP,
+    '-map',
+    '0:v:0',
+    '-vf',
+    'fps=1,scale=64:36',
+    '-pix_fmt',
+    'rgb24',
+    '-f',
+    'rawvideo',
+    '-y',
+    '/dev/null',
+    '-map',
+    '0:a:0',
+    '-ac',
+    '1',
+    '-ar',
+    '22050',
+    '-f',
+    'f32le',
+    '-y',
+    '/dev/null',
+  ]);
+  return performance.now() - t0;
+}
+
+/** Resident memory (kB) of Chromium's renderer processes, summed. */
+function rendererRssKb(): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('--type=renderer')) continue;
+      const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      total += rss ? Number(rss[1]) : 0;
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return total;
+}
+
+async function timeBrowser(): Promise<{ ms: number; peakMb: number; path: string }> {
+  await build({ mode: 'test', logLevel: 'warn' });
+  const server = await preview({
+    mode: 'test',
+    preview: { port: 0, host: '127.0.0.1' },
+    logLevel: 'warn',
+  });
+  const session = await openBrowser();
+  try {
+    const { page } = session;
+    await page.goto(server.resolvedUrls!.local[0]);
+    await page.getByLabel('New project name').fill('Bench');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByTestId('project').filter({ hasText: 'Bench' }).waitFor();
+    let peak = 0;
+    const poll = setInterval(() => (peak = Math.max(peak, rendererRssKb())), 250);
+    const t0 = performance.now();
+    await page.getByTestId('movie-files').setInputFiles(CLIP);
+    const row = page.locator(`tr[data-movie="clip-1080p-${SECONDS}s"]`);
+    await row
+      .getByTestId('state')
+      .filter({ hasText: /complete|failed/ })
+      .waitFor({ timeout: 3_600_000 });
+    const ms = performance.now() - t0;
+    clearInterval(poll);
+    const state = await row.getByTestId('state').textContent();
+    if (!state?.includes('complete')) throw new Error(`ingest failed: ${state}`);
+    return { ms, peakMb: peak / 1024, path: 'ffmpeg.wasm (single-thread, WORKERFS)' };
+  } finally {
+    await session.close();
+    await server.close();
+  }
+}
+
+const bench: Benchmark = {
+  title: `ingest of a ${SECONDS}-s 1080p H.264/AAC clip to 64×36 @ 1 fps + 22050 Hz mono`,
+  async run() {
+    if (!hasNativeFfmpeg()) {
+      console.log('native ffmpeg not found: skipped (it generates the clip and is the baseline)');
+      return;
+    }
+    makeClip();
+    const nativeMs = timeNative();
+    const app = await timeBrowser();
+    const frames = SECONDS;
+    console.log(
+      `native ffmpeg: ${(nativeMs / 1000).toFixed(1)} s, ${((frames * 1000) / nativeMs).toFixed(1)} movie frames/s`,
+    );
+    console.log(
+      `${app.path}: ${(app.ms / 1000).toFixed(1)} s, ${((frames * 1000) / app.ms).toFixed(1)} movie frames/s, ` +
+        `ratio to native ${(app.ms / nativeMs).toFixed(2)}, renderer peak RSS ${app.peakMb.toFixed(0)} MB`,
+    );
+  },
+};
+export default bench;

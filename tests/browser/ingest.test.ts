@@ -1,0 +1,353 @@
+// Movie ingest in the real page: fixture files are dropped through the file input, decoded by the
+// ffmpeg.wasm worker, stored per sequence, and compared with native ffmpeg's output of the same
+// sampling rule (`-vf fps=1,scale=W:H`), which is FFmpeg 5.1 too.
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { openBrowser, type BrowserSession } from './chromium';
+import { nativeAudio, nativeFrames } from '../native-ffmpeg';
+import { audioFilter, videoFilter } from '../../src/lib/ingest/plan';
+
+const media = (name: string) => resolve('static/media', name);
+
+const nativeFramesOf = (name: string, filter: string) => nativeFrames(media(name), filter);
+const nativeAudioOf = (name: string, channels: number) =>
+  nativeAudio(media(name), audioFilter(channels));
+
+interface MovieFields {
+  name: string;
+  state: string;
+  sequencesDone: number;
+  sequencesTotal: number;
+  settings: { width: number; height: number; channelOrder: string };
+  error?: string;
+}
+interface RawMovie extends MovieFields {
+  frames: string[];
+  audio: string[];
+}
+interface StoredMovie extends MovieFields {
+  /** Per sequence, uint8 frames. */
+  frames: Uint8Array[];
+  /** Per sequence, float32 mono samples. */
+  audio: Float32Array[];
+}
+
+/** Reads a movie with all its sequences and clips straight from IndexedDB. */
+async function readMovie(page: Page, name: string): Promise<StoredMovie | null> {
+  const raw = await page.evaluate(
+    (name) =>
+      new Promise<RawMovie | null>((resolve, reject) => {
+        const req = indexedDB.open('cinebreath');
+        req.onerror = () => reject(req.error);
+        req.onsuccess = () => {
+          const tx = req.result.transaction(['movies', 'sequences', 'audioClips']);
+          const all = tx.objectStore('movies').getAll();
+          let movie: RawMovie | null = null;
+          let seqs: IDBRequest | null = null;
+          let clips: IDBRequest | null = null;
+          all.onsuccess = () => {
+            movie = (all.result as RawMovie[]).find((x) => x.name === name) ?? null;
+            if (!movie) return;
+            const id = (movie as unknown as { id: string }).id;
+            const range = IDBKeyRange.bound([id, 0], [id, Infinity]);
+            seqs = tx.objectStore('sequences').getAll(range);
+            clips = tx.objectStore('audioClips').getAll(range);
+          };
+          tx.oncomplete = () => {
+            if (!movie || !seqs || !clips) return resolve(null);
+            // Bytes travel as latin1 strings: far cheaper than number arrays.
+            const latin1 = (buf: ArrayBuffer) => {
+              const bytes = new Uint8Array(buf);
+              let text = '';
+              for (let i = 0; i < bytes.length; i += 8192) {
+                text += String.fromCharCode(...bytes.subarray(i, i + 8192));
+              }
+              return text;
+            };
+            const frames = (seqs.result as { frames: ArrayBuffer }[]).map((s) => latin1(s.frames));
+            const audio = (clips.result as { samples: ArrayBuffer }[]).map((c) =>
+              latin1(c.samples),
+            );
+            resolve({ ...movie, frames, audio });
+          };
+        };
+      }),
+    name,
+  );
+  if (!raw) return null;
+  const bytes = (text: string) => new Uint8Array(Buffer.from(text, 'latin1'));
+  return {
+    ...raw,
+    frames: raw.frames.map(bytes),
+    audio: raw.audio.map((t) => new Float32Array(bytes(t).buffer)),
+  };
+}
+
+function concat(parts: (Uint8Array | Float32Array)[]): number[] {
+  return parts.flatMap((p) => Array.from(p));
+}
+
+function meanAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += Math.abs(a[i] - b[i]);
+  return s / a.length;
+}
+
+/** Mean absolute pixel difference from native ffmpeg, logged for the README's figure. */
+function madVsNative(label: string, stored: number[], native: Uint8Array): number {
+  expect(native.length).toBeGreaterThanOrEqual(stored.length);
+  const mad = meanAbsDiff(stored, native.subarray(0, stored.length));
+  console.log(`MAD vs native ffmpeg, ${label}: ${mad.toFixed(4)} over ${stored.length} bytes`);
+  return mad;
+}
+
+function correlation(a: number[], b: number[]): number {
+  const mean = (v: number[]) => v.reduce((x, y) => x + y, 0) / v.length;
+  const [ma, mb] = [mean(a), mean(b)];
+  let [sab, saa, sbb] = [0, 0, 0];
+  a.forEach((_, i) => {
+    sab += (a[i] - ma) * (b[i] - mb);
+    saa += (a[i] - ma) ** 2;
+    sbb += (b[i] - mb) ** 2;
+  });
+  return sab / Math.sqrt(saa * sbb);
+}
+
+async function drop(page: Page, ...names: string[]) {
+  await page.getByTestId('movie-files').setInputFiles(names.map(media));
+}
+
+/** The movie's record alone (cheap enough to poll). */
+async function movieRecord(page: Page, name: string) {
+  return page.evaluate(
+    (name) =>
+      new Promise<{ state: string; sequencesDone: number } | null>((resolve, reject) => {
+        const req = indexedDB.open('cinebreath');
+        req.onerror = () => reject(req.error);
+        req.onsuccess = () => {
+          const all = req.result.transaction('movies').objectStore('movies').getAll();
+          all.onsuccess = () =>
+            resolve(
+              (all.result as { name: string; state: string; sequencesDone: number }[]).find(
+                (m) => m.name === name,
+              ) ?? null,
+            );
+        };
+      }),
+    name,
+  );
+}
+
+async function waitForState(page: Page, name: string, state: string, timeout = 120_000) {
+  await expect
+    .poll(async () => (await movieRecord(page, name))?.state, { timeout, interval: 250 })
+    .toBe(state);
+}
+
+describe('movie ingest (ffmpeg.wasm)', () => {
+  let session: BrowserSession & { errors: string[] };
+  const baseUrl = inject('baseUrl');
+
+  beforeAll(async () => {
+    session = await openBrowser();
+    const { page } = session;
+    await page.goto(`${baseUrl}/`);
+    await page.getByLabel('New project name').fill('Ingest test');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByTestId('project').filter({ hasText: 'Ingest test' }).waitFor();
+  });
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it('turns an H.264/AAC MP4 into the frames and audio native ffmpeg makes', async () => {
+    const { page } = session;
+    await drop(page, 'h264-aac.mp4');
+    await waitForState(page, 'h264-aac', 'complete');
+    const movie = (await readMovie(page, 'h264-aac'))!;
+    // 65 s → 65 frames → two whole sequences; the 5-s remainder is dropped.
+    expect(movie.sequencesTotal).toBe(2);
+    expect(movie.frames).toHaveLength(2);
+    expect(movie.settings.channelOrder).toBe('rgb');
+    const native = nativeFramesOf(
+      'h264-aac.mp4',
+      videoFilter({ width: 64, height: 36, fit: 'stretch' }),
+    );
+    expect(native.length).toBe(65 * 64 * 36 * 3);
+    const stored = concat(movie.frames);
+    expect(stored.length).toBe(60 * 64 * 36 * 3);
+    expect(madVsNative('h264-aac', stored, native)).toBeLessThan(0.5);
+    // The fixture's red channel encodes the second: (40·k + 30) mod 256.
+    const frameBytes = 64 * 36 * 3;
+    for (const k of [0, 1, 7, 31, 59]) {
+      const frame = stored.slice(k * frameBytes, (k + 1) * frameBytes);
+      let red = 0;
+      for (let i = 0; i < frame.length; i += 3) red += frame[i];
+      expect(Math.abs(red / (64 * 36) - ((40 * k + 30) % 256))).toBeLessThan(6);
+    }
+    // Audio: one 30-s clip per sequence, mono 22050 Hz, equal to native ffmpeg's.
+    expect(movie.audio).toHaveLength(2);
+    for (const clip of movie.audio) expect(clip.length).toBe(30 * 22050);
+    const audio = concat(movie.audio);
+    const ref = nativeAudioOf('h264-aac.mp4', 2);
+    expect(meanAbsDiff(audio, ref.subarray(0, audio.length))).toBeLessThan(1e-3);
+    // Alignment: the tone's amplitude at second s is 0.1 + 0.1·(s mod 8). The measured loudness
+    // per second follows that pattern, and follows it worse when shifted by one second either way.
+    const loudness = (shift: number) =>
+      Array.from({ length: 58 }, (_, i) => {
+        const s = i + 1 + shift;
+        const w = audio.slice(s * 22050 + 2000, (s + 1) * 22050 - 2000);
+        return Math.sqrt(w.reduce((a, v) => a + v * v, 0) / w.length);
+      });
+    const pattern = Array.from({ length: 58 }, (_, i) => 0.1 + 0.1 * ((i + 1) % 8));
+    const fit = correlation(loudness(0), pattern);
+    expect(fit).toBeGreaterThan(0.99);
+    expect(correlation(loudness(-1), pattern)).toBeLessThan(fit - 0.2);
+    expect(correlation(loudness(1), pattern)).toBeLessThan(fit - 0.2);
+  });
+
+  it('decodes VP9/Opus WebM, a 2.39:1 film cropped to fill and 23.976 fps, dropped together', async () => {
+    const { page } = session;
+    await drop(page, 'vp9-opus.webm', 'ntsc-23976.mp4');
+    await page.getByRole('combobox').filter({ hasText: 'stretch' }).selectOption('crop');
+    await drop(page, 'scope-239.mp4');
+    await waitForState(page, 'scope-239', 'complete', 180_000);
+    await page.getByRole('combobox').filter({ hasText: 'stretch' }).selectOption('stretch');
+    const cases = [
+      { file: 'vp9-opus.webm', name: 'vp9-opus', fit: 'stretch', sequences: 1, channels: 2 },
+      { file: 'ntsc-23976.mp4', name: 'ntsc-23976', fit: 'stretch', sequences: 2, channels: 2 },
+      { file: 'scope-239.mp4', name: 'scope-239', fit: 'crop', sequences: 1, channels: 0 },
+    ] as const;
+    for (const c of cases) {
+      const movie = (await readMovie(page, c.name))!;
+      expect(movie.state).toBe('complete');
+      expect(movie.frames).toHaveLength(c.sequences);
+      const native = nativeFramesOf(c.file, videoFilter({ width: 64, height: 36, fit: c.fit }));
+      const stored = concat(movie.frames);
+      expect(madVsNative(c.name, stored, native)).toBeLessThan(0.5);
+      if (c.channels) {
+        const audio = concat(movie.audio);
+        expect(audio.length).toBe(c.sequences * 30 * 22050);
+        const ref = nativeAudioOf(c.file, c.channels);
+        expect(meanAbsDiff(audio, ref.subarray(0, audio.length))).toBeLessThan(1e-3);
+      } else {
+        expect(movie.audio).toHaveLength(0);
+      }
+    }
+    // Cropping a 2.39:1 film to 16:9 loses its sides: the green ramp (left → right) is steeper.
+    const stretched = nativeFramesOf(
+      'scope-239.mp4',
+      videoFilter({ width: 64, height: 36, fit: 'stretch' }),
+    );
+    const cropped = (await readMovie(page, 'scope-239'))!.frames[0];
+    const greenAt = (f: ArrayLike<number>, x: number) => f[(18 * 64 + x) * 3 + 1];
+    expect(greenAt(cropped, 0)).toBeGreaterThan(greenAt(stretched, 0) + 15);
+  });
+
+  it('names the file and the reason for each bad input, and leaves other movies alone', async () => {
+    const { page } = session;
+    const before = (await readMovie(page, 'h264-aac'))!;
+    await drop(
+      page,
+      'empty.mp4',
+      'random-bytes.mp4',
+      'audio-only.mp4',
+      'short-12s.mp4',
+      'truncated.mp4',
+    );
+    const alerts = page.getByRole('alert');
+    const expected = [
+      /“empty.mp4”: the file is empty/,
+      /“random-bytes.mp4”: it is not a movie file that could be read/,
+      /“audio-only.mp4”: it has no video stream/,
+      /“short-12s.mp4”: it is 12 s long: shorter than one 30-s sequence/,
+      /“truncated.mp4”: the file is truncated/,
+    ];
+    for (const text of expected) {
+      await expect
+        .poll(() => alerts.allTextContents(), { timeout: 120_000 })
+        .toEqual(expect.arrayContaining([expect.stringMatching(text)]));
+    }
+    const truncated = (await readMovie(page, 'truncated'))!;
+    expect(truncated.state).toBe('failed');
+    expect(truncated.frames).toHaveLength(0);
+    for (const name of ['empty', 'random-bytes', 'audio-only', 'short-12s']) {
+      expect(await readMovie(page, name)).toBeNull();
+    }
+    const after = (await readMovie(page, 'h264-aac'))!;
+    expect(after.frames.map((f) => Buffer.from(f).toString('base64'))).toEqual(
+      before.frames.map((f) => Buffer.from(f).toString('base64')),
+    );
+    expect(session.errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+  });
+
+  it('recognises the same file dropped again', async () => {
+    const { page } = session;
+    await drop(page, 'h264-aac.mp4');
+    await expect
+      .poll(() => page.getByRole('alert').allTextContents())
+      .toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/“h264-aac.mp4” is already in this project/),
+        ]),
+      );
+  });
+
+  it('cancels mid-ingest, survives a reload, and resumes from the last stored sequence', async () => {
+    const { page } = session;
+    await drop(page, 'long-300s.mp4');
+    await expect
+      .poll(async () => (await movieRecord(page, 'long-300s'))?.sequencesDone ?? 0, {
+        timeout: 120_000,
+        interval: 100,
+      })
+      .toBeGreaterThan(0);
+    await page
+      .locator('tr[data-movie="long-300s"]')
+      .getByRole('button', { name: 'Cancel' })
+      .click();
+    const cancelled = (await readMovie(page, 'long-300s'))!;
+    expect(cancelled.state).toBe('incomplete');
+    expect(cancelled.sequencesDone).toBeLessThan(10);
+    await page.waitForTimeout(1500);
+    expect((await readMovie(page, 'long-300s'))!.sequencesDone).toBe(cancelled.sequencesDone);
+
+    await page.reload();
+    const row = page.locator('tr[data-movie="long-300s"]');
+    await expect.poll(() => row.getByTestId('state').textContent()).toContain('incomplete');
+    const chooser = page.waitForEvent('filechooser');
+    await row.getByRole('button', { name: 'Resume' }).click();
+    await (await chooser).setFiles(media('long-300s.mp4'));
+    await waitForState(page, 'long-300s', 'complete');
+    const movie = (await readMovie(page, 'long-300s'))!;
+    expect(movie.frames).toHaveLength(10);
+    const native = nativeFramesOf(
+      'long-300s.mp4',
+      videoFilter({ width: 64, height: 36, fit: 'stretch' }),
+    );
+    const stored = concat(movie.frames);
+    expect(madVsNative('long-300s (resumed)', stored, native)).toBeLessThan(0.5);
+  });
+});
+
+describe('demo project video', () => {
+  it('goes through the real decoder when the demo project loads', async () => {
+    const session = await openBrowser();
+    try {
+      const { page } = session;
+      await page.goto(`${inject('baseUrl')}/`);
+      await page.getByRole('button', { name: 'Load demo project' }).click();
+      await waitForState(page, 'Four Scenes', 'complete', 240_000);
+      const movie = (await readMovie(page, 'Four Scenes'))!;
+      expect(movie.frames).toHaveLength(4);
+      expect(movie.audio).toHaveLength(4);
+      const reference = nativeFrames(resolve('public/demo/four-scenes.mp4'));
+      const stored = concat(movie.frames);
+      expect(madVsNative('demo four-scenes', stored, reference)).toBeLessThan(0.5);
+      await page.getByTestId('frame-strip').waitFor();
+    } finally {
+      await session.close();
+    }
+  });
+});
