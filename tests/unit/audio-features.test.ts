@@ -9,7 +9,8 @@ import {
   FeatureInputError,
 } from '../../src/lib/features/extract';
 import { chromaFilterbank, melFilterbank } from '../../src/lib/features/filters';
-import { readNpy } from '../../src/lib/interop/npy';
+import { readNpy, writeNpy } from '../../src/lib/interop/npy';
+import { parseFeatureNpy } from '../../src/lib/features/movie-features';
 import { AUDIO_FEATURE_GROUPS } from '../../src/lib/shapes';
 import { readReference } from '../reference';
 
@@ -178,5 +179,20 @@ describe('bad input', () => {
     expect(() => extractFeatures(Float32Array.of(0, NaN, 0))).toThrow(/non-finite sample/);
     expect(() => extractFeatures(Float32Array.of(0, Infinity))).toThrow(/non-finite/);
     expect(() => extractFeatures(new Float32Array(100), 44100)).toThrow(/22050 Hz/);
+  });
+
+  it('refuses imported feature files with NaN/Inf or the wrong shape, naming the place', () => {
+    const good = new Float64Array(2 * 193).map((_, i) => i);
+    expect(parseFeatureNpy(writeNpy(good, [2, 193]).buffer, 'a.npy')).toHaveLength(2 * 193);
+    const bad = Float64Array.from(good);
+    bad[193 + 4] = NaN;
+    expect(() => parseFeatureNpy(writeNpy(bad, [2, 193]).buffer, 'b.npy')).toThrow(
+      /b\.npy: row 2, feature 5 is NaN/,
+    );
+    bad[193 + 4] = -Infinity;
+    expect(() => parseFeatureNpy(writeNpy(bad, [2, 193]).buffer, 'c.npy')).toThrow(/-Infinity/);
+    expect(() => parseFeatureNpy(writeNpy(good, [193, 2]).buffer, 'd.npy')).toThrow(
+      /rows × 193 audio features, got shape \(193, 2\)/,
+    );
   });
 });
