@@ -15,7 +15,12 @@ async function backend(): Promise<string> {
   setWasmPaths('/vendor/tfjs/');
   for (const name of ['wasm', 'cpu']) {
     try {
-      if (await tf.setBackend(name)) {
+      // a wasm binary that cannot be fetched may leave setBackend pending: give up after 15 s
+      const started = await Promise.race([
+        tf.setBackend(name),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 15_000)),
+      ]);
+      if (started) {
         await tf.ready();
         return name;
       }
