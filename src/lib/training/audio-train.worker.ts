@@ -13,6 +13,9 @@ let stopRequested = false;
 
 async function backend(): Promise<string> {
   setWasmPaths('/vendor/tfjs/');
+  // the threaded build would start its own pthread workers from inside this worker; the small
+  // audio MLP gains nothing from them, so use the single-threaded SIMD build
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   for (const name of ['wasm', 'cpu']) {
     try {
       // a wasm binary that cannot be fetched may leave setBackend pending: give up after 15 s
