@@ -1,0 +1,93 @@
+/**
+ * librosa.effects.harmonic (0.10): median-filter the STFT magnitude across time (harmonic) and
+ * across frequency (percussive) with 31-wide windows and scipy's 'reflect' edges, keep the
+ * Wiener-like soft mask of the harmonic part (power 2, split zeros) and invert the STFT.
+ */
+import { istft, type ComplexSpectrogram } from './spectrum';
+
+/** scipy.ndimage 'reflect' (d c b a | a b c d | d c b a), repeated for windows wider than n. */
+function reflect(i: number, n: number): number {
+  const period = 2 * n;
+  const m = ((i % period) + period) % period;
+  return m < n ? m : period - 1 - m;
+}
+
+/**
+ * Running median of width `size` along one line of `src` (n values at `offset + i * stride`),
+ * written to the same positions of `dst`. The window is kept sorted: each step removes the
+ * leaving value and inserts the entering one.
+ */
+function runningMedian(
+  src: Float64Array,
+  dst: Float64Array,
+  offset: number,
+  stride: number,
+  n: number,
+  size: number,
+  win: Float64Array,
+): void {
+  const half = size >> 1;
+  const at = (i: number) => src[offset + (i >= 0 && i < n ? i : reflect(i, n)) * stride];
+  for (let j = 0; j < size; j++) win[j] = at(j - half);
+  win.sort();
+  dst[offset] = win[half];
+  for (let i = 1; i < n; i++) {
+    const out = at(i - 1 - half);
+    const inn = at(i + half);
+    if (out !== inn) {
+      let lo = 0;
+      let hi = size - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (win[mid] < out) lo = mid + 1;
+        else hi = mid;
+      }
+      let p = lo;
+      if (inn > out) {
+        while (p < size - 1 && win[p + 1] < inn) {
+          win[p] = win[p + 1];
+          p++;
+        }
+      } else {
+        while (p > 0 && win[p - 1] > inn) {
+          win[p] = win[p - 1];
+          p--;
+        }
+      }
+      win[p] = inn;
+    }
+    dst[offset + i * stride] = win[half];
+  }
+}
+
+/** Harmonic part of a centred Hann STFT (frame-major), returned as a new spectrogram. */
+export function harmonicSpectrogram(D: ComplexSpectrogram, kernel = 31): ComplexSpectrogram {
+  const { frames, bins, re, im } = D;
+  const mag = new Float64Array(re.length);
+  for (let i = 0; i < mag.length; i++) mag[i] = Math.sqrt(re[i] * re[i] + im[i] * im[i]);
+  const harm = new Float64Array(mag.length);
+  const perc = new Float64Array(mag.length);
+  const win = new Float64Array(kernel);
+  for (let f = 0; f < bins; f++) runningMedian(mag, harm, f, bins, frames, kernel, win);
+  for (let t = 0; t < frames; t++) runningMedian(mag, perc, t * bins, 1, bins, kernel, win);
+  const outRe = new Float64Array(re.length);
+  const outIm = new Float64Array(re.length);
+  for (let i = 0; i < mag.length; i++) {
+    const z = Math.max(harm[i], perc[i]);
+    let mask: number;
+    if (z < 1.1754944e-38) mask = 0.5;
+    else {
+      const h = (harm[i] / z) ** 2;
+      const p = (perc[i] / z) ** 2;
+      mask = h / (h + p);
+    }
+    outRe[i] = re[i] * mask;
+    outIm[i] = im[i] * mask;
+  }
+  return { frames, bins, re: outRe, im: outIm };
+}
+
+/** librosa.effects.harmonic(y) given y's own STFT (2048/512 Hann, centred). */
+export function harmonic(D: ComplexSpectrogram, hop: number, length: number): Float64Array {
+  return istft(harmonicSpectrogram(D), hop, length);
+}

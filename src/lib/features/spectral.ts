@@ -1,0 +1,143 @@
+/**
+ * The STFT-based features of the paper's extractor, librosa 0.10 semantics: mel power
+ * spectrogram, power_to_db, MFCC, chroma_stft (tuning estimated) and spectral contrast. All take
+ * frame-major spectrograms and return frame-major frames × k matrices.
+ */
+import { chromaFilterbank, dctBasis, fftFrequencies, melFilterbank, type Matrix } from './filters';
+import { estimateTuning, type Spectrogram } from './tuning';
+
+const FLOAT32_TINY = 1.1754944e-38;
+
+/** out[t][r] = Σ_f m[r][f] · S[t][f], over each row's non-zero span only. */
+export function applyFilterbank(m: Matrix, S: Spectrogram): Float64Array {
+  const out = new Float64Array(S.frames * m.rows);
+  const first = new Int32Array(m.rows);
+  const last = new Int32Array(m.rows);
+  for (let r = 0; r < m.rows; r++) {
+    let a = 0;
+    let b = m.cols - 1;
+    while (a < m.cols && m.data[r * m.cols + a] === 0) a++;
+    while (b > a && m.data[r * m.cols + b] === 0) b--;
+    first[r] = a;
+    last[r] = b;
+  }
+  for (let t = 0; t < S.frames; t++) {
+    const o = t * S.bins;
+    for (let r = 0; r < m.rows; r++) {
+      const w = r * m.cols;
+      let acc = 0;
+      for (let f = first[r]; f <= last[r]; f++) acc += m.data[w + f] * S.data[o + f];
+      out[t * m.rows + r] = acc;
+    }
+  }
+  return out;
+}
+
+/** librosa.power_to_db(S, ref=1, amin=1e-10, top_db=80) over the whole array, in place. */
+export function powerToDb(S: Float64Array, amin = 1e-10, topDb = 80): Float64Array {
+  let max = -Infinity;
+  for (let i = 0; i < S.length; i++) {
+    S[i] = 10 * Math.log10(Math.max(amin, S[i]));
+    if (S[i] > max) max = S[i];
+  }
+  const floor = max - topDb;
+  for (let i = 0; i < S.length; i++) if (S[i] < floor) S[i] = floor;
+  return S;
+}
+
+export function powerSpectrogram(magnitude: Spectrogram): Spectrogram {
+  const data = new Float64Array(magnitude.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = magnitude.data[i] * magnitude.data[i];
+  return { frames: magnitude.frames, bins: magnitude.bins, data };
+}
+
+/** librosa.feature.melspectrogram (power 2, 128 Slaney bands): frames × nMels. */
+export function melSpectrogram(power: Spectrogram, sr: number, nMels = 128): Float64Array {
+  return applyFilterbank(melFilterbank(sr, 2 * (power.bins - 1), nMels), power);
+}
+
+/** librosa.feature.mfcc from a mel power spectrogram: frames × nMfcc. */
+export function mfccFromMel(mel: Float64Array, nMels: number, nMfcc = 40): Float64Array {
+  const db = powerToDb(Float64Array.from(mel));
+  const frames = db.length / nMels;
+  return applyFilterbank(dctBasis(nMfcc, nMels), { frames, bins: nMels, data: db });
+}
+
+/** Per-frame normalisation by the largest magnitude (norm=inf); silent frames stay zero. */
+export function normalizeFramesInf(x: Float64Array, k: number): void {
+  for (let o = 0; o < x.length; o += k) {
+    let m = 0;
+    for (let i = 0; i < k; i++) m = Math.max(m, Math.abs(x[o + i]));
+    if (m < FLOAT32_TINY) continue;
+    for (let i = 0; i < k; i++) x[o + i] /= m;
+  }
+}
+
+/** librosa.feature.chroma_stft(S=|STFT|): returns the estimated tuning and frames × 12 chroma. */
+export function chromaStft(
+  magnitude: Spectrogram,
+  sr: number,
+): { tuning: number; chroma: Float64Array } {
+  const tuning = estimateTuning(magnitude, sr, 12);
+  const fb = chromaFilterbank(sr, 2 * (magnitude.bins - 1), tuning);
+  const chroma = applyFilterbank(fb, magnitude);
+  normalizeFramesInf(chroma, 12);
+  return { tuning, chroma };
+}
+
+/**
+ * librosa.feature.spectral_contrast(S=|STFT|, fmin=200, n_bands=6, quantile=0.02): per band the
+ * dB difference between the mean of the top and of the bottom 2 % of bins; frames × 7.
+ */
+export function spectralContrast(
+  magnitude: Spectrogram,
+  sr: number,
+  fmin = 200,
+  nBands = 6,
+  quantile = 0.02,
+): Float64Array {
+  const { frames, bins, data } = magnitude;
+  const freq = fftFrequencies(sr, 2 * (bins - 1));
+  const edges = [0];
+  for (let i = 0; i <= nBands; i++) edges.push(fmin * 2 ** i);
+  if (edges.slice(0, -1).some((e) => e >= 0.5 * sr)) {
+    throw new Error('Spectral contrast bands exceed the Nyquist frequency.');
+  }
+  const peak = new Float64Array(frames * (nBands + 1));
+  const valley = new Float64Array(frames * (nBands + 1));
+  const sub = new Float64Array(bins);
+  for (let k = 0; k <= nBands; k++) {
+    const inBand: number[] = [];
+    for (let f = 0; f < bins; f++)
+      if (freq[f] >= edges[k] && freq[f] <= edges[k + 1]) inBand.push(f);
+    let lo = inBand[0];
+    let hi = inBand[inBand.length - 1];
+    if (k > 0) lo -= 1;
+    if (k === nBands) hi = bins - 1;
+    const count = hi - lo + 1;
+    // sub-bands below the top one drop their highest bin
+    const used = k < nBands ? count - 1 : count;
+    const idx = Math.max(1, roundHalfEven(quantile * count));
+    for (let t = 0; t < frames; t++) {
+      for (let i = 0; i < used; i++) sub[i] = data[t * bins + lo + i];
+      const s = sub.subarray(0, used).sort();
+      let v = 0;
+      let p = 0;
+      for (let i = 0; i < idx; i++) {
+        v += s[i];
+        p += s[used - 1 - i];
+      }
+      valley[t * (nBands + 1) + k] = v / idx;
+      peak[t * (nBands + 1) + k] = p / idx;
+    }
+  }
+  powerToDb(peak);
+  powerToDb(valley);
+  for (let i = 0; i < peak.length; i++) peak[i] -= valley[i];
+  return peak;
+}
+
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}

@@ -1,0 +1,92 @@
+/**
+ * librosa's short-time Fourier transform and its inverse (0.10 semantics): periodic Hann window,
+ * centred frames with zero padding (`pad_mode='constant'`), window-sum-square normalised
+ * overlap-add. Spectra are stored frame-major: bin f of frame t at `t * bins + f`.
+ */
+import { realFftOf } from './fft';
+
+export interface ComplexSpectrogram {
+  frames: number;
+  bins: number;
+  re: Float64Array;
+  im: Float64Array;
+}
+
+/** scipy.signal.get_window('hann', n, fftbins=True). */
+export function hannPeriodic(n: number): Float64Array {
+  const w = new Float64Array(n);
+  for (let i = 0; i < n; i++) w[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n);
+  return w;
+}
+
+/** Frames of a centred STFT of `length` samples. */
+export function frameCount(length: number, hop: number): number {
+  return 1 + Math.floor(length / hop);
+}
+
+/** Centred STFT with zero padding. `window` null means a rectangular window (the CQT's frames). */
+export function stft(
+  y: ArrayLike<number>,
+  nFft: number,
+  hop: number,
+  window: Float64Array | null,
+): ComplexSpectrogram {
+  const frames = frameCount(y.length, hop);
+  const bins = nFft / 2 + 1;
+  const out: ComplexSpectrogram = {
+    frames,
+    bins,
+    re: new Float64Array(frames * bins),
+    im: new Float64Array(frames * bins),
+  };
+  const fft = realFftOf(nFft);
+  const buf = new Float64Array(nFft);
+  const pad = nFft / 2;
+  for (let t = 0; t < frames; t++) {
+    const start = t * hop - pad;
+    const lo = Math.max(0, -start);
+    const hi = Math.min(nFft, y.length - start);
+    buf.fill(0);
+    if (window) for (let j = lo; j < hi; j++) buf[j] = y[start + j] * window[j];
+    else for (let j = lo; j < hi; j++) buf[j] = y[start + j];
+    fft.forward(buf, out.re, out.im, t * bins);
+  }
+  return out;
+}
+
+export function magnitude(s: ComplexSpectrogram): Float64Array {
+  const m = new Float64Array(s.re.length);
+  for (let i = 0; i < m.length; i++) m[i] = Math.sqrt(s.re[i] * s.re[i] + s.im[i] * s.im[i]);
+  return m;
+}
+
+/**
+ * librosa.istft(D, length=length) for a Hann-windowed centred STFT: overlap-add of windowed
+ * inverse frames divided by the window's sum of squares where that sum is not negligible.
+ */
+export function istft(s: ComplexSpectrogram, hop: number, length: number): Float64Array {
+  const nFft = (s.bins - 1) * 2;
+  const window = hannPeriodic(nFft);
+  const frames = Math.min(s.frames, Math.ceil((length + nFft) / hop));
+  const total = nFft + hop * (frames - 1);
+  const acc = new Float64Array(total);
+  const wss = new Float64Array(total);
+  const fft = realFftOf(nFft);
+  const frame = new Float64Array(nFft);
+  for (let t = 0; t < frames; t++) {
+    fft.inverse(s.re, s.im, frame, t * s.bins);
+    const start = t * hop;
+    for (let j = 0; j < nFft; j++) {
+      acc[start + j] += frame[j] * window[j];
+      wss[start + j] += window[j] * window[j];
+    }
+  }
+  const y = new Float64Array(length);
+  const off = nFft / 2;
+  const tiny = 2.2250738585072014e-308;
+  for (let i = 0; i < length && off + i < total; i++) {
+    const w = wss[off + i];
+    y[i] = w > tiny ? acc[off + i] / w : acc[off + i];
+  }
+  return y;
+}

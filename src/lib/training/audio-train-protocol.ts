@@ -1,0 +1,20 @@
+/**
+ * The one message protocol of the audio training worker.
+ */
+import type { MultiLabelReport } from '../metrics/classification';
+import type { AudioEpoch, AudioTrainConfig, AudioTrainData } from './audio-trainer';
+
+export type AudioTrainRequest =
+  { type: 'train'; data: AudioTrainData; configs: AudioTrainConfig[] } | { type: 'stop' };
+
+export type AudioTrainResponse =
+  | { type: 'backend'; name: string }
+  | { type: 'epoch'; variant: AudioTrainConfig['variant']; epoch: AudioEpoch }
+  | {
+      type: 'done';
+      variant: AudioTrainConfig['variant'];
+      report: MultiLabelReport | null;
+      stopped: boolean;
+    }
+  | { type: 'finished' }
+  | { type: 'error'; message: string };

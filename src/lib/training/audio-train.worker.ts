@@ -1,0 +1,59 @@
+/**
+ * Trains the audio MLPs off the main thread, one configuration after another, streaming every
+ * epoch's metrics. Runs on the wasm backend (a unit test shows it trains exactly as cpu does),
+ * falling back to cpu.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type { AudioTrainRequest, AudioTrainResponse } from './audio-train-protocol';
+import { trainAudioMlp } from './audio-trainer';
+
+const post = (msg: AudioTrainResponse) => (self as unknown as Worker).postMessage(msg);
+let stopRequested = false;
+
+async function backend(): Promise<string> {
+  setWasmPaths('/vendor/tfjs/');
+  // the threaded build would start its own pthread workers from inside this worker; the small
+  // audio MLP gains nothing from them, so use the single-threaded SIMD build
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  for (const name of ['wasm', 'cpu']) {
+    try {
+      // a wasm binary that cannot be fetched may leave setBackend pending: give up after 15 s
+      const started = await Promise.race([
+        tf.setBackend(name),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 15_000)),
+      ]);
+      if (started) {
+        await tf.ready();
+        return name;
+      }
+    } catch {
+      // try the next one
+    }
+  }
+  throw new Error('No TensorFlow.js backend could start in the training worker.');
+}
+
+self.onmessage = async (event: MessageEvent<AudioTrainRequest>) => {
+  const msg = event.data;
+  if (msg.type === 'stop') {
+    stopRequested = true;
+    return;
+  }
+  stopRequested = false;
+  try {
+    post({ type: 'backend', name: await backend() });
+    for (const config of msg.configs) {
+      const r = await trainAudioMlp(msg.data, config, (epoch) => {
+        post({ type: 'epoch', variant: config.variant, epoch });
+        return !stopRequested;
+      });
+      r.model.dispose();
+      post({ type: 'done', variant: config.variant, report: r.report, stopped: r.stopped });
+      if (stopRequested) break;
+    }
+    post({ type: 'finished' });
+  } catch (err) {
+    post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+  }
+};
