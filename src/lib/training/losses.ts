@@ -17,12 +17,12 @@ export function binaryCrossentropy(truth: tf.Tensor, predicted: tf.Tensor): tf.S
     const y = flat(truth);
     const p = tf.clipByValue(flat(predicted), LOSS_EPSILON, 1 - LOSS_EPSILON);
     const ll = tf.add(tf.mul(y, tf.log(p)), tf.mul(tf.sub(1, y), tf.log(tf.sub(1, p))));
-    return tf.neg(tf.mean(ll));
+    return tf.neg(tf.mean(ll)) as tf.Scalar;
   });
 }
 
 export function meanAbsoluteError(truth: tf.Tensor, predicted: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.mean(tf.abs(tf.sub(flat(truth), flat(predicted)))));
+  return tf.tidy(() => tf.mean(tf.abs(tf.sub(flat(truth), flat(predicted)))) as tf.Scalar);
 }
 
 export function lossFunction(name: LossName): (t: tf.Tensor, p: tf.Tensor) => tf.Scalar {

@@ -6,6 +6,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+/** A tensor with its name, as optimizers and weight files list them. */
+export interface NamedTensor {
+  name: string;
+  tensor: tf.Tensor;
+}
+
 export type OptimizerName = 'adadelta' | 'adam';
 
 export interface OptimizerConfig {
@@ -30,13 +36,13 @@ export interface EncodedTensors {
   data: ArrayBuffer;
 }
 
-export async function encodeTensors(named: tf.NamedTensor[]): Promise<EncodedTensors> {
+export async function encodeTensors(named: NamedTensor[]): Promise<EncodedTensors> {
   const { data, specs } = await tf.io.encodeWeights(named);
   return { data, specs };
 }
 
 /** Decodes tensors in the order they were encoded. */
-export function decodeTensors({ specs, data }: EncodedTensors): tf.NamedTensor[] {
+export function decodeTensors({ specs, data }: EncodedTensors): NamedTensor[] {
   const map = tf.io.decodeWeights(data, specs);
   return specs.map((s) => ({ name: s.name, tensor: map[s.name] }));
 }
