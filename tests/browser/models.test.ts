@@ -1,0 +1,46 @@
+// The paper's layers and a few training steps on WebGPU (SwiftShader here) equal the CPU backend,
+// which agrees with PyTorch: this is what catches tfjs's broken rank-5 WebGPU kernels.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openBrowser, type BrowserSession } from './chromium';
+import type * as Models from './harness/models.harness';
+
+type Harness = { harness: { models: typeof Models } };
+
+describe('models on WebGPU', () => {
+  let session: BrowserSession & { errors: string[] };
+  const baseUrl = inject('baseUrl');
+
+  beforeAll(async () => {
+    session = await openBrowser();
+    await session.page.goto(`${baseUrl}/tests/browser/harness/index.html`);
+    await session.page.locator('#ready', { hasText: 'ready' }).waitFor({ timeout: 60_000 });
+  });
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it('every layer’s forward pass and gradients match the CPU backend (≤ 1e-4 relative)', async () => {
+    const result = await session.page.evaluate(() =>
+      (window as unknown as Harness).harness.models.compareLayers(),
+    );
+    expect(result.backend).toBe('webgpu');
+    expect(result.cases.length).toBeGreaterThan(10);
+    for (const c of result.cases) {
+      expect({ name: c.name, forward: c.forward < 1e-4 }).toEqual({ name: c.name, forward: true });
+      expect({ name: c.name, gradient: c.gradient < 1e-4 }).toEqual({
+        name: c.name,
+        gradient: true,
+      });
+    }
+  }, 300_000);
+
+  it('a few Adadelta steps give the same losses on WebGPU as on the CPU', async () => {
+    const { cpu, webgpu } = await session.page.evaluate(() =>
+      (window as unknown as Harness).harness.models.compareTraining(4),
+    );
+    expect(webgpu).toHaveLength(4);
+    // Training moves the loss (the comparison is not between constants).
+    expect(Math.abs(cpu[3] - cpu[0])).toBeGreaterThan(1e-3);
+    webgpu.forEach((l, i) => expect(Math.abs(l - cpu[i]) / cpu[i]).toBeLessThan(1e-4));
+  }, 300_000);
+});
