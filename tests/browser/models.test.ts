@@ -23,6 +23,7 @@ describe('models on WebGPU', () => {
     const result = await session.page.evaluate(() =>
       (window as unknown as Harness).harness.models.compareLayers(),
     );
+    console.log(JSON.stringify(result.cases));
     expect(result.backend).toBe('webgpu');
     expect(result.cases.length).toBeGreaterThan(10);
     for (const c of result.cases) {
@@ -38,6 +39,7 @@ describe('models on WebGPU', () => {
     const { cpu, webgpu } = await session.page.evaluate(() =>
       (window as unknown as Harness).harness.models.compareTraining(4),
     );
+    console.log(JSON.stringify({ cpu, webgpu }));
     expect(webgpu).toHaveLength(4);
     // Training moves the loss (the comparison is not between constants).
     expect(Math.abs(cpu[3] - cpu[0])).toBeGreaterThan(1e-3);

@@ -121,8 +121,9 @@ interface Outcome {
   grads: Float32Array[];
 }
 
-function run(c: Case): Outcome {
-  return tf.tidy(() => {
+/** WebGPU cannot read tensors synchronously: everything is computed first, then read with data(). */
+async function run(c: Case): Promise<Outcome> {
+  const tensors = tf.tidy(() => {
     const built = c.make() as ReturnType<Case['make']> & { model?: tf.LayersModel };
     const x = tf.tensor(seeded(size(c.input), 1, c.unit ? 0.05 : -1, c.unit ? 0.95 : 1), c.input);
     const probe = built.f(x);
@@ -139,13 +140,16 @@ function run(c: Case): Outcome {
     const output = built.f(x);
     const loss = () => tf.sum(tf.mul(built.f(x), r)) as tf.Scalar;
     const dx = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(built.f(t), r)))(x);
-    const grads = [dx.dataSync() as Float32Array];
+    const grads = [dx];
     if (vars.length) {
       const g = tf.variableGrads(loss, vars).grads;
-      for (const v of vars) grads.push(g[v.name].dataSync() as Float32Array);
+      for (const v of vars) grads.push(g[v.name]);
     }
-    return { output: output.dataSync() as Float32Array, grads };
+    return [output, ...grads];
   });
+  const values = await Promise.all(tensors.map((t) => t.data() as Promise<Float32Array>));
+  tf.dispose(tensors);
+  return { output: values[0], grads: values.slice(1) };
 }
 
 function relError(a: Float32Array, b: Float32Array): number {
@@ -167,9 +171,11 @@ export interface LayerComparison {
 /** Max relative difference (to the CPU result's largest magnitude) per case. */
 export async function compareLayers(): Promise<{ backend: string; cases: LayerComparison[] }> {
   await tf.setBackend('cpu');
-  const cpu = CASES.map(run);
+  const cpu: Outcome[] = [];
+  for (const c of CASES) cpu.push(await run(c));
   if (!(await tf.setBackend('webgpu'))) throw new Error('WebGPU backend unavailable');
-  const gpu = CASES.map(run);
+  const gpu: Outcome[] = [];
+  for (const c of CASES) gpu.push(await run(c));
   const cases = CASES.map((c, i) => ({
     name: c.name,
     forward: relError(gpu[i].output, cpu[i].output),
