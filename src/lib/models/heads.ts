@@ -16,6 +16,11 @@ export interface HeadOptions {
   inputDim?: number;
   /** Largest buffer (bytes) the backend accepts; larger first kernels are split. */
   maxBufferBytes?: number;
+  /**
+   * Batch-norm momentum (Keras default 0.99). With few batches per epoch the moving statistics
+   * used at inference lag far behind the batch statistics; a smaller momentum lets them catch up.
+   */
+  bnMomentum?: number;
 }
 
 export const HEAD_UNITS: Record<HeadKind, number> = { scenes: 1024, gases: 512 };
@@ -25,6 +30,7 @@ export function buildHead({
   outputs,
   inputDim = encodedSize(),
   maxBufferBytes = Infinity,
+  bnMomentum = BN_MOMENTUM,
 }: HeadOptions): tf.Sequential {
   const units = HEAD_UNITS[kind];
   const model = tf.sequential({ name: `${kind}_head` });
@@ -40,7 +46,7 @@ export function buildHead({
   } else {
     model.add(tf.layers.dense({ units, activation: 'relu', inputShape: [inputDim] }));
   }
-  model.add(new BatchNormalization({ epsilon: BN_EPSILON, momentum: BN_MOMENTUM }));
+  model.add(new BatchNormalization({ epsilon: BN_EPSILON, momentum: bnMomentum }));
   model.add(
     tf.layers.dense({ units: outputs, activation: kind === 'scenes' ? 'sigmoid' : 'linear' }),
   );

@@ -1,7 +1,8 @@
 /**
  * Keras's UpSampling3D (nearest-neighbour repeat along depth, height and width), missing from
- * tfjs-layers. Each axis is repeated through a rank-4 reshape + tile, never a rank-5 op, because
- * tile's gradient supports rank ≤ 4 and several rank-5 kernels are broken on WebGPU.
+ * tfjs-layers. Each axis is repeated by broadcasting a rank-4 view against ones, never a rank-5
+ * op (several rank-5 kernels are broken on WebGPU); the broadcast's gradient is a sum, far cheaper
+ * than tile's gradient, which slices once per repetition and supports rank ≤ 4 only.
  * Class name and config keys (`size`, `data_format`) match Keras so saved models load.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -29,7 +30,7 @@ export function repeatAxis(x: tf.Tensor, axis: number, times: number): tf.Tensor
   const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
   const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
   const view = tf.reshape(x, [outer, shape[axis], 1, inner]);
-  const tiled = tf.tile(view, [1, 1, times, 1]);
+  const tiled = tf.mul(view, tf.ones([1, 1, times, 1]));
   const out = [...shape];
   out[axis] = shape[axis] * times;
   return tf.reshape(tiled, out);

@@ -1,0 +1,61 @@
+/**
+ * Optimisers as the paper used them (Adadelta lr 1.0, rho 0.95, ε 1e-7, Keras 2.1's defaults) or
+ * Adam, and their state as bytes for checkpoints. tfjs keeps Adadelta's and Adam's slots by the
+ * position of each variable in the list given to `minimize`, so the same ordered variable list
+ * must be used before and after a restore (the training loop always passes model.trainableWeights).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** A tensor with its name, as optimizers and weight files list them. */
+export interface NamedTensor {
+  name: string;
+  tensor: tf.Tensor;
+}
+
+export type OptimizerName = 'adadelta' | 'adam';
+
+export interface OptimizerConfig {
+  name: OptimizerName;
+  learningRate: number;
+}
+
+export const PAPER_OPTIMIZER: OptimizerConfig = { name: 'adadelta', learningRate: 1.0 };
+export const ADADELTA_RHO = 0.95;
+export const ADADELTA_EPSILON = 1e-7;
+export const ADAM_DEFAULT_LEARNING_RATE = 1e-3;
+
+export function makeOptimizer(config: OptimizerConfig): tf.Optimizer {
+  if (config.name === 'adadelta') {
+    return tf.train.adadelta(config.learningRate, ADADELTA_RHO, ADADELTA_EPSILON);
+  }
+  return tf.train.adam(config.learningRate, 0.9, 0.999, 1e-7);
+}
+
+export interface EncodedTensors {
+  specs: tf.io.WeightsManifestEntry[];
+  data: ArrayBuffer;
+}
+
+export async function encodeTensors(named: NamedTensor[]): Promise<EncodedTensors> {
+  const { data, specs } = await tf.io.encodeWeights(named);
+  return { data, specs };
+}
+
+/** Decodes tensors in the order they were encoded. */
+export function decodeTensors({ specs, data }: EncodedTensors): NamedTensor[] {
+  const map = tf.io.decodeWeights(data, specs);
+  return specs.map((s) => ({ name: s.name, tensor: map[s.name] }));
+}
+
+export async function optimizerState(optimizer: tf.Optimizer): Promise<EncodedTensors> {
+  return encodeTensors(await optimizer.getWeights());
+}
+
+export async function restoreOptimizer(
+  optimizer: tf.Optimizer,
+  state: EncodedTensors,
+): Promise<void> {
+  const tensors = decodeTensors(state);
+  if (tensors.length === 0) return;
+  await optimizer.setWeights(tensors);
+}

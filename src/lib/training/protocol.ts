@@ -1,0 +1,91 @@
+/**
+ * The one message protocol between the page and the training worker. The page starts or resumes
+ * a run and may ask it to stop; the worker reports the backend it got, batch progress with memory
+ * in use, every finished epoch, and state changes. Stop is also enforced by the client terminating
+ * the worker, so it is immediate even in the middle of a long step.
+ */
+import type { BackendInfo, BackendName } from '../compute/backend';
+import type { LabelDataset, GasDataset } from '../study/dataset';
+import type { OptimizerConfig } from './optimizer';
+import type { EpochResult } from './loop';
+import type { RunRecord } from '../store/schema';
+
+export type TrainingKind = 'autoencoder' | 'scenes' | 'gases';
+
+export interface TrainingConfig {
+  epochs: number;
+  batchSize: number;
+  optimizer: OptimizerConfig;
+  shuffle: boolean;
+  seed: number;
+  /** Autoencoder only. */
+  batchNorm?: boolean;
+  /** Autoencoder only: fraction of each movie's last sequences held out for validation. */
+  validationFraction?: number;
+  /** Backends to try, in order (default webgpu → webgl → cpu). */
+  backends?: BackendName[];
+}
+
+export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
+  epochs: 10,
+  batchSize: 16,
+  optimizer: { name: 'adadelta', learningRate: 1 },
+  shuffle: false,
+  seed: 1,
+  batchNorm: true,
+  validationFraction: 0.2,
+};
+
+/** Which autoencoder checkpoint the heads' frozen encoder comes from. */
+export interface EncoderRef {
+  modelId: string;
+  epoch: number;
+}
+
+export type StartRequest =
+  | { type: 'start'; kind: 'autoencoder'; projectId: string; name: string; config: TrainingConfig }
+  | {
+      type: 'start';
+      kind: 'scenes';
+      projectId: string;
+      name: string;
+      config: TrainingConfig;
+      encoder: EncoderRef;
+      dataset: LabelDataset;
+    }
+  | {
+      type: 'start';
+      kind: 'gases';
+      projectId: string;
+      name: string;
+      config: TrainingConfig;
+      encoder: EncoderRef;
+      dataset: GasDataset;
+    };
+
+export type TrainingRequest =
+  | StartRequest
+  /** Continue a paused or stopped run from its last checkpoint (datasets as when it started). */
+  | { type: 'resume'; runId: string; dataset?: LabelDataset | GasDataset }
+  | { type: 'stop' };
+
+export interface MemoryInfo {
+  bytes: number;
+  tensors: number;
+}
+
+export type TrainingEvent =
+  | { type: 'backend'; info: BackendInfo }
+  | { type: 'run'; run: RunRecord }
+  | { type: 'status'; text: string }
+  | {
+      type: 'progress';
+      epoch: number;
+      batch: number;
+      batches: number;
+      loss: number;
+      memory: MemoryInfo;
+    }
+  | { type: 'epoch'; runId: string; result: EpochResult }
+  | { type: 'state'; runId: string; state: RunRecord['state']; message?: string }
+  | { type: 'error'; message: string };

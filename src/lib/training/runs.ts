@@ -1,0 +1,86 @@
+/**
+ * Training runs in the store: the model record, one checkpoint per epoch (weights + optimizer
+ * state) written in the same transaction as the run's per-epoch metrics, so the curve and the
+ * resumable state never disagree, and the run's state (running, paused, stopped, done, failed).
+ */
+import { openStore, writeTransaction } from '../store/db';
+import type { CheckpointRecord, ModelRecord, RunRecord } from '../store/schema';
+import type { TrainingState } from './checkpoint';
+
+export async function createRun(model: ModelRecord, run: RunRecord): Promise<void> {
+  await writeTransaction(['models', 'runs'], `run “${model.name}”`, async (tx) => {
+    await tx.objectStore('models').put(model);
+    await tx.objectStore('runs').put(run);
+  });
+}
+
+export async function getRun(id: string): Promise<RunRecord | undefined> {
+  return (await openStore()).get('runs', id);
+}
+
+export async function getModel(id: string): Promise<ModelRecord | undefined> {
+  return (await openStore()).get('models', id);
+}
+
+export async function listRuns(projectId: string, kind?: string): Promise<RunRecord[]> {
+  const runs = await (await openStore()).getAllFromIndex('runs', 'byProject', projectId);
+  return runs.filter((r) => !kind || r.kind === kind).sort((a, b) => a.createdAt - b.createdAt);
+}
+
+export async function setRunState(
+  id: string,
+  state: RunRecord['state'],
+  message?: string,
+): Promise<void> {
+  await writeTransaction(['runs'], 'run state', async (tx) => {
+    const run = await tx.objectStore('runs').get(id);
+    if (!run) return;
+    await tx.objectStore('runs').put({ ...run, state, message });
+  });
+}
+
+/** Appends an epoch's metrics and its checkpoint atomically. */
+export async function saveEpoch(
+  runId: string,
+  epochMetrics: Record<string, unknown>,
+  epoch: number,
+  state: TrainingState,
+): Promise<void> {
+  await writeTransaction(['runs', 'checkpoints'], `checkpoint of epoch ${epoch}`, async (tx) => {
+    const run = await tx.objectStore('runs').get(runId);
+    if (!run || !run.modelId) throw new Error(`Run ${runId} no longer exists.`);
+    const checkpoint: CheckpointRecord = {
+      modelId: run.modelId,
+      epoch,
+      projectId: run.projectId,
+      weightSpecs: state.weights.specs,
+      weights: state.weights.data,
+      optimizerSpecs: state.optimizer.specs,
+      optimizer: state.optimizer.data,
+      createdAt: Date.now(),
+    };
+    await tx.objectStore('checkpoints').put(checkpoint);
+    await tx.objectStore('runs').put({
+      ...run,
+      epochs: [...run.epochs.filter((e) => e.epoch !== epoch), epochMetrics],
+    });
+  });
+}
+
+/** The checkpoint with the highest epoch of a model, or undefined before the first epoch. */
+export async function latestCheckpoint(modelId: string): Promise<CheckpointRecord | undefined> {
+  const db = await openStore();
+  const range = IDBKeyRange.bound([modelId, 0], [modelId, Infinity]);
+  const cursor = await db.transaction('checkpoints').store.openCursor(range, 'prev');
+  return cursor?.value;
+}
+
+export function checkpointState(c: CheckpointRecord): TrainingState {
+  return {
+    weights: { specs: c.weightSpecs as TrainingState['weights']['specs'], data: c.weights },
+    optimizer: {
+      specs: c.optimizerSpecs as TrainingState['optimizer']['specs'],
+      data: c.optimizer,
+    },
+  };
+}

@@ -1,0 +1,353 @@
+/**
+ * What the training worker does, kept free of worker plumbing: starts or resumes a run of the
+ * autoencoder or a head, streams batches from IndexedDB (frames stay uint8 until they reach the
+ * backend, where they become float32 / 255), caches the frozen encoder's output once per
+ * (autoencoder checkpoint, sequence), checkpoints every epoch and turns GPU loss or exhaustion
+ * into a paused run that can resume from its last checkpoint.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, type BackendInfo } from '../compute/backend';
+import { listMovies, getSequence } from '../store/movies';
+import { openStore, writeTransaction } from '../store/db';
+import type { ModelRecord, RunRecord } from '../store/schema';
+import { newId } from '../util/id';
+import { CHANNELS, FRAMES_PER_SEQUENCE } from '../shapes';
+import {
+  buildAutoencoder,
+  encoderDepth,
+  encodedSize,
+  type SequenceShape,
+} from '../models/autoencoder';
+import { buildSceneHead } from '../models/scene-head';
+import { buildGasHead } from '../models/gas-head';
+import { encode } from '../models/forward';
+import { multiLabelReport } from '../metrics/classification';
+import { maeByGroup, meanAbsoluteError as maeReport } from '../metrics/regression';
+import type { GasDataset, LabelDataset, SequenceRef } from '../study/dataset';
+import { binaryCrossentropy, meanAbsoluteError } from './losses';
+import { makeOptimizer } from './optimizer';
+import { restoreState, restoreWeights } from './checkpoint';
+import { runEpochs, type BatchLoader } from './loop';
+import {
+  checkpointState,
+  createRun,
+  getModel,
+  getRun,
+  latestCheckpoint,
+  saveEpoch,
+  setRunState,
+} from './runs';
+import type { EncoderRef, StartRequest, TrainingEvent, TrainingKind } from './protocol';
+
+interface ModelMeta {
+  kind: TrainingKind;
+  batchNorm?: boolean;
+  inputShape?: SequenceShape;
+  outputs?: number;
+  inputDim?: number;
+  encoder?: EncoderRef;
+  /** Each sequence's rows: which rows train and validate, fixed when the run starts. */
+  rows: SequenceRef[];
+  train: number[];
+  validation: number[];
+  /** Targets (heads), rows × outputs. */
+  y?: number[];
+  names?: string[];
+}
+
+const GPU_FAILURE = /device (was )?lost|out of memory|OOM|allocation|createBuffer/i;
+
+/** A message for a failure that leaves the last checkpoint intact. */
+export function describeFailure(err: unknown): { paused: boolean; message: string } {
+  const text = err instanceof Error ? err.message : String(err);
+  if (GPU_FAILURE.test(text)) {
+    return {
+      paused: true,
+      message: `The GPU failed (${text}). Training paused; the last checkpoint is intact — close other GPU-heavy tabs and Resume.`,
+    };
+  }
+  return { paused: false, message: text };
+}
+
+export class TrainingSession {
+  private stopRequested = false;
+  private deviceLost: string | null = null;
+  private backend: BackendInfo | null = null;
+
+  constructor(private readonly emit: (e: TrainingEvent) => void) {}
+
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  private async ensureBackend(order?: StartRequest['config']['backends']): Promise<BackendInfo> {
+    if (this.backend) return this.backend;
+    this.backend = await initBackend(order);
+    if (this.backend.name === 'webgpu') {
+      const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+      void device?.lost.then((info) => (this.deviceLost = info.message || 'device lost'));
+    }
+    this.emit({ type: 'backend', info: this.backend });
+    return this.backend;
+  }
+
+  /** Largest single buffer the backend accepts, for splitting the heads' first kernel. */
+  private maxBufferBytes(): number {
+    const a = this.backend?.adapter;
+    return a ? Math.min(a.maxBufferSize, a.maxStorageBufferBindingSize) : Infinity;
+  }
+
+  async start(req: StartRequest): Promise<void> {
+    await this.ensureBackend(req.config.backends);
+    const meta = req.kind === 'autoencoder' ? await this.autoencoderRows(req) : headRows(req);
+    const model: ModelRecord = {
+      id: newId(),
+      projectId: req.projectId,
+      kind: req.kind,
+      name: req.name,
+      createdAt: Date.now(),
+      topology: null,
+      meta: meta as unknown as Record<string, unknown>,
+    };
+    const built = this.build(meta);
+    model.topology = built.toJSON(null, false);
+    built.dispose();
+    const run: RunRecord = {
+      id: newId(),
+      projectId: req.projectId,
+      kind: req.kind,
+      modelId: model.id,
+      config: req.config as unknown as Record<string, unknown>,
+      epochs: [],
+      state: 'running',
+      createdAt: Date.now(),
+    };
+    await createRun(model, run);
+    this.emit({ type: 'run', run });
+    await this.train(run.id);
+  }
+
+  async resume(runId: string): Promise<void> {
+    const run = await getRun(runId);
+    if (!run) throw new Error('That run no longer exists.');
+    await this.ensureBackend(
+      (run.config as { backends?: StartRequest['config']['backends'] }).backends,
+    );
+    await setRunState(runId, 'running');
+    this.emit({ type: 'state', runId, state: 'running' });
+    await this.train(runId);
+  }
+
+  private build(meta: ModelMeta): tf.Sequential {
+    if (meta.kind === 'autoencoder') {
+      return buildAutoencoder({ batchNorm: meta.batchNorm ?? true, inputShape: meta.inputShape });
+    }
+    const opts = { inputDim: meta.inputDim, maxBufferBytes: this.maxBufferBytes() };
+    return meta.kind === 'scenes'
+      ? buildSceneHead(meta.outputs!, opts)
+      : buildGasHead(meta.outputs!, opts);
+  }
+
+  private async autoencoderRows(req: StartRequest): Promise<ModelMeta> {
+    const movies = (await listMovies(req.projectId)).filter((m) => m.sequencesDone > 0);
+    if (!movies.length) throw new Error('No decoded movie in this project: add a movie first.');
+    const { width, height } = movies[0].settings;
+    if (movies.some((m) => m.settings.width !== width || m.settings.height !== height)) {
+      throw new Error('All movies must have the same frame size to train one autoencoder.');
+    }
+    const fraction = req.config.validationFraction ?? 0.2;
+    const rows: SequenceRef[] = [];
+    const train: number[] = [];
+    const validation: number[] = [];
+    for (const m of movies) {
+      const firstVal = m.sequencesDone - Math.round(m.sequencesDone * fraction);
+      for (let i = 0; i < m.sequencesDone; i++) {
+        (i >= firstVal ? validation : train).push(rows.length);
+        rows.push({ movieId: m.id, index: i });
+      }
+    }
+    return {
+      kind: 'autoencoder',
+      batchNorm: req.config.batchNorm ?? true,
+      inputShape: [FRAMES_PER_SEQUENCE, height, width, CHANNELS],
+      rows,
+      train,
+      validation,
+    };
+  }
+
+  private async train(runId: string): Promise<void> {
+    const run = (await getRun(runId))!;
+    const record = await getModel(run.modelId!);
+    if (!record) throw new Error('The run’s model no longer exists.');
+    const meta = record.meta as unknown as ModelMeta;
+    const config = run.config as unknown as StartRequest['config'];
+    this.stopRequested = false;
+    const model = this.build(meta);
+    const optimizer = makeOptimizer(config.optimizer);
+    try {
+      const last = await latestCheckpoint(record.id);
+      if (last) await restoreState(model, optimizer, checkpointState(last));
+      const fromEpoch = last?.epoch ?? 0;
+      const load =
+        meta.kind === 'autoencoder' ? sequenceLoader(meta) : await this.encodingLoader(meta);
+      const outcome = await runEpochs({
+        model,
+        optimizer,
+        loss: meta.kind === 'gases' ? meanAbsoluteError : binaryCrossentropy,
+        load,
+        train: meta.train,
+        validation: meta.validation,
+        batchSize: config.batchSize,
+        shuffle: config.shuffle,
+        seed: config.seed,
+        fromEpoch,
+        toEpoch: config.epochs,
+        shouldStop: () => {
+          if (this.deviceLost) throw new Error(`GPU device lost: ${this.deviceLost}`);
+          return this.stopRequested;
+        },
+        onBatch: (b) => this.emit({ type: 'progress', ...b, memory: memoryInUse() }),
+        evaluate: (p, rows) => evaluate(meta, p, rows),
+        onEpoch: async (result, capture) => {
+          await saveEpoch(runId, { ...result }, result.epoch, await capture());
+          this.emit({ type: 'epoch', runId, result });
+        },
+      });
+      const state = outcome === 'done' ? 'done' : 'stopped';
+      await setRunState(runId, state);
+      this.emit({ type: 'state', runId, state });
+    } catch (err) {
+      const { paused, message } = describeFailure(err);
+      await setRunState(runId, paused ? 'paused' : 'failed', message).catch(() => undefined);
+      this.emit({ type: 'state', runId, state: paused ? 'paused' : 'failed', message });
+    } finally {
+      model.dispose();
+      optimizer.dispose();
+    }
+  }
+
+  /** Computes the missing encodings of the rows once, then serves them from the cache. */
+  private async encodingLoader(meta: ModelMeta): Promise<BatchLoader> {
+    const ref = meta.encoder!;
+    const keyOf = (r: SequenceRef) => `${ref.modelId}@${ref.epoch}:${r.movieId}`;
+    const db = await openStore();
+    const missing: SequenceRef[] = [];
+    for (const r of meta.rows) {
+      if (!(await db.getKey('encodings', [keyOf(r), r.index]))) missing.push(r);
+    }
+    const unique = [...new Map(missing.map((r) => [`${r.movieId}/${r.index}`, r])).values()];
+    if (unique.length) {
+      const aeRecord = await getModel(ref.modelId);
+      const checkpoint = (await openStore()).get('checkpoints', [ref.modelId, ref.epoch]);
+      const cp = await checkpoint;
+      if (!aeRecord || !cp) throw new Error('The autoencoder checkpoint for the encoder is gone.');
+      const aeMeta = aeRecord.meta as unknown as ModelMeta;
+      const ae = buildAutoencoder({
+        batchNorm: aeMeta.batchNorm ?? true,
+        inputShape: aeMeta.inputShape,
+      });
+      restoreWeights(ae, checkpointState(cp).weights);
+      const load = sequenceLoader({ ...aeMeta, rows: unique });
+      for (let i = 0; i < unique.length; i += 8) {
+        if (this.stopRequested) break;
+        const idx = [...Array(Math.min(8, unique.length - i)).keys()].map((k) => i + k);
+        const batch = await load(idx);
+        const enc = encode(ae, encoderDepth(aeMeta.batchNorm ?? true), batch.x);
+        const values = (await enc.data()) as Float32Array;
+        tf.dispose([batch.x, batch.y, enc]);
+        const width = values.length / idx.length;
+        await writeTransaction(['encodings'], 'encoder outputs', async (tx) => {
+          for (let k = 0; k < idx.length; k++) {
+            const r = unique[idx[k]];
+            await tx.objectStore('encodings').put({
+              cacheKey: keyOf(r),
+              index: r.index,
+              projectId: aeRecord.projectId,
+              values: values.slice(k * width, (k + 1) * width).buffer,
+            });
+          }
+        });
+        this.emit({
+          type: 'status',
+          text: `Encoding sequences ${i + idx.length} / ${unique.length}`,
+        });
+      }
+      ae.dispose();
+    }
+    const k = meta.outputs!;
+    const y = Float32Array.from(meta.y!);
+    return async (rows) => {
+      const width = meta.inputDim!;
+      const x = new Float32Array(rows.length * width);
+      const by = new Float32Array(rows.length * k);
+      for (let i = 0; i < rows.length; i++) {
+        const r = meta.rows[rows[i]];
+        const rec = await db.get('encodings', [keyOf(r), r.index]);
+        if (!rec) throw new Error(`Encoding of sequence ${r.index + 1} is missing.`);
+        x.set(new Float32Array(rec.values), i * width);
+        by.set(y.subarray(rows[i] * k, (rows[i] + 1) * k), i * k);
+      }
+      return { x: tf.tensor2d(x, [rows.length, width]), y: tf.tensor2d(by, [rows.length, k]) };
+    };
+  }
+}
+
+function headRows(req: Extract<StartRequest, { kind: 'scenes' | 'gases' }>): ModelMeta {
+  const d: LabelDataset | GasDataset = req.dataset;
+  const names = 'names' in d ? d.names : d.chemicals;
+  return {
+    kind: req.kind,
+    outputs: names.length,
+    names,
+    inputDim: encodedSize(),
+    encoder: req.encoder,
+    rows: d.rows.map((r) => ({ movieId: r.movieId, index: r.index })),
+    train: d.split.train,
+    validation: d.split.validation,
+    y: Array.from(d.y),
+  };
+}
+
+/** Streams sequences as uint8 and converts them to float32 in [0, 1] on the backend. */
+function sequenceLoader(meta: Pick<ModelMeta, 'rows' | 'inputShape'>): BatchLoader {
+  const shape = meta.inputShape!;
+  const size = shape.reduce((a, b) => a * b, 1);
+  return async (rows) => {
+    const bytes = new Uint8Array(rows.length * size);
+    for (let i = 0; i < rows.length; i++) {
+      const ref = meta.rows[rows[i]];
+      const seq = await getSequence(ref.movieId, ref.index);
+      if (!seq) throw new Error(`Sequence ${ref.index + 1} of a movie is missing.`);
+      bytes.set(new Uint8Array(seq.frames, 0, size), i * size);
+    }
+    const x = tf.tidy(() =>
+      tf.div(tf.cast(tf.tensor(bytes, [rows.length, ...shape], 'int32'), 'float32'), 255),
+    );
+    return { x, y: x.clone() };
+  };
+}
+
+function memoryInUse() {
+  const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
+  return { bytes: m.numBytesInGPU ?? m.numBytes, tensors: m.numTensors };
+}
+
+function evaluate(meta: ModelMeta, predictions: Float32Array, rows: readonly number[]) {
+  if (meta.kind === 'autoencoder' || !meta.y) return {};
+  const k = meta.outputs!;
+  const truth = new Float32Array(rows.length * k);
+  rows.forEach((r, i) => truth.set(meta.y!.slice(r * k, (r + 1) * k), i * k));
+  if (meta.kind === 'scenes') {
+    const report = multiLabelReport(truth, predictions, k);
+    return { ...report.weighted, perLabel: report.perLabel, names: meta.names };
+  }
+  const mae = maeReport(truth, predictions, k);
+  const perMovie = maeByGroup(truth, predictions, k, (i) => meta.rows[rows[i]].movieId);
+  return {
+    mae: mae.overall,
+    perChemical: mae.perOutput,
+    names: meta.names,
+    perMovie: Object.fromEntries(perMovie),
+  };
+}
