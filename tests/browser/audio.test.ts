@@ -3,6 +3,7 @@
 // worker and show their per-label F1.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openBrowser, type BrowserSession } from './chromium';
+import { DEMO_MOVIES } from '../../src/lib/demo/demo-project';
 
 describe('audio section', () => {
   let session: BrowserSession & { errors: string[] };
@@ -24,24 +25,26 @@ describe('audio section', () => {
       .poll(() => page.getByTestId('project').textContent(), { timeout: 120_000 })
       .toContain('Demo study');
     const table = page.getByTestId('audio-features');
-    await expect.poll(() => table.locator('tbody tr').count(), { timeout: 30_000 }).toBe(3);
+    await expect
+      .poll(() => table.locator('tbody tr').count(), { timeout: 30_000 })
+      .toBe(DEMO_MOVIES.length);
     await page.getByTestId('compute-audio-features').click();
     const computed = async () =>
       ((await table.locator('tbody').textContent()) ?? '').match(/computed/g)?.length ?? 0;
-    await expect.poll(computed, { timeout: 600_000 }).toBe(3);
+    await expect.poll(computed, { timeout: 600_000 }).toBe(DEMO_MOVIES.length);
 
     expect(session.errors).toEqual([]);
   });
 
   it('trains both networks on them in the training worker', { timeout: 600_000 }, async () => {
-    const { page } = session;
-    await page.getByLabel('Epochs').fill('3');
-    await page.getByLabel(/Keep labels used at least/).fill('3');
-    await page.getByTestId('train-audio').click();
-    await page.getByTestId('audio-per-label').waitFor({ timeout: 300_000 });
+    const audio = session.page.locator('#audio');
+    await audio.getByLabel('Epochs').fill('3');
+    await audio.getByLabel(/Keep labels used at least/).fill('3');
+    await audio.getByTestId('train-audio').click();
+    await audio.getByTestId('audio-per-label').waitFor({ timeout: 300_000 });
     // rows: paper, improved; cells: network, epoch, F1, precision, recall
     const cell = (row: number, col: number) =>
-      page.getByTestId('audio-results').locator('tbody tr').nth(row).locator('td').nth(col);
+      audio.getByTestId('audio-results').locator('tbody tr').nth(row).locator('td').nth(col);
     await expect.poll(() => cell(1, 1).textContent(), { timeout: 300_000 }).toBe('3');
     expect(await cell(0, 1).textContent()).toBe('3');
     expect(Number(await cell(1, 2).textContent())).toBeGreaterThanOrEqual(0);

@@ -84,3 +84,20 @@ export function checkpointState(c: CheckpointRecord): TrainingState {
     },
   };
 }
+
+/**
+ * The frozen encoder the heads train on: the latest checkpoint of the project's most recent
+ * autoencoder. Throws a message for the UI when none has finished an epoch yet.
+ */
+export async function latestEncoder(
+  projectId: string,
+): Promise<{ modelId: string; epoch: number }> {
+  const runs = (await listRuns(projectId, 'autoencoder')).filter((r) => r.modelId);
+  for (const run of runs.sort((a, b) => b.createdAt - a.createdAt)) {
+    const checkpoint = await latestCheckpoint(run.modelId!);
+    if (checkpoint) return { modelId: checkpoint.modelId, epoch: checkpoint.epoch };
+  }
+  throw new Error(
+    'Train the autoencoder for at least one epoch first: its encoder feeds this head.',
+  );
+}
