@@ -198,9 +198,10 @@ describe('inside the network views', () => {
       .poll(async () => (await canvasStats(recon)).colours, { timeout: 30_000 })
       .toBeGreaterThan(50);
     // The epoch-3 reconstruction of the first movie (fourth column) is a picture, not a blank.
-    const epoch3 = await canvasStats(recon, { x: 130 + 3 * (192 + 6), y: 20, w: 192, h: 108 });
-    expect(epoch3.mean).toBeGreaterThan(20);
-    expect(epoch3.colours).toBeGreaterThan(3);
+    // Columns are painted incrementally: wait for this one rather than read it once.
+    const epoch3 = () => canvasStats(recon, { x: 130 + 3 * (192 + 6), y: 20, w: 192, h: 108 });
+    await expect.poll(async () => (await epoch3()).colours, { timeout: 60_000 }).toBeGreaterThan(3);
+    expect((await epoch3()).mean).toBeGreaterThan(20);
     const errors = await inside.getByTestId('recon-errors').textContent();
     expect(errors).toMatch(/Harbour Run: epoch 1 0\.\d{4}, epoch 2 0\.\d{4}, epoch 3 0\.\d{4}/);
     await inside.getByTestId('recon-frame').fill('12');
