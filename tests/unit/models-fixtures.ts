@@ -2,7 +2,7 @@
 // training tests: every scene type is visually distinct, has its labels and its gas response.
 import * as tf from '@tensorflow/tfjs';
 import { SCENE_TYPES } from '../../src/lib/demo/scenes';
-import { seededRandom } from '../../src/lib/demo/scenes';
+import { seededRandom } from '../../src/lib/util/random';
 import type { SequenceShape } from '../../src/lib/models/autoencoder';
 import type { Batch, BatchLoader } from '../../src/lib/training/loop';
 

@@ -20,7 +20,7 @@ import { predictRows, runEpochs, type EpochResult } from '../../src/lib/training
 import { multiLabelReport } from '../../src/lib/metrics/classification';
 import { meanAbsoluteError as maeReport } from '../../src/lib/metrics/regression';
 import { sequenceLoader, syntheticStudy, tableLoader } from './models-fixtures';
-import { seededRandom } from '../../src/lib/demo/scenes';
+import { seededRandom } from '../../src/lib/util/random';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -13,7 +13,8 @@ import {
   FRAMES_PER_SEQUENCE,
   SECONDS_PER_SEQUENCE,
 } from '../shapes';
-import { SCENE_TYPES, seededRandom, type SceneType } from './scenes';
+import { SCENE_TYPES, type SceneType } from './scenes';
+import { seededRandom } from '../util/random';
 import { createProject } from '../store/projects';
 import { appendSequence, putMovie } from '../store/movies';
 import { newId } from '../util/id';

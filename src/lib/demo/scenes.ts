@@ -129,15 +129,3 @@ export const SCENE_TYPES: readonly SceneType[] = [
 if (SCENE_TYPES.some((s) => s.gasResponse.length !== CHEMICAL_KEYS.length)) {
   throw new Error('Every demo scene needs one gas response per chemical.');
 }
-
-/** A deterministic pseudo-random generator (mulberry32), so the demo is the same every time. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

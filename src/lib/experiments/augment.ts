@@ -11,6 +11,7 @@
  * stay aligned.
  */
 import * as tf from '@tensorflow/tfjs';
+import { seededRandom } from '../util/random';
 import type { ChannelOrder } from '../store/schema';
 import type { Resolution } from '../shapes';
 import { CHANNELS } from '../shapes';
@@ -44,18 +45,6 @@ export interface SequenceTransform {
   flip: boolean;
   /** Per-channel offsets, fraction of the value range. */
   offsets: number[];
-}
-
-/** mulberry32: small, fast, good enough for augmentation parameters. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function checkOptions(o: AugmentOptions) {

@@ -4,7 +4,7 @@
  * among them), per-audience baselines, noise, `?` gaps, optional sparse rows, and peaks shared by
  * all screenings of a movie — the study's central observation.
  */
-import { seededRandom } from '../demo/scenes';
+import { seededRandom } from '../util/random';
 import { CHEMICALS, type ChemicalSpec } from './chemicals';
 
 export interface SyntheticArffOptions {

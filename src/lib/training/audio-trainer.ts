@@ -12,6 +12,7 @@
  * eps ≤ p ≤ 1 − eps and nothing where the sigmoid saturates; MAE passes sign(p − y).
  */
 import * as tf from '@tensorflow/tfjs';
+import { seededRandom } from '../util/random';
 import { multiLabelReport, type MultiLabelReport } from '../metrics/classification';
 import {
   buildAudioMlp,
@@ -105,18 +106,6 @@ export function checkAudioData(d: AudioTrainData): void {
     }
   }
   if (d.train.length === 0) throw new AudioDataError('No training rows.');
-}
-
-/** mulberry32: a small seeded generator, so that a seed fixes the batch order. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function gather(x: Float32Array, width: number, rows: number[]): Float32Array {
@@ -248,7 +237,7 @@ export async function trainAudioMlp(
   const xVal = tf.tensor2d(gather(x, width, data.validation), [data.validation.length, width]);
   const yValData = gather(data.y, outputs, data.validation);
   const yVal = tf.tensor2d(yValData, [data.validation.length, outputs]);
-  const random = rng(config.seed);
+  const random = seededRandom(config.seed);
   const order = data.train.map((_, i) => i);
   const history: AudioEpoch[] = [];
   let stopped = false;

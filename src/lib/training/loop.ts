@@ -6,6 +6,7 @@
  * from the checkpoint of epoch e continues exactly as the uninterrupted run would have.
  */
 import * as tf from '@tensorflow/tfjs';
+import { seededRandom } from '../util/random';
 import { forward } from '../models/forward';
 import { captureState, type TrainingState } from './checkpoint';
 
@@ -50,16 +51,9 @@ export interface EpochResult {
 
 export type LoopOutcome = 'done' | 'stopped';
 
-/** Mulberry32: a small seeded generator so that shuffles are reproducible across resumes. */
+/** A seeded shuffle, so that shuffles are reproducible across resumes. */
 export function seededShuffle(rows: readonly number[], seed: number): number[] {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  const next = seededRandom(seed);
   const out = [...rows];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(next() * (i + 1));
