@@ -2,6 +2,7 @@
 // reload, and Delete project / Erase all local data really remove it.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openBrowser, type BrowserSession } from './chromium';
+import { loadDemo } from './demo';
 
 describe('notebook shell', () => {
   let session: BrowserSession & { errors: string[] };
@@ -29,10 +30,7 @@ describe('notebook shell', () => {
 
   it('loads the demo project, keeps it across a reload, and deletes it', async () => {
     const { page } = session;
-    await page.getByRole('button', { name: 'Load demo project' }).click();
-    await expect
-      .poll(() => page.getByTestId('project').textContent(), { timeout: 120_000 })
-      .toContain('Demo study');
+    await loadDemo(page);
     await page.getByRole('heading', { name: 'Autoencoder' }).waitFor();
     await page.screenshot({ path: 'static/screenshots/notebook.png', fullPage: false });
 
@@ -50,10 +48,7 @@ describe('notebook shell', () => {
 
   it('erases all local data', async () => {
     const { page } = session;
-    await page.getByRole('button', { name: 'Load demo project' }).click();
-    await expect
-      .poll(() => page.getByTestId('project').textContent(), { timeout: 120_000 })
-      .toContain('Demo study');
+    await loadDemo(page);
     page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Erase all local data' }).click();
     await page.getByTestId('no-project').waitFor();

@@ -3,6 +3,7 @@
 // worker and show their per-label F1.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openBrowser, type BrowserSession } from './chromium';
+import { loadDemo } from './demo';
 import { DEMO_MOVIES } from '../../src/lib/demo/demo-project';
 
 describe('audio section', () => {
@@ -20,10 +21,7 @@ describe('audio section', () => {
     const { page } = session;
     await page.goto(`${baseUrl}/`);
     await page.getByTestId('no-project').waitFor();
-    await page.getByRole('button', { name: 'Load demo project' }).click();
-    await expect
-      .poll(() => page.getByTestId('project').textContent(), { timeout: 120_000 })
-      .toContain('Demo study');
+    await loadDemo(page);
     const table = page.getByTestId('audio-features');
     await expect
       .poll(() => table.locator('tbody tr').count(), { timeout: 30_000 })

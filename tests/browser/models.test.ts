@@ -2,6 +2,7 @@
 // which agrees with PyTorch: this is what catches tfjs's broken rank-5 WebGPU kernels.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openBrowser, type BrowserSession } from './chromium';
+import { loadDemo } from './demo';
 import type * as Models from './harness/models.harness';
 
 type Harness = { harness: { models: typeof Models } };
@@ -61,10 +62,7 @@ describe('autoencoder cell', () => {
   it('starts training in the worker on WebGPU, stops at once, and offers Resume', async () => {
     const { page } = session;
     await page.goto(`${baseUrl}/`);
-    await page.getByRole('button', { name: 'Load demo project' }).click();
-    await expect
-      .poll(() => page.getByTestId('project').textContent(), { timeout: 120_000 })
-      .toContain('Demo study');
+    await loadDemo(page);
     const cell = page.locator('#autoencoder');
     // Batch 1: at batch 16, tfjs's WebGPU kernels exceed the dispatch limit on full-size input
     // (the run then fails with that message); the batch size is a setting.

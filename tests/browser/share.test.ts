@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openBrowser, type BrowserSession } from './chromium';
+import { loadDemo } from './demo';
 import { readReference } from '../reference';
 import { readNpy } from '../../src/lib/interop/npy';
 
@@ -65,10 +66,7 @@ describe('share', () => {
     const { page } = session;
     session.errors.length = 0; // the harness page has no favicon
     await page.goto(`${baseUrl}/`);
-    await page.getByRole('button', { name: 'Load demo project' }).click();
-    await expect
-      .poll(() => page.getByTestId('project').textContent(), { timeout: 120_000 })
-      .toContain('Demo study');
+    await loadDemo(page);
     const input = page.getByTestId('share-input');
     const message = page.getByTestId('share-message');
     const rows = page.getByTestId('share-models').locator('tbody tr');

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openBrowser, type BrowserSession, type Page } from './chromium';
+import { loadDemo } from './demo';
 
 type Locator = ReturnType<Page['locator']>;
 
@@ -72,10 +73,7 @@ describe('inside the network views', () => {
   it('shows activation heatmaps of an untrained encoder without blocking the page', async () => {
     const { page } = session;
     await page.goto(`${baseUrl}/`);
-    await page.getByRole('button', { name: 'Load demo project' }).click();
-    await expect
-      .poll(() => page.getByTestId('project').textContent(), { timeout: 120_000 })
-      .toContain('Demo study');
+    await loadDemo(page);
     const inside = page.locator('#inside');
     await inside.scrollIntoViewIfNeeded();
     await inside.getByTestId('no-model').waitFor();
