@@ -1,6 +1,8 @@
 // Gives the views something trained to show: a tiny autoencoder (two Conv3D layers) really trained
 // for a few epochs on a project's stored demo sequences, on the CPU backend, with a checkpoint per
 // epoch and two runs (two learning rates) whose per-epoch losses are what training measured.
+// The checkpointed run uses the gentler rate and a fixed sample order: at 0.02 some orders kill
+// all four ReLU filters within six steps and the reconstruction becomes one flat colour.
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/lib/compute/backend';
 import { listMovies, getSequence } from '../../../src/lib/store/movies';
@@ -64,7 +66,7 @@ export async function seedTrainedAutoencoder(
   const db = await openStore();
   const modelId = newId();
   const losses: number[][] = [];
-  for (const [r, lr] of [0.02, 0.005].entries()) {
+  for (const [r, lr] of [0.005, 0.02].entries()) {
     const model = tinyAutoencoder(height, width);
     model.compile({ optimizer: tf.train.adam(lr), loss: 'meanSquaredError' });
     const run: RunRecord = {
@@ -81,6 +83,7 @@ export async function seedTrainedAutoencoder(
       const h = await model.fit(x, x, {
         epochs: 1,
         batchSize: 1,
+        shuffle: false,
         validationData: [val, val],
         verbose: 0,
       });
