@@ -4,6 +4,7 @@
 // (webgpu in Node), so both time the same work. Batch normalisation is left out (the saved Keras
 // model has none); upsampling and padding use rank-3 views, which every backend runs correctly.
 import * as tf from '@tensorflow/tfjs';
+import { makeOptimizer, PAPER_OPTIMIZER } from '../src/lib/training/optimizer';
 
 export interface Volume {
   batch: number;
@@ -151,7 +152,15 @@ function padFrames(x: tf.Tensor, frames: number): tf.Tensor {
  * against the input, backward, Adadelta (lr 1, rho 0.95, epsilon 1e-7). `step()` resolves with
  * the loss once the step has finished on the device.
  */
-export function autoencoderStep(v: Volume): { step(): Promise<number>; dispose(): void } {
+export interface AutoencoderStep {
+  /** One step, waiting for its loss. */
+  step(): Promise<number>;
+  /** One step left on the device queue; the returned loss tensor is the caller's to dispose. */
+  enqueue(): tf.Scalar;
+  dispose(): void;
+}
+
+export function autoencoderStep(v: Volume): AutoencoderStep {
   const x = tf.randomUniform([v.batch, v.frames, v.height, v.width, 3], 0, 1, 'float32', 7);
   const channels = [3, ...FILTERS.slice(0, 4)];
   const weights = FILTERS.map((out, i) => {
@@ -169,7 +178,7 @@ export function autoencoderStep(v: Volume): { step(): Promise<number>; dispose()
     return tf.reshape(act(tf.add(tf.reshape(y, [-1, FILTERS[i]]), biases[i])), y.shape);
   };
   const pool = (h: tf.Tensor) => tf.maxPool3d(h as tf.Tensor5D, 2, 2, 'valid');
-  const optimizer = tf.train.adadelta(1.0, 0.95, 1e-7);
+  const optimizer = makeOptimizer(PAPER_OPTIMIZER);
   const loss = () => {
     let h: tf.Tensor = pool(conv(x, 0, tf.relu));
     h = pool(conv(h, 1, tf.relu));
@@ -188,6 +197,7 @@ export function autoencoderStep(v: Volume): { step(): Promise<number>; dispose()
       l.dispose();
       return value;
     },
+    enqueue: () => optimizer.minimize(loss, true)!,
     dispose() {
       x.dispose();
       weights.forEach((w) => w.dispose());

@@ -12,7 +12,7 @@ import { create, globals } from 'webgpu';
 // tfjs-backend-webgpu looks for navigator.gpu and the WebGPU globals when it is imported.
 Object.assign(globalThis, globals);
 Object.defineProperty(globalThis, 'navigator', {
-  value: { gpu: create([]) },
+  value: { gpu: create(['enable-dawn-features=allow_unsafe_apis']) },
   configurable: true,
   writable: true,
 });
@@ -105,6 +105,53 @@ console.log(
   `estimated AE epoch (${EPOCH_SEQUENCES} sequences, batch ${volume.batch}): ${epochS.toFixed(1)} s` +
     `${sizeArg && sizeArg !== '30x36x64' ? ' (at this volume, not the paper’s)' : ''}`,
 );
+// Where a step's time goes: waiting for each loss against queuing steps back to back, how many
+// programs one step dispatches, and (where the adapter offers timestamp queries) their GPU time.
+const QUEUED = 10;
+await ae.step();
+const t0 = performance.now();
+const queued = Array.from({ length: QUEUED }, () => ae.enqueue());
+await queued[QUEUED - 1].data();
+const queuedMs = (performance.now() - t0) / QUEUED;
+tf.dispose(queued);
+console.log(
+  `AE step, ${QUEUED} steps queued before one read: ${queuedMs.toFixed(1)} ms per step ` +
+    `(awaited one by one: ${step.toFixed(1)} ms)`,
+);
+const backend = tf.backend() as unknown as { runWebGPUProgram: (...args: unknown[]) => unknown };
+const run = backend.runWebGPUProgram.bind(backend);
+const programs = new Map<string, number>();
+backend.runWebGPUProgram = (...args: unknown[]) => {
+  const name = (args[0] as object).constructor.name;
+  programs.set(name, (programs.get(name) ?? 0) + 1);
+  return run(...args);
+};
+const profile = await tf.profile(() => ae.enqueue());
+backend.runWebGPUProgram = run;
+tf.dispose(profile.result as tfTypes.Tensor);
+const dispatches = [...programs.values()].reduce((a, b) => a + b, 0);
+const byKernel = new Map<string, number>();
+for (const k of profile.kernels) {
+  byKernel.set(
+    k.name,
+    (byKernel.get(k.name) ?? 0) + (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0),
+  );
+}
+const gpuMs = [...byKernel.values()].reduce((a, b) => a + b, 0);
+console.log(
+  `one step: ${profile.kernels.length} kernels, ${dispatches} GPU programs dispatched; ` +
+    `GPU time by timestamp queries ${gpuMs.toFixed(1)} ms` +
+    (gpuMs === 0 ? ' (no timestamp-query on this adapter)' : ''),
+);
+const top = [...byKernel.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
+console.log(top.map(([k, ms]) => `  ${k.padEnd(22)} ${ms.toFixed(2).padStart(8)} ms`).join('\n'));
+console.log(
+  [...programs.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k}×${n}`)
+    .join(' '),
+);
+
 // Stock last: at large batches tfjs's own kernels can exceed WebGPU's dispatch limits.
 uninstallFastKernels('webgpu');
 try {

@@ -5,6 +5,7 @@
  * must be used before and after a restore (the training loop always passes model.trainableWeights).
  */
 import * as tf from '@tensorflow/tfjs';
+import { KerasAdadelta } from './keras-adadelta';
 
 /** A tensor with its name, as optimizers and weight files list them. */
 export interface NamedTensor {
@@ -26,7 +27,7 @@ export const ADAM_DEFAULT_LEARNING_RATE = 1e-3;
 
 export function makeOptimizer(config: OptimizerConfig): tf.Optimizer {
   if (config.name === 'adadelta') {
-    return tf.train.adadelta(config.learningRate, ADADELTA_RHO, ADADELTA_EPSILON);
+    return new KerasAdadelta(config.learningRate, ADADELTA_RHO, ADADELTA_EPSILON);
   }
   return tf.train.adam(config.learningRate, 0.9, 0.999, 1e-7);
 }
