@@ -22,6 +22,7 @@ import {
   type CheckpointRecord,
   type CinebreathDB,
 } from '../../src/lib/store/schema';
+import { exportProject, restoreProject } from '../../src/lib/interop/project-file';
 import { createRun, saveEpoch } from '../../src/lib/training/runs';
 import { seededRandom } from '../../src/lib/util/random';
 
@@ -149,6 +150,29 @@ describe('chunked checkpoints', () => {
     expect(await getCheckpoint('model-A', 1)).toBeUndefined();
     expect(await chunks(b.id)).toHaveLength(2);
     expect(await getCheckpoint('model-B', 1)).toBeDefined();
+  });
+
+  it('travel in a project file and follow the model to its fresh id in a copy', async () => {
+    const p = await createProject('Travels');
+    const db = await openStore();
+    await db.put('models', {
+      id: 'model-1',
+      projectId: p.id,
+      kind: 'autoencoder',
+      name: 'AE',
+      createdAt: 1,
+      topology: {},
+      meta: {},
+    });
+    const c = checkpoint(p.id, 2, 28, 12);
+    await write(c, 8);
+    const file = await exportProject(p.id);
+    const copy = await restoreProject(file.blob, file.name);
+    const [model] = await db.getAllFromIndex('models', 'byProject', copy.id);
+    expect(model.id).not.toBe('model-1');
+    expect(await chunks(copy.id)).toHaveLength(6);
+    expectSame(await getCheckpoint(model.id, 2), c);
+    expectSame(await getCheckpoint('model-1', 2), c);
   });
 
   it('migrate a schema-v1 database whose checkpoints hold their payloads inline', async () => {
