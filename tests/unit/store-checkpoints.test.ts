@@ -21,6 +21,7 @@ import {
   MIGRATIONS,
   type CheckpointRecord,
   type CinebreathDB,
+  type ModelRecord,
 } from '../../src/lib/store/schema';
 import { exportProject, restoreProject } from '../../src/lib/interop/project-file';
 import { createRun, saveEpoch } from '../../src/lib/training/runs';
@@ -42,6 +43,10 @@ function checkpoint(projectId: string, epoch: number, w: number, o: number): Che
     optimizer: bytes(o, 100 + epoch),
     createdAt: epoch,
   };
+}
+
+function modelRecord(id: string, projectId: string): ModelRecord {
+  return { id, projectId, kind: 'autoencoder', name: 'AE', createdAt: 1, topology: {}, meta: {} };
 }
 
 const write = (c: CheckpointRecord, chunkBytes: number) =>
@@ -115,15 +120,7 @@ describe('chunked checkpoints', () => {
     const a = await createProject('A');
     const b = await createProject('B');
     for (const p of [a, b]) {
-      const model = {
-        id: `model-${p.name}`,
-        projectId: p.id,
-        kind: 'autoencoder',
-        name: 'AE',
-        createdAt: 1,
-        topology: {},
-        meta: {},
-      };
+      const model = modelRecord(`model-${p.name}`, p.id);
       const run = {
         id: `run-${p.name}`,
         projectId: p.id,
@@ -155,15 +152,7 @@ describe('chunked checkpoints', () => {
   it('travel in a project file and follow the model to its fresh id in a copy', async () => {
     const p = await createProject('Travels');
     const db = await openStore();
-    await db.put('models', {
-      id: 'model-1',
-      projectId: p.id,
-      kind: 'autoencoder',
-      name: 'AE',
-      createdAt: 1,
-      topology: {},
-      meta: {},
-    });
+    await db.put('models', modelRecord('model-1', p.id));
     const c = checkpoint(p.id, 2, 28, 12);
     await write(c, 8);
     const file = await exportProject(p.id);
