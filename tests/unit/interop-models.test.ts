@@ -5,6 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { eraseStore, openStore } from '../../src/lib/store/db';
 import { createProject } from '../../src/lib/store/projects';
+import { getCheckpoint } from '../../src/lib/store/checkpoints';
 import { putMovie } from '../../src/lib/store/movies';
 import type { CheckpointRecord, ModelRecord, MovieRecord } from '../../src/lib/store/schema';
 import { importModelFiles, modelDownloads } from '../../src/lib/interop/model-transfer';
@@ -184,8 +185,7 @@ describe('model import', () => {
         history: [{ epoch: 1, loss: 0.5 }],
       });
       expect(imported.checkpoint.epoch).toBe(7);
-      const db = await openStore();
-      const stored = await db.get('checkpoints', [imported.model.id, 7]);
+      const stored = await getCheckpoint(imported.model.id, 7);
       const back = await tf.loadLayersModel(
         tf.io.fromMemory({
           modelTopology: imported.model.topology as object,

@@ -4,8 +4,9 @@
  * An import is stored in one transaction after every check passed, so a refusal leaves the
  * project exactly as it was.
  */
+import { CHECKPOINT_STORES, latestCheckpoint, putCheckpoint } from '../store/checkpoints';
 import { openStore, writeTransaction } from '../store/db';
-import type { CheckpointRecord, ModelRecord } from '../store/schema';
+import type { ModelRecord } from '../store/schema';
 import { InteropError } from './errors';
 import { readKerasH5File } from './keras-h5-client';
 import {
@@ -31,14 +32,6 @@ export async function projectShapes(projectId: string): Promise<ProjectShapes> {
   ]);
   const resolutions = movies.map((m) => ({ width: m.settings.width, height: m.settings.height }));
   return { resolutions, labelNames: [...new Set(labelSets.flatMap((l) => l.names))] };
-}
-
-/** The newest checkpoint of a model (highest epoch). */
-export async function latestCheckpoint(modelId: string): Promise<CheckpointRecord | undefined> {
-  const db = await openStore();
-  const range = IDBKeyRange.bound([modelId, -Infinity], [modelId, Infinity]);
-  const cursor = await db.transaction('checkpoints').store.openCursor(range, 'prev');
-  return cursor?.value;
 }
 
 /** Download files for a stored model: two tfjs files, or one `.cbmodel`. */
@@ -99,11 +92,11 @@ export async function importModelFiles(
   const incoming = await readIncomingModel(files);
   const prepared = await prepareModel(incoming, projectId, await projectShapes(projectId));
   await writeTransaction(
-    ['models', 'checkpoints'],
+    ['models', ...CHECKPOINT_STORES],
     `model “${prepared.model.name}”`,
     async (tx) => {
       await tx.objectStore('models').add(prepared.model);
-      await tx.objectStore('checkpoints').add(prepared.checkpoint);
+      await putCheckpoint(tx, prepared.checkpoint, { add: true });
     },
   );
   return prepared;

@@ -4,7 +4,7 @@
  * One database, `cinebreath`. Every record belongs to a project (`projectId`) so that deleting a
  * project is one indexed sweep per store. Binary payloads are ArrayBuffers (Safari fails on Blobs
  * in IndexedDB) and each record stays well under 64 MB (Firefox refuses values above ~256 MiB):
- * frames are stored one 30-s sequence per record, weights one tensor group per record.
+ * frames are stored one 30-s sequence per record, checkpoint payloads in chunks of at most 32 MiB.
  *
  *  store          key                   holds
  *  projects       id                    name, timestamps, project-wide settings
@@ -17,7 +17,10 @@
  *  labelSets      id                    one imported label CSV: names, detected layout, n×L matrix
  *  screenings     id                    one VOC screening: chemicals found, rows×6 values (NaN = ?)
  *  models         id                    a model's topology, kind and metadata
- *  checkpoints    [modelId, epoch]      weights and optimizer state after an epoch
+ *  checkpoints    [modelId, epoch]      a checkpoint after an epoch: weight and optimizer specs and
+ *                                       payload sizes (v1 records also hold the payloads inline)
+ *  checkpointChunks [modelId, epoch, part]  the checkpoint's weight bytes then its optimizer bytes,
+ *                                       cut into parts (v2; store/checkpoints.ts reads and writes)
  *  runs           id                    training configuration and per-epoch metrics
  *  encodings      [cacheKey, index]     frozen-encoder outputs cached per (checkpoint, sequence)
  *
@@ -143,6 +146,34 @@ export interface CheckpointRecord {
   createdAt: number;
 }
 
+/**
+ * How a checkpoint's payloads are cut into `checkpointChunks`: parts [0, ⌈weightBytes / chunkBytes⌉)
+ * hold the weights, the following ⌈optimizerBytes / chunkBytes⌉ parts the optimizer state.
+ */
+export interface CheckpointChunking {
+  chunkBytes: number;
+  weightBytes: number;
+  optimizerBytes: number;
+}
+
+/**
+ * A `checkpoints` record as stored: since v2 the payloads live in `checkpointChunks` (`chunks`
+ * set); v1 records hold them inline (and a whole CheckpointRecord is still read as one).
+ */
+export type StoredCheckpointRecord = Omit<CheckpointRecord, 'weights' | 'optimizer'> &
+  (
+    | { chunks: CheckpointChunking; weights?: undefined; optimizer?: undefined }
+    | { chunks?: undefined; weights: ArrayBuffer; optimizer: ArrayBuffer }
+  );
+
+export interface CheckpointChunkRecord {
+  modelId: string;
+  epoch: number;
+  part: number;
+  projectId: string;
+  bytes: ArrayBuffer;
+}
+
 export interface RunRecord {
   id: string;
   projectId: string;
@@ -172,15 +203,24 @@ export interface CinebreathDB extends DBSchema {
   labelSets: { key: string; value: LabelSetRecord; indexes: { byProject: string } };
   screenings: { key: string; value: ScreeningRecord; indexes: { byProject: string } };
   models: { key: string; value: ModelRecord; indexes: { byProject: string } };
-  checkpoints: { key: [string, number]; value: CheckpointRecord; indexes: { byProject: string } };
+  checkpoints: {
+    key: [string, number];
+    value: StoredCheckpointRecord;
+    indexes: { byProject: string };
+  };
+  checkpointChunks: {
+    key: [string, number, number];
+    value: CheckpointChunkRecord;
+    indexes: { byProject: string };
+  };
   runs: { key: string; value: RunRecord; indexes: { byProject: string } };
   encodings: { key: [string, number]; value: EncodingRecord; indexes: { byProject: string } };
 }
 
 export type StoreName = StoreNames<CinebreathDB>;
 
-/** Every store whose records carry a projectId (all but `projects`). */
-export const PROJECT_STORES = [
+/** The project stores of schema v1, as migration 0 → 1 created them. */
+const V1_PROJECT_STORES = [
   'movies',
   'sequences',
   'audioClips',
@@ -191,6 +231,12 @@ export const PROJECT_STORES = [
   'checkpoints',
   'runs',
   'encodings',
+] as const satisfies readonly StoreName[];
+
+/** Every store whose records carry a projectId (all but `projects`). */
+export const PROJECT_STORES = [
+  ...V1_PROJECT_STORES,
+  'checkpointChunks',
 ] as const satisfies readonly StoreName[];
 
 type UpgradeTx = IDBPTransaction<CinebreathDB, StoreName[], 'versionchange'>;
@@ -211,14 +257,23 @@ export const MIGRATIONS: readonly Migration[] = [
       checkpoints: ['modelId', 'epoch'],
       runs: 'id',
       encodings: ['cacheKey', 'index'],
-    } as const satisfies Record<(typeof PROJECT_STORES)[number], string | readonly string[]>;
-    for (const name of PROJECT_STORES) {
+    } as const satisfies Record<(typeof V1_PROJECT_STORES)[number], string | readonly string[]>;
+    for (const name of V1_PROJECT_STORES) {
       const keyPath = keyed[name];
       const store = db.createObjectStore(name, {
         keyPath: typeof keyPath === 'string' ? keyPath : [...keyPath],
       });
       store.createIndex('byProject', 'projectId');
     }
+  },
+  // 1 → 2: checkpoint payloads in chunks (a scene head's checkpoint is ~792 MB). Existing
+  // checkpoints keep their inline payloads: rewriting hundreds of MB inside the upgrade could
+  // exhaust the quota and leave the database unopenable; they are read as they are.
+  (db) => {
+    const store = db.createObjectStore('checkpointChunks', {
+      keyPath: ['modelId', 'epoch', 'part'],
+    });
+    store.createIndex('byProject', 'projectId');
   },
 ];
 

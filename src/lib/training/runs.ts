@@ -3,6 +3,7 @@
  * state) written in the same transaction as the run's per-epoch metrics, so the curve and the
  * resumable state never disagree, and the run's state (running, paused, stopped, done, failed).
  */
+import { CHECKPOINT_STORES, latestCheckpointEpoch, putCheckpoint } from '../store/checkpoints';
 import { openStore, writeTransaction } from '../store/db';
 import type { CheckpointRecord, ModelRecord, RunRecord } from '../store/schema';
 import type { TrainingState } from './checkpoint';
@@ -46,7 +47,8 @@ export async function saveEpoch(
   epoch: number,
   state: TrainingState,
 ): Promise<void> {
-  await writeTransaction(['runs', 'checkpoints'], `checkpoint of epoch ${epoch}`, async (tx) => {
+  const stores = ['runs', ...CHECKPOINT_STORES] as ['runs', ...typeof CHECKPOINT_STORES];
+  await writeTransaction(stores, `checkpoint of epoch ${epoch}`, async (tx) => {
     const run = await tx.objectStore('runs').get(runId);
     if (!run || !run.modelId) throw new Error(`Run ${runId} no longer exists.`);
     const checkpoint: CheckpointRecord = {
@@ -59,20 +61,12 @@ export async function saveEpoch(
       optimizer: state.optimizer.data,
       createdAt: Date.now(),
     };
-    await tx.objectStore('checkpoints').put(checkpoint);
+    await putCheckpoint(tx, checkpoint);
     await tx.objectStore('runs').put({
       ...run,
       epochs: [...run.epochs.filter((e) => e.epoch !== epoch), epochMetrics],
     });
   });
-}
-
-/** The checkpoint with the highest epoch of a model, or undefined before the first epoch. */
-export async function latestCheckpoint(modelId: string): Promise<CheckpointRecord | undefined> {
-  const db = await openStore();
-  const range = IDBKeyRange.bound([modelId, 0], [modelId, Infinity]);
-  const cursor = await db.transaction('checkpoints').store.openCursor(range, 'prev');
-  return cursor?.value;
 }
 
 export function checkpointState(c: CheckpointRecord): TrainingState {
@@ -94,8 +88,8 @@ export async function latestEncoder(
 ): Promise<{ modelId: string; epoch: number }> {
   const runs = (await listRuns(projectId, 'autoencoder')).filter((r) => r.modelId);
   for (const run of runs.sort((a, b) => b.createdAt - a.createdAt)) {
-    const checkpoint = await latestCheckpoint(run.modelId!);
-    if (checkpoint) return { modelId: checkpoint.modelId, epoch: checkpoint.epoch };
+    const epoch = await latestCheckpointEpoch(run.modelId!);
+    if (epoch !== undefined) return { modelId: run.modelId!, epoch };
   }
   throw new Error(
     'Train the autoencoder for at least one epoch first: its encoder feeds this head.',

@@ -28,15 +28,8 @@ import { binaryCrossentropy, meanAbsoluteError } from './losses';
 import { makeOptimizer } from './optimizer';
 import { restoreState, restoreWeights } from './checkpoint';
 import { runEpochs, type BatchLoader } from './loop';
-import {
-  checkpointState,
-  createRun,
-  getModel,
-  getRun,
-  latestCheckpoint,
-  saveEpoch,
-  setRunState,
-} from './runs';
+import { checkpointState, createRun, getModel, getRun, saveEpoch, setRunState } from './runs';
+import { getCheckpoint, latestCheckpoint } from '../store/checkpoints';
 import type { EncoderRef, StartRequest, TrainingEvent, TrainingKind } from './protocol';
 
 interface ModelMeta {
@@ -239,8 +232,7 @@ export class TrainingSession {
     const unique = [...new Map(missing.map((r) => [`${r.movieId}/${r.index}`, r])).values()];
     if (unique.length) {
       const aeRecord = await getModel(ref.modelId);
-      const checkpoint = (await openStore()).get('checkpoints', [ref.modelId, ref.epoch]);
-      const cp = await checkpoint;
+      const cp = await getCheckpoint(ref.modelId, ref.epoch);
       if (!aeRecord || !cp) throw new Error('The autoencoder checkpoint for the encoder is gone.');
       const aeMeta = aeRecord.meta as unknown as ModelMeta;
       const ae = buildAutoencoder({

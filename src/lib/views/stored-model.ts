@@ -4,6 +4,7 @@
  * and padding) must be registered before this runs; the worker imports the modules that do.
  */
 import * as tf from '@tensorflow/tfjs';
+import { getCheckpoint } from '../store/checkpoints';
 import { openStore } from '../store/db';
 import type { ChannelOrder, ModelRecord } from '../store/schema';
 
@@ -19,7 +20,7 @@ export async function loadStoredModel(modelId: string, epoch: number): Promise<S
   const db = await openStore();
   const [record, checkpoint] = await Promise.all([
     db.get('models', modelId),
-    db.get('checkpoints', [modelId, epoch]),
+    getCheckpoint(modelId, epoch),
   ]);
   if (!record) throw new Error('That model is no longer stored.');
   if (!checkpoint) throw new Error(`“${record.name}” has no checkpoint for epoch ${epoch}.`);

@@ -1,20 +1,37 @@
 /**
  * Swaps tfjs's naive 3D convolution and pooling kernels for fast ones, under the same kernel
- * names, so models keep using ordinary layers and ops (tf.conv3d, tf.maxPool3d, their gradients).
- * `initBackend` calls `installFastKernels` for the backend it picks; benchmarks and tests call
- * `uninstallFastKernels` to measure or compare against the stock kernels in the same process.
+ * names, so models keep using ordinary layers and ops (tf.conv3d, tf.maxPool3d, their gradients);
+ * on WebGPU also the transpose and reductions whose stock dispatch overflows on tall matrices
+ * (webgpu-dispatch.ts). `initBackend` calls `installFastKernels` for the backend it picks;
+ * benchmarks and tests call `uninstallFastKernels` to measure or compare against the stock
+ * kernels in the same process.
  */
 import * as tf from '@tensorflow/tfjs';
 import { cpuKernels } from './cpu-conv3d';
 import { webgpuKernels } from './webgpu-conv3d';
+import { webgpuDispatchKernels } from './webgpu-dispatch';
 
-type KernelTable = Record<string, (args: never) => tf.TensorInfo>;
+/** A replacement kernel; `stock` is the kernel it replaced, for the calls it passes through. */
+type KernelTable = Record<
+  string,
+  (args: never, stock: tf.KernelFunc) => tf.TensorInfo | tf.TensorInfo[]
+>;
 
 /**
  * Kernels per backend: all five on `cpu`; the three convolutions on `webgpu`, whose stock pooling
- * kernels are already one thread per element and cheap next to the convolutions.
+ * kernels are already one thread per element and cheap next to the convolutions, and the
+ * dispatch-safe transpose and reductions.
  */
-const FAST: Record<string, KernelTable> = { cpu: cpuKernels, webgpu: webgpuKernels };
+const FAST: Record<string, KernelTable> = {
+  cpu: cpuKernels,
+  webgpu: { ...webgpuKernels, ...webgpuDispatchKernels },
+};
+
+function missingStock(name: string): tf.KernelFunc {
+  return () => {
+    throw new Error(`No stock ${name} kernel to fall back to.`);
+  };
+}
 
 /** The stock kernels we replaced, per backend, so they can be put back. */
 const stock = new Map<string, Map<string, tf.KernelConfig>>();
@@ -39,10 +56,12 @@ export function installFastKernels(backendName: string): string[] {
       saved.set(name, old);
       tf.unregisterKernel(name, backendName);
     }
+    const fast = table[name] as (args: unknown, stock: tf.KernelFunc) => tf.TensorInfo;
+    const fallback = old?.kernelFunc ?? missingStock(name);
     tf.registerKernel({
       kernelName: name,
       backendName,
-      kernelFunc: table[name] as unknown as tf.KernelFunc,
+      kernelFunc: (args) => fast(args, fallback),
     });
   }
   stock.set(backendName, saved);
