@@ -152,6 +152,37 @@ console.log(
     .join(' '),
 );
 
+// The app's own path: the paper's autoencoder as tf.layers with batch norm, the training loop's
+// step (BCE, Keras Adadelta), steps queued as the loop queues them.
+const { buildAutoencoder } = await import('../src/lib/models/autoencoder.ts');
+const { binaryCrossentropy } = await import('../src/lib/training/losses.ts');
+const { makeOptimizer, PAPER_OPTIMIZER } = await import('../src/lib/training/optimizer.ts');
+const { queueStep } = await import('../src/lib/training/loop.ts');
+const model = buildAutoencoder({
+  batchNorm: true,
+  inputShape: [volume.frames, volume.height, volume.width, 3],
+});
+const modelOptimizer = makeOptimizer(PAPER_OPTIMIZER);
+const xb = tf.randomUniform([volume.batch, volume.frames, volume.height, volume.width, 3]);
+const modelStep = () => queueStep(model, modelOptimizer, binaryCrossentropy, { x: xb, y: xb });
+try {
+  await modelStep().data();
+  const t1 = performance.now();
+  const losses = Array.from({ length: QUEUED }, modelStep);
+  await losses[QUEUED - 1].data();
+  const modelMs = (performance.now() - t1) / QUEUED;
+  tf.dispose(losses);
+  console.log(
+    `paper autoencoder (tf.layers, batch norm) training step: ${modelMs.toFixed(1)} ms; ` +
+      `epoch of ${EPOCH_SEQUENCES} sequences at batch ${volume.batch}: ` +
+      `${((Math.ceil(EPOCH_SEQUENCES / volume.batch) * modelMs) / 1000).toFixed(1)} s`,
+  );
+} catch (err) {
+  console.log(`paper autoencoder step failed: ${err instanceof Error ? err.message : err}`);
+}
+tf.dispose(xb);
+model.dispose();
+
 // Stock last: at large batches tfjs's own kernels can exceed WebGPU's dispatch limits.
 uninstallFastKernels('webgpu');
 try {

@@ -4,12 +4,13 @@
 // buffers poisoned first.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openBrowser, type BrowserSession } from './chromium';
-import type { ConvCase } from './harness/kernels.harness';
+import type { ConvCase, ReduceCase } from './harness/kernels.harness';
 
 type Harness = {
   kernels: {
     conv3dErrors(c: ConvCase): Promise<{ y: number; dx: number; dw: number }>;
     fastKernelsInstalled(): Promise<boolean>;
+    reduceError(c: ReduceCase): Promise<{ error: number; sameShape: boolean }>;
   };
 };
 
@@ -19,6 +20,17 @@ const CASES: ConvCase[] = [
   { x: [3, 6, 7, 5, 4], f: [2, 3, 3], out: 3, strides: [2, 1, 2], pad: 'valid' },
   { x: [1, 3, 4, 5, 40], f: [3, 3, 3], out: 8, strides: 1, pad: 'same' },
   { x: [2, 8, 9, 10, 4], f: [3, 3, 3], out: 5, strides: 1, pad: 'same' },
+];
+
+// Sums and means over leading axes (bias and batch-norm gradients): one pass, several passes (more
+// rows than one pass takes), all axes, keepDims, a non-leading axis set left to the stock kernel.
+const REDUCTIONS: ReduceCase[] = [
+  { op: 'sum', shape: [2, 3, 4, 5, 6], axes: [0, 1, 2, 3], keepDims: false },
+  { op: 'sum', shape: [3, 30, 9, 16, 5], axes: [3, 0, 2, 1], keepDims: true },
+  { op: 'mean', shape: [70001, 3], axes: [0], keepDims: false },
+  { op: 'sum', shape: [7, 11, 13], axes: [0, 1, 2], keepDims: false },
+  { op: 'mean', shape: [5, 6, 7], axes: [1], keepDims: true },
+  { op: 'sum', shape: [4, 1000], axes: [0], keepDims: false },
 ];
 
 describe('fast WebGPU conv3d kernels', () => {
@@ -50,6 +62,17 @@ describe('fast WebGPU conv3d kernels', () => {
       expect(e.y).toBeLessThan(1e-4);
       expect(e.dx).toBeLessThan(1e-4);
       expect(e.dw).toBeLessThan(1e-4);
+    });
+  });
+
+  REDUCTIONS.forEach((c) => {
+    it(`${c.op} over leading axes equals the CPU backend: ${JSON.stringify(c)}`, async () => {
+      const r = await session.page.evaluate(
+        (cc) => (window as unknown as { harness: Harness }).harness.kernels.reduceError(cc),
+        c,
+      );
+      expect(r.sameShape).toBe(true);
+      expect(r.error).toBeLessThan(1e-4);
     });
   });
 

@@ -77,3 +77,40 @@ export async function fastKernelsInstalled(): Promise<boolean> {
   installFastKernels('webgpu');
   return stock !== undefined && tf.getKernel('Conv3D', 'webgpu')?.kernelFunc !== stock;
 }
+
+export interface ReduceCase {
+  op: 'sum' | 'mean';
+  shape: number[];
+  axes: number[];
+  keepDims: boolean;
+}
+
+async function reduce(c: ReduceCase): Promise<{ shape: number[]; data: Float32Array }> {
+  const x = tf.tensor(values(size(c.shape), 4), c.shape);
+  const y = (c.op === 'sum' ? tf.sum : tf.mean)(x, c.axes, c.keepDims);
+  const data = (await y.data()) as Float32Array;
+  const shape = y.shape;
+  tf.dispose([x, y]);
+  return { shape, data };
+}
+
+/** Max error relative to the largest CPU value of a Sum or Mean, and whether the shapes agree. */
+export async function reduceError(c: ReduceCase): Promise<{ error: number; sameShape: boolean }> {
+  await tf.setBackend('cpu');
+  const reference = await reduce(c);
+  await tf.setBackend('webgpu');
+  installFastKernels('webgpu');
+  await poison([reference.data.length]);
+  const got = await reduce(c);
+  let scale = 0;
+  let err = got.data.length === reference.data.length ? 0 : Infinity;
+  reference.data.forEach((r, j) => {
+    scale = Math.max(scale, Math.abs(r));
+    const e = Math.abs(got.data[j] - r);
+    err = Number.isNaN(e) ? Infinity : Math.max(err, e);
+  });
+  return {
+    error: err / scale,
+    sameShape: JSON.stringify(got.shape) === JSON.stringify(reference.shape),
+  };
+}

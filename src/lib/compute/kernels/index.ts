@@ -1,8 +1,8 @@
 /**
  * Swaps tfjs's naive 3D convolution and pooling kernels for fast ones, under the same kernel
  * names, so models keep using ordinary layers and ops (tf.conv3d, tf.maxPool3d, their gradients);
- * on WebGPU also the transpose and reductions whose stock dispatch overflows on tall matrices
- * (webgpu-dispatch.ts). `initBackend` calls `installFastKernels` for the backend it picks;
+ * on WebGPU also Sum and Mean over leading axes without a transpose (webgpu-reduce.ts) and the
+ * transpose, Max and Min whose stock dispatch overflows on tall matrices (webgpu-dispatch.ts). `initBackend` calls `installFastKernels` for the backend it picks;
  * benchmarks and tests call `uninstallFastKernels` to measure or compare against the stock
  * kernels in the same process.
  */
@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { cpuKernels } from './cpu-conv3d';
 import { webgpuKernels } from './webgpu-conv3d';
 import { webgpuDispatchKernels } from './webgpu-dispatch';
+import { webgpuReduceKernels } from './webgpu-reduce';
 
 /** A replacement kernel; `stock` is the kernel it replaced, for the calls it passes through. */
 type KernelTable = Record<
@@ -20,11 +21,11 @@ type KernelTable = Record<
 /**
  * Kernels per backend: all five on `cpu`; the three convolutions on `webgpu`, whose stock pooling
  * kernels are already one thread per element and cheap next to the convolutions, and the
- * dispatch-safe transpose and reductions.
+ * reductions.
  */
 const FAST: Record<string, KernelTable> = {
   cpu: cpuKernels,
-  webgpu: { ...webgpuKernels, ...webgpuDispatchKernels },
+  webgpu: { ...webgpuKernels, ...webgpuDispatchKernels, ...webgpuReduceKernels },
 };
 
 function missingStock(name: string): tf.KernelFunc {

@@ -10,7 +10,8 @@
  * The fix views the matrix as [1, rows, cols]: the stock kernels then transpose a rank-3 tensor
  * with their one-thread-per-element shader, whose flat dispatch the backend folds into two
  * dimensions, and the result is relabelled with the shape the caller asked for. Every other call
- * goes to the stock kernel unchanged.
+ * goes to the stock kernel unchanged. Sum and Mean, the reductions the networks run most, have
+ * transpose-free kernels of their own (webgpu-reduce.ts).
  */
 import type * as tf from '@tensorflow/tfjs';
 
@@ -86,8 +87,6 @@ export const webgpuDispatchKernels: Record<
   (args: never, stock: tf.KernelFunc) => tf.TensorInfo | tf.TensorInfo[]
 > = {
   Transpose,
-  Sum: reduction('axis'),
-  Mean: reduction('axis'),
   Max: reduction('reductionIndices'),
   Min: reduction('axis'),
 };
