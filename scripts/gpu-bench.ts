@@ -105,52 +105,67 @@ console.log(
   `estimated AE epoch (${EPOCH_SEQUENCES} sequences, batch ${volume.batch}): ${epochS.toFixed(1)} s` +
     `${sizeArg && sizeArg !== '30x36x64' ? ' (at this volume, not the paper’s)' : ''}`,
 );
-// Where a step's time goes: waiting for each loss against queuing steps back to back, how many
-// programs one step dispatches, and (where the adapter offers timestamp queries) their GPU time.
+// Where a step's time goes: steps queued back to back against waiting for each loss, how many
+// programs one step dispatches, and (where the adapter offers timestamp queries) GPU time per
+// kernel. Run for the bench's bare workload and for the app's own model and training step.
 const QUEUED = 10;
-await ae.step();
-const t0 = performance.now();
-const queued = Array.from({ length: QUEUED }, () => ae.enqueue());
-await queued[QUEUED - 1].data();
-const queuedMs = (performance.now() - t0) / QUEUED;
-tf.dispose(queued);
-console.log(
-  `AE step, ${QUEUED} steps queued before one read: ${queuedMs.toFixed(1)} ms per step ` +
-    `(awaited one by one: ${step.toFixed(1)} ms)`,
-);
-const backend = tf.backend() as unknown as { runWebGPUProgram: (...args: unknown[]) => unknown };
-const run = backend.runWebGPUProgram.bind(backend);
-const programs = new Map<string, number>();
-backend.runWebGPUProgram = (...args: unknown[]) => {
-  const name = (args[0] as object).constructor.name;
-  programs.set(name, (programs.get(name) ?? 0) + 1);
-  return run(...args);
-};
-const profile = await tf.profile(() => ae.enqueue());
-backend.runWebGPUProgram = run;
-tf.dispose(profile.result as tfTypes.Tensor);
-const dispatches = [...programs.values()].reduce((a, b) => a + b, 0);
-const byKernel = new Map<string, number>();
-for (const k of profile.kernels) {
-  byKernel.set(
-    k.name,
-    (byKernel.get(k.name) ?? 0) + (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0),
+
+async function queuedStepMs(enqueue: () => tfTypes.Tensor): Promise<number> {
+  await enqueue().data();
+  const t0 = performance.now();
+  const losses = Array.from({ length: QUEUED }, enqueue);
+  await losses[QUEUED - 1].data();
+  tf.dispose(losses);
+  return (performance.now() - t0) / QUEUED;
+}
+
+async function breakdown(enqueue: () => tfTypes.Tensor): Promise<void> {
+  const backend = tf.backend() as unknown as {
+    runWebGPUProgram: (...args: unknown[]) => unknown;
+  };
+  const run = backend.runWebGPUProgram.bind(backend);
+  const programs = new Map<string, number>();
+  backend.runWebGPUProgram = (...args: unknown[]) => {
+    const name = (args[0] as object).constructor.name;
+    programs.set(name, (programs.get(name) ?? 0) + 1);
+    return run(...args);
+  };
+  const profile = await tf.profile(enqueue);
+  backend.runWebGPUProgram = run;
+  tf.dispose(profile.result as tfTypes.Tensor);
+  const dispatches = [...programs.values()].reduce((a, b) => a + b, 0);
+  const byKernel = new Map<string, number>();
+  for (const k of profile.kernels) {
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + ms);
+  }
+  const gpuMs = [...byKernel.values()].reduce((a, b) => a + b, 0);
+  console.log(
+    `  one step: ${profile.kernels.length} kernels, ${dispatches} GPU programs dispatched; ` +
+      `GPU time by timestamp queries ${gpuMs.toFixed(1)} ms` +
+      (gpuMs === 0 ? ' (no timestamp-query on this adapter)' : ''),
+  );
+  const top = [...byKernel.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
+  console.log(
+    top.map(([k, ms]) => `    ${k.padEnd(22)} ${ms.toFixed(2).padStart(8)} ms`).join('\n'),
+  );
+  console.log(
+    '  ' +
+      [...programs.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${k}×${n}`)
+        .join(' '),
   );
 }
-const gpuMs = [...byKernel.values()].reduce((a, b) => a + b, 0);
+
+const epochOf = (ms: number) =>
+  `${((Math.ceil(EPOCH_SEQUENCES / volume.batch) * ms) / 1000).toFixed(1)} s per epoch`;
+const queuedMs = await queuedStepMs(() => ae.enqueue());
 console.log(
-  `one step: ${profile.kernels.length} kernels, ${dispatches} GPU programs dispatched; ` +
-    `GPU time by timestamp queries ${gpuMs.toFixed(1)} ms` +
-    (gpuMs === 0 ? ' (no timestamp-query on this adapter)' : ''),
+  `AE step, ${QUEUED} steps queued before one read: ${queuedMs.toFixed(1)} ms per step, ` +
+    `${epochOf(queuedMs)} (awaited one by one: ${step.toFixed(1)} ms)`,
 );
-const top = [...byKernel.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
-console.log(top.map(([k, ms]) => `  ${k.padEnd(22)} ${ms.toFixed(2).padStart(8)} ms`).join('\n'));
-console.log(
-  [...programs.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .map(([k, n]) => `${k}×${n}`)
-    .join(' '),
-);
+await breakdown(() => ae.enqueue());
 
 // The app's own path: the paper's autoencoder as tf.layers with batch norm, the training loop's
 // step (BCE, Keras Adadelta), steps queued as the loop queues them.
@@ -158,30 +173,28 @@ const { buildAutoencoder } = await import('../src/lib/models/autoencoder.ts');
 const { binaryCrossentropy } = await import('../src/lib/training/losses.ts');
 const { makeOptimizer, PAPER_OPTIMIZER } = await import('../src/lib/training/optimizer.ts');
 const { queueStep } = await import('../src/lib/training/loop.ts');
-const model = buildAutoencoder({
-  batchNorm: true,
-  inputShape: [volume.frames, volume.height, volume.width, 3],
-});
-const modelOptimizer = makeOptimizer(PAPER_OPTIMIZER);
-const xb = tf.randomUniform([volume.batch, volume.frames, volume.height, volume.width, 3]);
-const modelStep = () => queueStep(model, modelOptimizer, binaryCrossentropy, { x: xb, y: xb });
-try {
-  await modelStep().data();
-  const t1 = performance.now();
-  const losses = Array.from({ length: QUEUED }, modelStep);
-  await losses[QUEUED - 1].data();
-  const modelMs = (performance.now() - t1) / QUEUED;
-  tf.dispose(losses);
-  console.log(
-    `paper autoencoder (tf.layers, batch norm) training step: ${modelMs.toFixed(1)} ms; ` +
-      `epoch of ${EPOCH_SEQUENCES} sequences at batch ${volume.batch}: ` +
-      `${((Math.ceil(EPOCH_SEQUENCES / volume.batch) * modelMs) / 1000).toFixed(1)} s`,
-  );
-} catch (err) {
-  console.log(`paper autoencoder step failed: ${err instanceof Error ? err.message : err}`);
+for (const batchNorm of [true, false]) {
+  const model = buildAutoencoder({
+    batchNorm,
+    inputShape: [volume.frames, volume.height, volume.width, 3],
+  });
+  const modelOptimizer = makeOptimizer(PAPER_OPTIMIZER);
+  const xb = tf.randomUniform([volume.batch, volume.frames, volume.height, volume.width, 3]);
+  const modelStep = () => queueStep(model, modelOptimizer, binaryCrossentropy, { x: xb, y: xb });
+  try {
+    const ms = await queuedStepMs(modelStep);
+    console.log(
+      `paper autoencoder (tf.layers, batch norm ${batchNorm ? 'on' : 'off'}) training step: ` +
+        `${ms.toFixed(1)} ms, ${epochOf(ms)}`,
+    );
+    await breakdown(modelStep);
+  } catch (err) {
+    console.log(`paper autoencoder step failed: ${err instanceof Error ? err.message : err}`);
+  }
+  tf.dispose(xb);
+  model.dispose();
+  modelOptimizer.dispose();
 }
-tf.dispose(xb);
-model.dispose();
 
 // Stock last: at large batches tfjs's own kernels can exceed WebGPU's dispatch limits.
 uninstallFastKernels('webgpu');

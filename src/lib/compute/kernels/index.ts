@@ -11,6 +11,8 @@ import { cpuKernels } from './cpu-conv3d';
 import { webgpuKernels } from './webgpu-conv3d';
 import { webgpuDispatchKernels } from './webgpu-dispatch';
 import { webgpuReduceKernels } from './webgpu-reduce';
+// Device-side Sum and Mean gradients, registered once for every backend these kernels serve.
+import '../gradients';
 
 /** A replacement kernel; `stock` is the kernel it replaced, for the calls it passes through. */
 type KernelTable = Record<
