@@ -3,8 +3,8 @@
  * ffmpeg.wasm makes at the same time in its own worker (audio only: demuxing and AAC decoding
  * cost little next to the picture). Audio is decoded in segments of a few sequences that run at
  * most a little ahead of the frames, so memory stays bounded whatever the movie's length.
- * Failing before the worker says `started` (container or codec it cannot take) throws
- * `WebCodecsUnavailable`, and the caller decodes with ffmpeg.wasm instead.
+ * Failing before the first sequence is paired (container, codec or picture format it cannot
+ * take) throws `WebCodecsUnavailable`, and the caller decodes with ffmpeg.wasm instead.
  */
 import type { DecodeHandlers, DecoderClient } from './decoder-client';
 import { CancelledError } from './decoder-client';
@@ -75,8 +75,7 @@ export class WebCodecsClient {
       worker.onerror = (e) =>
         reject(new Error(`the decoder stopped: ${e.message || 'worker error'}`));
       worker.onmessage = ({ data }: MessageEvent<FromDecoder>) => {
-        if (data.type === 'failed')
-          reject(started ? new Error(data.reason) : new WebCodecsUnavailable(data.reason));
+        if (data.type === 'failed') reject(new Error(data.reason));
         else if (data.type === 'started') {
           started = true;
           onStarted(data.codec);
@@ -124,6 +123,11 @@ export class WebCodecsClient {
       failed ??= e as Error;
       if (started) this.audio.cancel();
       await writes;
+      // Nothing stored yet: ffmpeg.wasm may still decode what WebCodecs could not (a picture
+      // format FrameScaler does not take, a stream VideoDecoder rejects mid-way).
+      if (next === plan.fromSequence && !(e instanceof CancelledError)) {
+        throw new WebCodecsUnavailable((e as Error).message);
+      }
       throw e;
     } finally {
       this.#worker?.terminate();
