@@ -1,6 +1,7 @@
 // Movie ingest in the real page: fixture files are dropped through the file input, decoded by the
-// ffmpeg.wasm worker, stored per sequence, and compared with native ffmpeg's output of the same
-// sampling rule (`-vf fps=1,scale=W:H`), which is FFmpeg 5.1 too.
+// ffmpeg.wasm worker or the WebCodecs worker (MP4/MOV whose codec the browser decodes), stored per
+// sequence, and compared with native ffmpeg's output of the same sampling rule
+// (`-vf fps=1,scale=W:H`), which is FFmpeg 5.1 too.
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -21,6 +22,7 @@ interface MovieFields {
   sequencesTotal: number;
   settings: { width: number; height: number; channelOrder: string };
   error?: string;
+  decoder?: string;
 }
 interface RawMovie extends MovieFields {
   frames: string[];
@@ -156,6 +158,7 @@ describe('movie ingest (ffmpeg.wasm)', () => {
     await page.getByLabel('New project name').fill('Ingest test');
     await page.getByRole('button', { name: 'Create' }).click();
     await page.getByTestId('project').filter({ hasText: 'Ingest test' }).waitFor();
+    await page.getByTestId('decoder-choice').selectOption('ffmpeg.wasm');
   });
   afterAll(async () => {
     await session?.close();
@@ -170,6 +173,7 @@ describe('movie ingest (ffmpeg.wasm)', () => {
     expect(movie.sequencesTotal).toBe(2);
     expect(movie.frames).toHaveLength(2);
     expect(movie.settings.channelOrder).toBe('rgb');
+    expect(movie.decoder).toBe('ffmpeg.wasm (chosen in the settings)');
     const native = nativeFramesOf(
       'h264-aac.mp4',
       videoFilter({ width: 64, height: 36, fit: 'stretch' }),
@@ -313,6 +317,8 @@ describe('movie ingest (ffmpeg.wasm)', () => {
     await page.waitForTimeout(1500);
     expect((await readMovie(page, 'long-300s'))!.sequencesDone).toBe(cancelled.sequencesDone);
 
+    // After the reload the decoder choice is back to automatic: the rest is decoded by WebCodecs,
+    // and the movie must still equal native ffmpeg's as a whole.
     await page.reload();
     const row = page.locator('tr[data-movie="long-300s"]');
     await expect.poll(() => row.getByTestId('state').textContent()).toContain('incomplete');
@@ -322,12 +328,105 @@ describe('movie ingest (ffmpeg.wasm)', () => {
     await waitForState(page, 'long-300s', 'complete');
     const movie = (await readMovie(page, 'long-300s'))!;
     expect(movie.frames).toHaveLength(10);
+    expect(movie.decoder).toMatch(/^WebCodecs \(avc1\./);
     const native = nativeFramesOf(
       'long-300s.mp4',
       videoFilter({ width: 64, height: 36, fit: 'stretch' }),
     );
     const stored = concat(movie.frames);
     expect(madVsNative('long-300s (resumed)', stored, native)).toBeLessThan(0.5);
+  });
+});
+
+describe('movie ingest (WebCodecs)', () => {
+  let session: BrowserSession & { errors: string[] };
+  const baseUrl = inject('baseUrl');
+  const stretch = videoFilter({ width: 64, height: 36, fit: 'stretch' });
+
+  beforeAll(async () => {
+    session = await openBrowser();
+    const { page } = session;
+    await page.goto(`${baseUrl}/`);
+    await page.getByLabel('New project name').fill('WebCodecs test');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByTestId('project').filter({ hasText: 'WebCodecs test' }).waitFor();
+  });
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it('decodes H.264 MP4 with VideoDecoder: frames close to native, audio equal, counts equal', async () => {
+    const { page } = session;
+    // This Chromium's VideoDecoder takes H.264 (the path is real here, not a fallback).
+    expect(await page.evaluate(() => typeof VideoDecoder)).toBe('function');
+    expect(await page.getByTestId('decoder-notice').count()).toBe(0);
+    await drop(page, 'h264-aac.mp4', 'ntsc-23976.mp4');
+    await page.getByRole('combobox').filter({ hasText: 'stretch' }).selectOption('crop');
+    await drop(page, 'scope-239.mp4');
+    await waitForState(page, 'scope-239', 'complete', 180_000);
+    await page.getByRole('combobox').filter({ hasText: 'stretch' }).selectOption('stretch');
+    const cases = [
+      { file: 'h264-aac.mp4', name: 'h264-aac', fit: 'stretch', sequences: 2, frames: 65 },
+      { file: 'ntsc-23976.mp4', name: 'ntsc-23976', fit: 'stretch', sequences: 2, frames: 61 },
+      { file: 'scope-239.mp4', name: 'scope-239', fit: 'crop', sequences: 1, frames: 31 },
+    ] as const;
+    for (const c of cases) {
+      const movie = (await readMovie(page, c.name))!;
+      expect(movie.state).toBe('complete');
+      expect(movie.decoder).toMatch(/^WebCodecs \(avc1\./);
+      expect(movie.frames).toHaveLength(c.sequences);
+      const native = nativeFramesOf(c.file, videoFilter({ width: 64, height: 36, fit: c.fit }));
+      expect(native.length).toBe(c.frames * 64 * 36 * 3);
+      const stored = concat(movie.frames);
+      expect(stored.length).toBe(c.sequences * 30 * 64 * 36 * 3);
+      expect(madVsNative(`WebCodecs ${c.name}`, stored, native)).toBeLessThan(0.1);
+    }
+    // Audio comes from ffmpeg.wasm alongside: one 30-s clip per sequence, equal to native's.
+    const movie = (await readMovie(page, 'h264-aac'))!;
+    expect(movie.audio).toHaveLength(2);
+    for (const clip of movie.audio) expect(clip.length).toBe(30 * 22050);
+    const audio = concat(movie.audio);
+    const ref = nativeAudioOf('h264-aac.mp4', 2);
+    expect(meanAbsDiff(audio, ref.subarray(0, audio.length))).toBeLessThan(1e-3);
+    expect(
+      await page.locator('tr[data-movie="h264-aac"]').getByTestId('decoder').textContent(),
+    ).toMatch(/WebCodecs \(avc1\./);
+  });
+
+  it('starts at the offset and ends at the end cut, like native ffmpeg with -ss', async () => {
+    const { page } = session;
+    await page.getByLabel('Start offset (s)').fill('15');
+    await page.getByTestId('end-s').fill('200');
+    await drop(page, 'long-300s.mp4');
+    await waitForState(page, 'long-300s', 'complete', 180_000);
+    await page.getByLabel('Start offset (s)').fill('0');
+    await page.getByTestId('end-s').fill('');
+    const movie = (await readMovie(page, 'long-300s'))!;
+    // 185 s kept → 6 whole sequences (not the 10 of the whole 300-s film).
+    expect(movie.sequencesTotal).toBe(6);
+    expect(movie.frames).toHaveLength(6);
+    expect(movie.decoder).toMatch(/^WebCodecs/);
+    const native = nativeFrames(media('long-300s.mp4'), stretch, ['-ss', '15']);
+    expect(madVsNative('WebCodecs long-300s from 15 s', concat(movie.frames), native)).toBeLessThan(
+      0.1,
+    );
+  });
+
+  it('falls back to ffmpeg.wasm for other containers and still names truncated files', async () => {
+    const { page } = session;
+    await drop(page, 'vp9-opus.webm', 'truncated.mp4');
+    await expect
+      .poll(() => page.getByRole('alert').allTextContents(), { timeout: 120_000 })
+      .toEqual(
+        expect.arrayContaining([expect.stringMatching(/“truncated.mp4”: the file is truncated/)]),
+      );
+    await waitForState(page, 'vp9-opus', 'complete');
+    const webm = (await readMovie(page, 'vp9-opus'))!;
+    expect(webm.decoder).toBe('ffmpeg.wasm (the container is not MP4/MOV)');
+    const truncated = (await readMovie(page, 'truncated'))!;
+    expect(truncated.state).toBe('failed');
+    expect(truncated.frames).toHaveLength(0);
+    expect(session.errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   });
 });
 

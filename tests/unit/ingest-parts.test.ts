@@ -43,6 +43,17 @@ describe('SequenceAssembler', () => {
     expect(tail[tail.length - 1]).toBe(0);
   });
 
+  it('cuts audio alone with a 0×0 frame size (the WebCodecs path makes the frames)', () => {
+    const out: DecodedSequence[] = [];
+    const a = new SequenceAssembler(0, 0, true, 2, 4, (s) => out.push(s));
+    a.pushAudio(new Uint8Array(AUDIO_CLIP_SAMPLES * 4 + 8).fill(2));
+    expect(out.map((s) => [s.index, s.frames.byteLength])).toEqual([[2, 0]]);
+    a.end();
+    expect(out.map((s) => s.index)).toEqual([2, 3]);
+    expect(new Uint8Array(out[1].audio!)[0]).toBe(2);
+    expect(a.finished).toBe(true);
+  });
+
   it('drops an incomplete last sequence', () => {
     const out: DecodedSequence[] = [];
     const a = new SequenceAssembler(1, 1, false, 0, 9, (s) => out.push(s));

@@ -8,6 +8,7 @@ import {
   audioFilter,
   ffmpegArgs,
   frameCount,
+  pickSourceFrames,
   sampleSourceFrame,
   sequencesFor,
   videoFilter,
@@ -45,6 +46,7 @@ describe('sampling rule', () => {
     expect(sampled.length / fb).toBe(frameCount(duration));
     for (let k = 0; k < sampled.length / fb; k++) {
       const i = sampleSourceFrame(pts, k);
+      expect(pickSourceFrames(pts, k + 1, false)[k]).toBe(i);
       expect(
         Buffer.compare(
           sampled.subarray(k * fb, (k + 1) * fb),
@@ -52,6 +54,14 @@ describe('sampling rule', () => {
         ),
       ).toBe(0);
     }
+  });
+
+  it('after a seek, frames before the seek point are not eligible (as with ffmpeg -ss)', () => {
+    const pts = [-0.3, -0.1, 0.2, 0.6, 1.4, 1.6];
+    expect(pickSourceFrames(pts, 3, false)).toEqual([2, 4, 5]);
+    expect(pickSourceFrames([-0.3, 0.7, 1.2], 2, true)).toEqual([1, 2]);
+    expect(pickSourceFrames([-0.3, 0.7, 1.2], 2, false)).toEqual([0, 2]);
+    expect(pickSourceFrames([], 2, true)).toEqual([-1, -1]);
   });
 
   it('counts round(duration) frames and drops an incomplete last sequence', () => {

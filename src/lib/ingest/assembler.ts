@@ -2,6 +2,8 @@
  * Cuts the decoder's two raw byte streams (rgb24 frames, f32le mono audio) into whole 30-s
  * sequences. Only one sequence's worth of each stream is ever held, so memory does not grow with
  * the movie's length. A sequence is handed out once both its frames and its audio clip are in.
+ * With a 0×0 frame size it cuts audio alone (frames are then empty buffers), for the WebCodecs
+ * path, whose frames come from another worker.
  */
 import { AUDIO_CLIP_SAMPLES, CHANNELS, FRAMES_PER_SEQUENCE } from '../shapes';
 import type { DecodedSequence } from './protocol';
@@ -44,7 +46,7 @@ class Chunker {
 
 export class SequenceAssembler {
   readonly frameBytes: number;
-  #video: Chunker;
+  #video: Chunker | null;
   #audio: Chunker | null;
   #next: number;
   readonly #end: number;
@@ -58,7 +60,7 @@ export class SequenceAssembler {
     private readonly emit: (s: DecodedSequence) => void,
   ) {
     this.frameBytes = width * height * CHANNELS;
-    this.#video = new Chunker(this.frameBytes * FRAMES_PER_SEQUENCE);
+    this.#video = this.frameBytes > 0 ? new Chunker(this.frameBytes * FRAMES_PER_SEQUENCE) : null;
     this.#audio = withAudio ? new Chunker(AUDIO_CLIP_SAMPLES * 4) : null;
     this.#next = fromSequence;
     this.#end = sequencesTotal;
@@ -70,7 +72,7 @@ export class SequenceAssembler {
 
   /** Whole frames received so far. */
   get frames(): number {
-    return Math.floor(this.#video.total / this.frameBytes);
+    return this.#video ? Math.floor(this.#video.total / this.frameBytes) : 0;
   }
 
   get finished(): boolean {
@@ -78,7 +80,7 @@ export class SequenceAssembler {
   }
 
   pushVideo(bytes: Uint8Array): void {
-    if (!this.finished) this.#video.push(bytes);
+    if (!this.finished) this.#video?.push(bytes);
     this.#drain();
   }
 
@@ -89,14 +91,16 @@ export class SequenceAssembler {
 
   /** At end of stream: a short audio tail still completes the last whole video sequence. */
   end(): void {
-    if (this.#audio && this.#video.done.length > this.#audio.done.length) this.#audio.flushPadded();
+    const videoDone = this.#video ? this.#video.done.length : Infinity;
+    if (this.#audio && videoDone > this.#audio.done.length) this.#audio.flushPadded();
     this.#drain();
   }
 
   #drain(): void {
-    while (!this.finished && this.#video.done.length > 0) {
+    while (!this.finished && (this.#video ? this.#video.done.length > 0 : true)) {
       if (this.#audio && this.#audio.done.length === 0) return;
-      const frames = this.#video.done.shift()!;
+      if (!this.#video && !this.#audio) return;
+      const frames = this.#video ? this.#video.done.shift()! : new ArrayBuffer(0);
       const audio = this.#audio ? this.#audio.done.shift()! : null;
       this.emit({ index: this.#next++, frames, audio });
     }

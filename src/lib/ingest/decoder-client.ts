@@ -59,11 +59,19 @@ export class DecoderClient {
     return info!;
   }
 
-  /** Decodes the plan; resolves once every sequence has been stored by `onSequence`. */
-  async decode(file: File, plan: DecodePlan, handlers: DecodeHandlers): Promise<void> {
+  /**
+   * Decodes the plan (its audio clips alone with `audioOnly`); resolves once every sequence has
+   * been stored by `onSequence`.
+   */
+  async decode(
+    file: File,
+    plan: DecodePlan,
+    handlers: DecodeHandlers,
+    audioOnly = false,
+  ): Promise<void> {
     let writes = Promise.resolve();
     let writeError: Error | null = null;
-    await this.#request({ type: 'decode', file, plan }, (m) => {
+    await this.#request({ type: 'decode', file, plan, audioOnly }, (m) => {
       if (m.type === 'sequence') {
         writes = writes.then(() =>
           writeError

@@ -6,6 +6,7 @@
  */
 /// <reference lib="webworker" />
 import { SequenceAssembler } from './assembler';
+import { SECONDS_PER_SEQUENCE } from '../shapes';
 import { ffmpegArgs } from './plan';
 import { failureReason, parseProbe } from './probe';
 import type { FromDecoder, ToDecoder } from './protocol';
@@ -95,12 +96,12 @@ function probe(c: FFmpegCore, file: File) {
   return parseProbe(stdout.join('\n'));
 }
 
-function decode(c: FFmpegCore, file: File, plan: Extract<ToDecoder, { type: 'decode' }>['plan']) {
+function decode(c: FFmpegCore, { file, plan, audioOnly }: Extract<ToDecoder, { type: 'decode' }>) {
   stdout = [];
   stderr = [];
   const assembler = new SequenceAssembler(
-    plan.width,
-    plan.height,
+    audioOnly ? 0 : plan.width,
+    audioOnly ? 0 : plan.height,
     plan.audioChannels > 0,
     plan.fromSequence,
     plan.sequencesTotal,
@@ -120,7 +121,8 @@ function decode(c: FFmpegCore, file: File, plan: Extract<ToDecoder, { type: 'dec
     audio: (b) => assembler.pushAudio(b),
   };
   const ret = withMounted(c, file, (path) => {
-    const r = c.exec(...ffmpegArgs(path, plan, { video: '/out/video', audio: '/out/audio' }));
+    const outputs = { video: audioOnly ? null : '/out/video', audio: '/out/audio' };
+    const r = c.exec(...ffmpegArgs(path, plan, outputs));
     c.reset();
     return r;
   });
@@ -129,7 +131,8 @@ function decode(c: FFmpegCore, file: File, plan: Extract<ToDecoder, { type: 'dec
   const produced = assembler.emitted - plan.fromSequence;
   if (ret !== 0 || produced < wanted) {
     const reason = ret !== 0 ? failureReason(stderr) : 'the file is truncated';
-    throw new Error(`${reason} (decoded ${assembler.frames} s of ${wanted * 30} s)`);
+    const decodedS = audioOnly ? produced * SECONDS_PER_SEQUENCE : assembler.frames;
+    throw new Error(`${reason} (decoded ${decodedS} s of ${wanted * SECONDS_PER_SEQUENCE} s)`);
   }
   post({ type: 'done', sequences: assembler.emitted, log: stderr.slice(-20) });
 }
@@ -138,7 +141,7 @@ scope.onmessage = async ({ data }: MessageEvent<ToDecoder>) => {
   try {
     const c = await loadCore();
     if (data.type === 'probe') post({ type: 'probed', info: probe(c, data.file) });
-    else decode(c, data.file, data.plan);
+    else decode(c, data);
   } catch (err) {
     post({ type: 'failed', reason: err instanceof Error ? err.message : String(err) });
   }

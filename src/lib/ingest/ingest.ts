@@ -11,10 +11,11 @@ import { openStore } from '../store/db';
 import type { MovieIngestSettings, MovieRecord } from '../store/schema';
 import { newId } from '../util/id';
 import { creditsStart, isCreditFrame } from './credits';
-import { CancelledError, DecoderClient } from './decoder-client';
+import { CancelledError, DecoderClient, type DecodeHandlers } from './decoder-client';
 import { fileIdentity, sameFile } from './identity';
 import { keptSpan, sequencesFor, type DecodePlan } from './plan';
-import { tooShortReason } from './probe';
+import { tooShortReason, type MediaInfo } from './probe';
+import { WebCodecsClient, WebCodecsUnavailable } from './webcodecs-client';
 
 export const DEFAULT_INGEST_SETTINGS: MovieIngestSettings = {
   startS: 0,
@@ -33,6 +34,40 @@ export interface IngestProgress {
 }
 
 export class IngestError extends Error {}
+
+/** `auto`: WebCodecs where the movie and browser allow it; `ffmpeg.wasm`: always the fallback. */
+export type DecoderChoice = 'auto' | 'ffmpeg.wasm';
+
+/** Video codecs (ffprobe's names) the WebCodecs path tries; the browser has the last word. */
+const WEBCODECS_CODECS = new Set(['h264', 'hevc', 'av1', 'vp9']);
+
+/** What this browser lacks for the fast decoders, in words for a notice (empty when nothing). */
+export function decoderNotices(): string[] {
+  const notes: string[] = [];
+  if (typeof VideoDecoder !== 'function') {
+    notes.push(
+      'This browser has no WebCodecs: every movie is decoded with ffmpeg.wasm, about 3× slower.',
+    );
+  }
+  if (typeof SharedArrayBuffer !== 'function' || !globalThis.crossOriginIsolated) {
+    notes.push(
+      'SharedArrayBuffer is unavailable (the page is not cross-origin isolated): ffmpeg.wasm ' +
+        'runs on one thread per movie.',
+    );
+  }
+  return notes;
+}
+
+/**
+ * Why a movie cannot take the WebCodecs path (then ffmpeg.wasm decodes it), or null when it can
+ * try: an MP4/MOV with a codec VideoDecoder may know, in a browser that has it.
+ */
+export function webCodecsRefusal(info: MediaInfo): string | null {
+  if (typeof VideoDecoder !== 'function') return 'this browser has no WebCodecs';
+  if (!/\b(mov|mp4)\b/.test(info.container)) return `the container is not MP4/MOV`;
+  if (!WEBCODECS_CODECS.has(info.videoCodec)) return `no WebCodecs path for ${info.videoCodec}`;
+  return null;
+}
 
 /** Finds the project's movie made from this very file, if any. */
 async function findSameFile(projectId: string, file: File): Promise<MovieRecord | undefined> {
@@ -66,11 +101,13 @@ function markFailed(movie: MovieRecord, reason: string): Promise<MovieRecord> {
  */
 export class IngestJob {
   #client = new DecoderClient();
+  #webcodecs = new WebCodecsClient(this.#client);
   #cancelled = false;
 
   private constructor(
     readonly file: File,
     public movie: MovieRecord,
+    readonly decoder: DecoderChoice,
   ) {}
 
   /**
@@ -81,12 +118,13 @@ export class IngestJob {
     projectId: string,
     file: File,
     settings: MovieIngestSettings = DEFAULT_INGEST_SETTINGS,
+    decoder: DecoderChoice = 'auto',
   ): Promise<IngestJob> {
     const existing = await findSameFile(projectId, file);
     if (existing?.state === 'complete') {
       throw new IngestError(`“${file.name}” is already in this project as “${existing.name}”.`);
     }
-    if (existing) return new IngestJob(file, existing);
+    if (existing) return new IngestJob(file, existing, decoder);
     const identity = await fileIdentity(file);
     const movie: MovieRecord = {
       id: newId(),
@@ -101,17 +139,21 @@ export class IngestJob {
       sequencesTotal: 0,
       createdAt: Date.now(),
     };
-    return new IngestJob(file, movie);
+    return new IngestJob(file, movie, decoder);
   }
 
   /** Resumes a stored incomplete movie with its file, which must be the same file. */
-  static async resume(movie: MovieRecord, file: File): Promise<IngestJob> {
+  static async resume(
+    movie: MovieRecord,
+    file: File,
+    decoder: DecoderChoice = 'auto',
+  ): Promise<IngestJob> {
     if (!sameFile(movie.source, await fileIdentity(file))) {
       throw new IngestError(
         `“${file.name}” is not the file “${movie.name}” was made from (${movie.source.fileName}).`,
       );
     }
-    return new IngestJob(file, movie);
+    return new IngestJob(file, movie, decoder);
   }
 
   async start(onProgress: (p: IngestProgress) => void = () => {}): Promise<MovieRecord> {
@@ -171,22 +213,23 @@ export class IngestJob {
     };
     report(0);
     let healthy = false;
+    const handlers: DecodeHandlers = {
+      onSequence: async (s) => {
+        const frames = new Uint8Array(s.frames);
+        for (let f = 0; f < FRAMES_PER_SEQUENCE; f++) {
+          const frame = frames.subarray(f * frameBytes, (f + 1) * frameBytes);
+          credits[s.index * FRAMES_PER_SEQUENCE + f] = isCreditFrame(frame) ? 1 : 0;
+        }
+        this.movie = await appendSequence(this.movie.id, {
+          index: s.index,
+          frames: s.frames,
+          audio: s.audio ? { sampleRate: AUDIO_SAMPLE_RATE, samples: s.audio } : null,
+        });
+      },
+      onProgress: report,
+    };
     try {
-      await this.#client.decode(this.file, plan, {
-        onSequence: async (s) => {
-          const frames = new Uint8Array(s.frames);
-          for (let f = 0; f < FRAMES_PER_SEQUENCE; f++) {
-            const frame = frames.subarray(f * frameBytes, (f + 1) * frameBytes);
-            credits[s.index * FRAMES_PER_SEQUENCE + f] = isCreditFrame(frame) ? 1 : 0;
-          }
-          this.movie = await appendSequence(this.movie.id, {
-            index: s.index,
-            frames: s.frames,
-            audio: s.audio ? { sampleRate: AUDIO_SAMPLE_RATE, samples: s.audio } : null,
-          });
-        },
-        onProgress: report,
-      });
+      await this.#decode(info, plan, handlers);
       healthy = true;
     } catch (err) {
       if (err instanceof CancelledError || this.#cancelled) {
@@ -209,8 +252,29 @@ export class IngestJob {
     return this.movie;
   }
 
+  /** WebCodecs where it can, ffmpeg.wasm otherwise; the movie records which one and why. */
+  async #decode(info: MediaInfo, plan: DecodePlan, handlers: DecodeHandlers): Promise<void> {
+    let refusal = this.decoder === 'auto' ? webCodecsRefusal(info) : 'chosen in the settings';
+    if (refusal === null) {
+      try {
+        await this.#webcodecs.decode(this.file, plan, info.colour, handlers, (codec) => {
+          this.movie = { ...this.movie, decoder: `WebCodecs (${codec})` };
+          void putMovie(this.movie);
+        });
+        return;
+      } catch (err) {
+        if (!(err instanceof WebCodecsUnavailable)) throw err;
+        refusal = err.message;
+      }
+    }
+    this.movie = { ...this.movie, decoder: `ffmpeg.wasm (${refusal})` };
+    await putMovie(this.movie);
+    await this.#client.decode(this.file, plan, handlers);
+  }
+
   cancel(): void {
     this.#cancelled = true;
+    this.#webcodecs.cancel();
     this.#client.cancel();
   }
 }

@@ -61,11 +61,33 @@ export function audioFilter(channels: number): string {
   return `${mix},aresample=${AUDIO_SAMPLE_RATE}:async=1:first_pts=0`;
 }
 
-/** ffmpeg arguments decoding the plan's remaining sequences to two raw outputs. */
+/**
+ * For each of `slots` seconds from time 0, the index (into `pts`, seconds in presentation order)
+ * of the source frame that stands for it, by the rule above. With `seeked` (a decode that starts
+ * at a seek point, like ffmpeg's `-ss`), frames before time 0 are not eligible. -1 where no frame
+ * qualifies.
+ */
+export function pickSourceFrames(pts: readonly number[], slots: number, seeked: boolean): number[] {
+  const picks: number[] = [];
+  let i = 0;
+  while (seeked && i < pts.length && pts[i] < 0) i++;
+  const first = i < pts.length ? i : -1;
+  let last = -1;
+  for (let k = 0; k < slots; k++) {
+    while (i < pts.length && pts[i] < k + 0.5) last = i++;
+    picks.push(last >= 0 ? last : first);
+  }
+  return picks;
+}
+
+/**
+ * ffmpeg arguments decoding the plan's remaining sequences to two raw outputs (or to the audio
+ * output alone, when another decoder makes the frames).
+ */
 export function ffmpegArgs(
   input: string,
   plan: DecodePlan,
-  outputs: { video: string; audio: string },
+  outputs: { video: string | null; audio: string },
 ): string[] {
   const fromS = plan.startS + plan.fromSequence * SECONDS_PER_SEQUENCE;
   const spanS = (plan.sequencesTotal - plan.fromSequence) * SECONDS_PER_SEQUENCE;
@@ -73,8 +95,10 @@ export function ffmpegArgs(
   if (fromS > 0) args.push('-ss', String(fromS));
   // A little past the last sequence, so the fps filter never runs short at the cut.
   args.push('-t', String(spanS + 1), '-i', input);
-  args.push('-map', '0:v:0', '-vf', videoFilter(plan), '-pix_fmt', 'rgb24');
-  args.push('-f', 'rawvideo', outputs.video);
+  if (outputs.video) {
+    args.push('-map', '0:v:0', '-vf', videoFilter(plan), '-pix_fmt', 'rgb24');
+    args.push('-f', 'rawvideo', outputs.video);
+  }
   if (plan.audioChannels > 0) {
     args.push('-map', '0:a:0', '-af', audioFilter(plan.audioChannels));
     args.push('-c:a', 'pcm_f32le', '-f', 'f32le', outputs.audio);

@@ -3,6 +3,12 @@
  */
 import { SECONDS_PER_SEQUENCE } from '../shapes';
 
+/** How the pictures encode colour, as ffmpeg reads the tags (its scaler converts accordingly). */
+export interface PictureColour {
+  matrix: 'bt601' | 'bt709';
+  fullRange: boolean;
+}
+
 export interface MediaInfo {
   durationS: number;
   frameRate: number;
@@ -12,6 +18,7 @@ export interface MediaInfo {
   audioCodec: string | null;
   audioChannels: number;
   container: string;
+  colour: PictureColour;
 }
 
 interface ProbeStream {
@@ -23,6 +30,8 @@ interface ProbeStream {
   r_frame_rate?: string;
   duration?: string;
   channels?: number;
+  color_space?: string;
+  color_range?: string;
 }
 interface ProbeJson {
   streams?: ProbeStream[];
@@ -63,6 +72,10 @@ export function parseProbe(json: string): MediaInfo {
     audioCodec: audio?.codec_name ?? null,
     audioChannels: audio ? (audio.channels ?? 2) : 0,
     container: data.format?.format_name ?? 'unknown',
+    colour: {
+      matrix: video.color_space === 'bt709' ? 'bt709' : 'bt601',
+      fullRange: video.color_range === 'pc',
+    },
   };
 }
 

@@ -4,10 +4,15 @@
  * one decodes a movie.
  */
 import type { DecodePlan } from './plan';
-import type { MediaInfo } from './probe';
+import type { MediaInfo, PictureColour } from './probe';
 
 export type ToDecoder =
-  { type: 'probe'; file: File } | { type: 'decode'; file: File; plan: DecodePlan };
+  | { type: 'probe'; file: File }
+  /**
+   * `audioOnly` (ffmpeg.wasm): the plan's audio clips alone, with empty frame buffers. `colour`
+   * (WebCodecs): needed to convert pictures as ffmpeg would; that worker makes frames alone.
+   */
+  | { type: 'decode'; file: File; plan: DecodePlan; audioOnly?: boolean; colour?: PictureColour };
 
 /** One 30-s sequence, complete: frames (uint8, 30×H×W×3 RGB) and its audio clip (or null). */
 export interface DecodedSequence {
@@ -18,6 +23,8 @@ export interface DecodedSequence {
 
 export type FromDecoder =
   | { type: 'probed'; info: MediaInfo }
+  /** WebCodecs: the container was read and the decoder configured; frames will follow. */
+  | { type: 'started'; codec: string }
   | { type: 'sequence'; sequence: DecodedSequence }
   /** Seconds of the planned range decoded so far (one frame per second). */
   | { type: 'progress'; decodedS: number }

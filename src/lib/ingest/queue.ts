@@ -5,7 +5,7 @@
  */
 import type { MovieIngestSettings, MovieRecord } from '../store/schema';
 import { CancelledError } from './decoder-client';
-import { IngestJob, type IngestProgress } from './ingest';
+import { IngestJob, type DecoderChoice, type IngestProgress } from './ingest';
 
 export interface QueueEntry {
   key: number;
@@ -41,14 +41,19 @@ export class IngestQueue {
     return this.#pending.map((p) => p.entry);
   }
 
-  add(projectId: string, files: readonly File[], settings: MovieIngestSettings): void {
+  add(
+    projectId: string,
+    files: readonly File[],
+    settings: MovieIngestSettings,
+    decoder: DecoderChoice = 'auto',
+  ): void {
     for (const file of files) {
-      this.#enqueue(file.name, null, () => IngestJob.open(projectId, file, settings));
+      this.#enqueue(file.name, null, () => IngestJob.open(projectId, file, settings, decoder));
     }
   }
 
-  resume(movie: MovieRecord, file: File): void {
-    this.#enqueue(file.name, movie.id, () => IngestJob.resume(movie, file));
+  resume(movie: MovieRecord, file: File, decoder: DecoderChoice = 'auto'): void {
+    this.#enqueue(file.name, movie.id, () => IngestJob.resume(movie, file, decoder));
   }
 
   /** Stops a waiting or running ingest; what is stored stays, for Resume. */

@@ -66,6 +66,8 @@ export interface MovieRecord {
   sequencesDone: number;
   sequencesTotal: number;
   error?: string;
+  /** Which decoder made the frames (“WebCodecs (avc1.64001f)”, “ffmpeg.wasm (why not WebCodecs)”). */
+  decoder?: string;
   /** Where the credits detector thinks closing credits begin (s), a suggestion for `endS`. */
   creditsStartS?: number | null;
   createdAt: number;

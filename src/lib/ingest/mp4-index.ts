@@ -1,0 +1,106 @@
+/**
+ * Reads an MP4/MOV file's index (moov) with mp4box, fetching the File in slices until the index is
+ * found (a movie's index is a few MB; its media data, GBs, is skipped, never read here), and
+ * returns what the WebCodecs decoder needs: the codec and its configuration record, every video
+ * sample's byte range, sync flag and presentation time in seconds on ffmpeg's clock (edit list
+ * applied, the file's start time subtracted, as the ffmpeg command line does).
+ */
+import { createFile, DataStream, Endianness, MP4BoxBuffer, type Movie, type Track } from 'mp4box';
+
+export interface VideoSample {
+  offset: number;
+  size: number;
+  sync: boolean;
+  /** Presentation time, s, from the file's start. */
+  ptsS: number;
+  /** Whether the container marks it as referenced by no other sample (sdtp). */
+  disposable: boolean;
+}
+
+export interface VideoIndex {
+  codec: string;
+  /** The codec configuration record (avcC, hvcC, vpcC, av1C payload), when the codec has one. */
+  description?: Uint8Array;
+  width: number;
+  height: number;
+  /** Samples in decode order. */
+  samples: VideoSample[];
+}
+
+const SLICE = 4 << 20;
+
+/** Where the track's media time 0 lands on the presentation timeline, s (edit list). */
+function editShiftS(track: Track, timescale: number, movieTimescale: number): number {
+  let shift = 0;
+  for (const edit of track.edits ?? []) {
+    if (edit.media_time === -1) shift += edit.segment_duration / movieTimescale;
+    else return shift - edit.media_time / timescale;
+  }
+  return shift;
+}
+
+async function readMovie(
+  file: File,
+): Promise<{ mp4: ReturnType<typeof createFile>; movie: Movie }> {
+  const mp4 = createFile();
+  let movie: Movie | null = null;
+  let error: string | null = null;
+  mp4.onReady = (m) => (movie = m);
+  mp4.onError = (_module, message) => (error = message);
+  let pos = 0;
+  while (!movie && !error && pos < file.size) {
+    const bytes = await file.slice(pos, pos + SLICE).arrayBuffer();
+    const next = mp4.appendBuffer(MP4BoxBuffer.fromArrayBuffer(bytes, pos));
+    pos = next > pos ? next : pos + bytes.byteLength;
+  }
+  if (!movie) mp4.flush();
+  if (error) throw new Error(`it is not an MP4 that could be read (${error})`);
+  if (!movie) throw new Error('it is not a complete MP4 (no index: moov atom not found)');
+  return { mp4, movie };
+}
+
+export async function readVideoIndex(file: File): Promise<VideoIndex> {
+  const { mp4, movie } = await readMovie(file);
+  const track = movie.videoTracks[0];
+  if (!track) throw new Error('it has no video stream');
+  const entry = mp4.getTrackById(track.id).mdia.minf.stbl.stsd.entries[0] as unknown as Record<
+    string,
+    { write(s: DataStream): void } | undefined
+  >;
+  const box = entry.avcC ?? entry.hvcC ?? entry.vpcC ?? entry.av1C;
+  let description: Uint8Array | undefined;
+  if (box) {
+    const stream = new DataStream(undefined, 0, Endianness.BIG_ENDIAN);
+    box.write(stream);
+    description = new Uint8Array(stream.buffer as ArrayBuffer, 8);
+  }
+  const raw = mp4.getTrackSamplesInfo(track.id);
+  const ts = track.timescale;
+  const shift = editShiftS(track, ts, movie.timescale);
+  const videoStart = shift + Math.min(...raw.map((s) => s.cts)) / ts;
+  // ffmpeg's start time is the earliest stream's; audio priming is trimmed, not early.
+  const audioStarts = movie.audioTracks.map((a) =>
+    (a.edits ?? []).reduce(
+      (t, e, i, all) =>
+        e.media_time === -1 && all.slice(0, i).every((p) => p.media_time === -1)
+          ? t + e.segment_duration / movie.timescale
+          : t,
+      0,
+    ),
+  );
+  const start = Math.min(videoStart, ...audioStarts);
+  const samples = raw.map((s) => ({
+    offset: s.offset,
+    size: s.size,
+    sync: s.is_sync,
+    ptsS: shift + s.cts / ts - start,
+    disposable: s.is_depended_on === 2,
+  }));
+  return {
+    codec: track.codec,
+    description,
+    width: track.video?.width ?? track.track_width,
+    height: track.video?.height ?? track.track_height,
+    samples,
+  };
+}

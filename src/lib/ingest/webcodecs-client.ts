@@ -1,0 +1,145 @@
+/**
+ * Owns the WebCodecs worker for one movie and pairs its frame sequences with audio clips that
+ * ffmpeg.wasm makes at the same time in its own worker (audio only: demuxing and AAC decoding
+ * cost little next to the picture). Audio is decoded in segments of a few sequences that run at
+ * most a little ahead of the frames, so memory stays bounded whatever the movie's length.
+ * Failing before the first sequence is paired (container, codec or picture format it cannot
+ * take) throws `WebCodecsUnavailable`, and the caller decodes with ffmpeg.wasm instead.
+ */
+import type { DecodeHandlers, DecoderClient } from './decoder-client';
+import { CancelledError } from './decoder-client';
+import type { DecodePlan } from './plan';
+import type { PictureColour } from './probe';
+import type { DecodedSequence, FromDecoder, ToDecoder } from './protocol';
+
+export class WebCodecsUnavailable extends Error {}
+
+/** Sequences per audio segment (one ffmpeg run), and how far audio may run ahead of frames. */
+const AUDIO_SEGMENT = 10;
+const AUDIO_AHEAD = 20;
+
+export class WebCodecsClient {
+  #worker: Worker | null = null;
+  #fail: ((e: Error) => void) | null = null;
+
+  constructor(private readonly audio: DecoderClient) {}
+
+  /** Decodes the plan; resolves once every sequence has been stored by `onSequence`. */
+  async decode(
+    file: File,
+    plan: DecodePlan,
+    colour: PictureColour,
+    handlers: DecodeHandlers,
+    onStarted: (codec: string) => void,
+  ): Promise<void> {
+    const frames = new Map<number, ArrayBuffer>();
+    const clips = new Map<number, ArrayBuffer | null>();
+    const withAudio = plan.audioChannels > 0;
+    let next = plan.fromSequence;
+    let writes = Promise.resolve();
+    let failed: Error | null = null;
+    const waiters: (() => void)[] = [];
+    const tick = () => new Promise<void>((r) => waiters.push(r));
+    const wakeAll = () => waiters.splice(0).forEach((r) => r());
+    const failure = new Promise<never>((_, reject) => {
+      this.#fail = (e) => {
+        failed ??= e;
+        reject(e);
+        wakeAll();
+      };
+    });
+    failure.catch(() => {});
+    const fail = (e: Error) => this.#fail?.(e);
+
+    const pair = () => {
+      while (frames.has(next) && (!withAudio || clips.has(next))) {
+        const s: DecodedSequence = {
+          index: next,
+          frames: frames.get(next)!,
+          audio: clips.get(next) ?? null,
+        };
+        frames.delete(next);
+        clips.delete(next);
+        next++;
+        writes = writes.then(() => (failed ? undefined : handlers.onSequence(s).catch(fail)));
+      }
+      wakeAll();
+    };
+
+    let started = false;
+    const video = new Promise<void>((resolve, reject) => {
+      const worker = new Worker(new URL('./webcodecs.worker.ts', import.meta.url), {
+        type: 'module',
+      });
+      this.#worker = worker;
+      worker.onerror = (e) =>
+        reject(new Error(`the decoder stopped: ${e.message || 'worker error'}`));
+      worker.onmessage = ({ data }: MessageEvent<FromDecoder>) => {
+        if (data.type === 'failed') reject(new Error(data.reason));
+        else if (data.type === 'started') {
+          started = true;
+          onStarted(data.codec);
+          if (withAudio) void audioRun().catch(fail);
+        } else if (data.type === 'sequence') {
+          frames.set(data.sequence.index, data.sequence.frames);
+          pair();
+        } else if (data.type === 'progress') handlers.onProgress(data.decodedS);
+        else if (data.type === 'done') resolve();
+      };
+      const msg: ToDecoder = { type: 'decode', file, plan, colour };
+      worker.postMessage(msg);
+    });
+
+    const audioRun = async () => {
+      for (let a = plan.fromSequence; a < plan.sequencesTotal; a += AUDIO_SEGMENT) {
+        while (a - next >= AUDIO_AHEAD && !failed) await tick();
+        if (failed) return;
+        const segment = {
+          ...plan,
+          fromSequence: a,
+          sequencesTotal: Math.min(a + AUDIO_SEGMENT, plan.sequencesTotal),
+        };
+        await this.audio.decode(
+          file,
+          segment,
+          {
+            onSequence: async (s) => {
+              clips.set(s.index, s.audio);
+              pair();
+            },
+            onProgress: () => {},
+          },
+          true,
+        );
+      }
+    };
+
+    try {
+      await Promise.race([video, failure]);
+      while (next < plan.sequencesTotal) await Promise.race([tick(), failure]);
+      await writes;
+      if (failed) throw failed;
+    } catch (e) {
+      failed ??= e as Error;
+      if (started) this.audio.cancel();
+      await writes;
+      // Nothing stored yet: ffmpeg.wasm may still decode what WebCodecs could not (a picture
+      // format FrameScaler does not take, a stream VideoDecoder rejects mid-way).
+      if (next === plan.fromSequence && !(e instanceof CancelledError)) {
+        throw new WebCodecsUnavailable((e as Error).message);
+      }
+      throw e;
+    } finally {
+      this.#worker?.terminate();
+      this.#worker = null;
+      this.#fail = null;
+    }
+  }
+
+  cancel(reason: Error = new CancelledError()): void {
+    this.#worker?.terminate();
+    this.#worker = null;
+    this.audio.cancel();
+    this.#fail?.(reason);
+  }
+}

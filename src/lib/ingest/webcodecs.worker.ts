@@ -1,0 +1,218 @@
+/**
+ * The WebCodecs decoder worker: the fast path for MP4/MOV whose video codec the browser's
+ * VideoDecoder decodes. mp4box reads the index; sample data is read from the File in windows, so
+ * memory never holds more than a few MB of the movie. Only the frames the sampling rule picks are
+ * converted (by FrameScaler, as ffmpeg's scaler would); everything else is decoded only as far as
+ * other frames need it: runs start at the keyframe before a picked frame, and H.264 pictures no
+ * other picture references are not decoded unless picked. Makes frames only: the client takes the
+ * audio clips from ffmpeg.wasm.
+ */
+/// <reference lib="webworker" />
+import { FRAMES_PER_SEQUENCE, SECONDS_PER_SEQUENCE } from '../shapes';
+import { readVideoIndex, type VideoIndex } from './mp4-index';
+import { pickSourceFrames, type DecodePlan } from './plan';
+import type { PictureColour } from './probe';
+import type { FromDecoder, ToDecoder } from './protocol';
+import { FrameScaler } from './scale';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const post = (msg: FromDecoder, transfer: Transferable[] = []) => scope.postMessage(msg, transfer);
+
+const WINDOW = 8 << 20;
+const QUEUE = 12;
+
+/** Reads sample bytes through a sliding window over the file. */
+class SampleReader {
+  #start = 0;
+  #bytes = new Uint8Array(0);
+  constructor(private readonly file: File) {}
+
+  async read(offset: number, size: number): Promise<Uint8Array> {
+    if (offset + size > this.file.size) throw new Error('the file is truncated');
+    if (offset < this.#start || offset + size > this.#start + this.#bytes.length) {
+      this.#start = offset;
+      const end = Math.min(this.file.size, offset + Math.max(size, WINDOW));
+      this.#bytes = new Uint8Array(await this.file.slice(offset, end).arrayBuffer());
+    }
+    return this.#bytes.subarray(offset - this.#start, offset - this.#start + size);
+  }
+}
+
+/** An H.264 access unit (length-prefixed NAL units) whose slices no other picture references. */
+function h264Disposable(data: Uint8Array, lengthSize: number): boolean {
+  let at = 0;
+  let slices = 0;
+  while (at + lengthSize < data.length) {
+    let len = 0;
+    for (let i = 0; i < lengthSize; i++) len = len * 256 + data[at + i];
+    const header = data[at + lengthSize];
+    const type = header & 0x1f;
+    if (type === 1 || type === 5) {
+      if (header & 0x60) return false;
+      slices++;
+    }
+    at += lengthSize + len;
+  }
+  return slices > 0;
+}
+
+/** Decode-order sample indices to feed: from the keyframe before each picked sample up to it. */
+function decodeRuns(index: VideoIndex, picked: Set<number>): number[] {
+  const order: number[] = [];
+  const targets = [...picked].sort((a, b) => a - b);
+  let next = 0;
+  for (const t of targets) {
+    if (t < next) continue;
+    let key = t;
+    while (key > 0 && !index.samples[key].sync) key--;
+    for (let d = Math.max(key, next); d <= t; d++) order.push(d);
+    next = t + 1;
+  }
+  return order;
+}
+
+async function decode(file: File, plan: DecodePlan, colour: PictureColour): Promise<void> {
+  const index = await readVideoIndex(file);
+  const config: VideoDecoderConfig = {
+    codec: index.codec,
+    codedWidth: index.width,
+    codedHeight: index.height,
+    ...(index.description ? { description: index.description } : {}),
+  };
+  const support = await VideoDecoder.isConfigSupported(config);
+  if (!support.supported)
+    throw new Error(`this browser's VideoDecoder cannot decode ${index.codec}`);
+  const fromS = plan.startS + plan.fromSequence * SECONDS_PER_SEQUENCE;
+  const slots = (plan.sequencesTotal - plan.fromSequence) * FRAMES_PER_SEQUENCE;
+  const presented = index.samples
+    .map((_, i) => i)
+    .sort((a, b) => index.samples[a].ptsS - index.samples[b].ptsS);
+  const picks = pickSourceFrames(
+    presented.map((i) => index.samples[i].ptsS - fromS),
+    slots,
+    fromS > 0,
+  ).map((p) => (p < 0 ? -1 : presented[p]));
+  if (picks.includes(-1)) throw new Error('it has no video frames in the kept span');
+  // Decode index → the slots it fills; timestamps (µs) identify decoded frames.
+  const slotsOf = new Map<number, number[]>();
+  picks.forEach((d, k) => slotsOf.set(d, [...(slotsOf.get(d) ?? []), k]));
+  const byTimestamp = new Map<number, number>();
+  const stamp = (d: number) => Math.round(index.samples[d].ptsS * 1e6);
+  for (const d of slotsOf.keys()) byTimestamp.set(stamp(d), d);
+  const order = decodeRuns(index, new Set(slotsOf.keys()));
+  const avcLength =
+    index.codec.startsWith('avc') && index.description ? (index.description[4] & 3) + 1 : 0;
+  post({ type: 'started', codec: index.codec });
+
+  const { width: W, height: H } = plan;
+  const frameBytes = W * H * 3;
+  const sequences = new Map<number, { frames: Uint8Array<ArrayBuffer>; filled: number }>();
+  let nextSequence = plan.fromSequence;
+  let filledSlots = 0;
+  let scaler: FrameScaler | null = null;
+  let failure: Error | null = null;
+  let work = Promise.resolve();
+
+  const place = (k: number, rgb: Uint8Array) => {
+    const s = plan.fromSequence + Math.floor(k / FRAMES_PER_SEQUENCE);
+    let seq = sequences.get(s);
+    if (!seq)
+      sequences.set(
+        s,
+        (seq = { frames: new Uint8Array(frameBytes * FRAMES_PER_SEQUENCE), filled: 0 }),
+      );
+    seq.frames.set(rgb, (k % FRAMES_PER_SEQUENCE) * frameBytes);
+    seq.filled++;
+    filledSlots++;
+    while (sequences.get(nextSequence)?.filled === FRAMES_PER_SEQUENCE) {
+      const done = sequences.get(nextSequence)!;
+      sequences.delete(nextSequence);
+      post(
+        {
+          type: 'sequence',
+          sequence: { index: nextSequence++, frames: done.frames.buffer, audio: null },
+        },
+        [done.frames.buffer],
+      );
+    }
+    post({ type: 'progress', decodedS: filledSlots });
+  };
+
+  const convert = async (frame: VideoFrame, d: number) => {
+    try {
+      const rect = frame.visibleRect!;
+      const format = frame.format;
+      if (format !== 'I420' && format !== 'NV12')
+        throw new Error(`unsupported picture format ${format}`);
+      const buf = new Uint8Array(frame.allocationSize());
+      const layout = await frame.copyTo(buf);
+      scaler ??= new FrameScaler(rect.width, rect.height, plan);
+      const [y, u, v] = layout;
+      const plane = (l: PlaneLayout) => buf.subarray(l.offset);
+      const rgb = scaler.scale({
+        width: rect.width,
+        height: rect.height,
+        y: plane(y),
+        u: plane(u),
+        v: format === 'NV12' ? plane(u) : plane(v),
+        yStride: y.stride,
+        uStride: u.stride,
+        vStride: format === 'NV12' ? u.stride : v.stride,
+        uvStep: format === 'NV12' ? 2 : 1,
+        ...colour,
+      });
+      for (const k of slotsOf.get(d)!) place(k, rgb);
+    } finally {
+      frame.close();
+    }
+  };
+
+  let wake: (() => void) | null = null;
+  const decoder = new VideoDecoder({
+    output: (frame) => {
+      const d = byTimestamp.get(frame.timestamp);
+      if (d === undefined) {
+        frame.close();
+        return;
+      }
+      byTimestamp.delete(frame.timestamp);
+      work = work.then(() => convert(frame, d)).catch((e: Error) => void (failure ??= e));
+    },
+    error: (e) => {
+      failure ??= new Error(`decoding failed: ${e.message}`);
+      wake?.();
+    },
+  });
+  decoder.addEventListener('dequeue', () => wake?.());
+  decoder.configure(config);
+  const reader = new SampleReader(file);
+  for (const d of order) {
+    if (failure) throw failure;
+    const sample = index.samples[d];
+    const data = await reader.read(sample.offset, sample.size);
+    const picked = slotsOf.has(d);
+    if (!picked && (sample.disposable || (avcLength && h264Disposable(data, avcLength)))) continue;
+    while (decoder.decodeQueueSize >= QUEUE && !failure) await new Promise<void>((r) => (wake = r));
+    decoder.decode(
+      new EncodedVideoChunk({ type: sample.sync ? 'key' : 'delta', timestamp: stamp(d), data }),
+    );
+  }
+  if (!failure) await decoder.flush().catch((e: Error) => void (failure ??= e));
+  await work;
+  decoder.close();
+  if (failure) throw failure;
+  if (nextSequence < plan.sequencesTotal) {
+    throw new Error(`some frames could not be decoded (decoded ${filledSlots} s of ${slots} s)`);
+  }
+  post({ type: 'done', sequences: nextSequence, log: [] });
+}
+
+scope.onmessage = async ({ data }: MessageEvent<ToDecoder>) => {
+  try {
+    if (data.type !== 'decode' || !data.colour)
+      throw new Error('the WebCodecs decoder only decodes');
+    await decode(data.file, data.plan, data.colour);
+  } catch (err) {
+    post({ type: 'failed', reason: err instanceof Error ? err.message : String(err) });
+  }
+};
