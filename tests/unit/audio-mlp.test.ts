@@ -18,6 +18,13 @@ import { readReference } from '../reference';
 
 setWasmPaths(resolve('node_modules/@tensorflow/tfjs-backend-wasm/dist') + '/');
 
+/** Mean and sample standard deviation (0 for one value). */
+function meanSd(v: number[]): { mean: number; sd: number } {
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  const ss = v.reduce((a, b) => a + (b - mean) ** 2, 0);
+  return { mean, sd: v.length > 1 ? Math.sqrt(ss / (v.length - 1)) : 0 };
+}
+
 const MOVIES = ['Buddy', 'Hobbit', 'Machete', 'Mitty', 'Paranormal', 'Tribute'];
 
 /** Real features and the 13 kept labels; audio rows beyond the label count are dropped. */
@@ -152,9 +159,10 @@ describe('audio MLPs', () => {
     r.model.dispose();
   });
 
-  // The paper's schedule is 1000 epochs (≈ 17,000 Adadelta steps per variant): minutes even on
-  // an idle machine, so the default run is a short schedule that checks both variants learn;
-  // `npm run repro:audio` runs all 1000 epochs and then asserts F1 within ±0.03 of 0.565.
+  // The paper's schedule is 1000 epochs (≈ 17,000 Adadelta steps per variant and seed): minutes
+  // even on an idle machine, so the default run is a short schedule with one seed that checks
+  // both variants learn; `npm run repro:audio` runs all 1000 epochs for seeds 1, 2 and 3 and then
+  // asserts the mean F1 within ±0.03 of the faithful retrain's 0.565.
   it(
     'reproduces the paper’s audio scene classifier on the real data',
     { timeout: 3_600_000 },
@@ -164,47 +172,68 @@ describe('audio MLPs', () => {
       const data = realData();
       expect([data.train.length, data.validation.length]).toEqual([1039, 263]);
       const epochs = Number(process.env.AUDIO_REPRO_EPOCHS ?? 20);
-      const rows: Record<string, Record<string, number>> = {};
-      const perLabel: Record<string, Record<string, number>> = {};
+      const seeds = (process.env.AUDIO_REPRO_SEEDS ?? '1').split(',').map(Number);
       const variants = (process.env.AUDIO_REPRO_VARIANTS ?? 'paper,improved').split(',') as (
         'paper' | 'improved'
       )[];
+      const runs: Record<string, { f1: number; precision: number; recall: number }[]> = {};
+      const perSeed: Record<string, Record<string, number>> = {};
+      const perLabel: Record<string, Record<string, number>> = {};
       for (const variant of variants) {
-        const t0 = performance.now();
-        const r = await trainAudioMlp(data, {
-          ...PAPER_AUDIO_CONFIG,
-          variant,
-          task: 'scenes',
-          epochs,
-        });
-        const w = r.report!.weighted;
-        rows[variant] = {
-          f1: +w.f1.toFixed(3),
-          precision: +w.precision.toFixed(3),
-          recall: +w.recall.toFixed(3),
-          seconds: Math.round((performance.now() - t0) / 1000),
-        };
-        r.report!.perLabel.forEach((l, i) => {
-          const name = String(PAPER_KEPT_LABEL_INDICES[i]);
-          perLabel[name] = {
-            ...perLabel[name],
-            [`${variant} f1`]: +l.f1.toFixed(3),
-            support: l.support,
+        runs[variant] = [];
+        const labelF1 = PAPER_KEPT_LABEL_INDICES.map(() => [] as number[]);
+        for (const seed of seeds) {
+          const t0 = performance.now();
+          const r = await trainAudioMlp(data, {
+            ...PAPER_AUDIO_CONFIG,
+            variant,
+            task: 'scenes',
+            epochs,
+            seed,
+          });
+          const w = r.report!.weighted;
+          runs[variant].push(w);
+          perSeed[`${variant} seed ${seed}`] = {
+            f1: +w.f1.toFixed(3),
+            precision: +w.precision.toFixed(3),
+            recall: +w.recall.toFixed(3),
+            seconds: Math.round((performance.now() - t0) / 1000),
           };
+          r.report!.perLabel.forEach((l, i) => labelF1[i].push(l.f1));
+          r.report!.perLabel.forEach((l, i) => {
+            const name = String(PAPER_KEPT_LABEL_INDICES[i]);
+            perLabel[name] = { ...perLabel[name], support: l.support };
+          });
+          r.model.dispose();
+        }
+        labelF1.forEach((f, i) => {
+          const name = String(PAPER_KEPT_LABEL_INDICES[i]);
+          perLabel[name] = { ...perLabel[name], [`${variant} f1`]: +meanSd(f).mean.toFixed(3) };
         });
-        r.model.dispose();
+      }
+      const summary: Record<string, Record<string, string>> = {};
+      for (const variant of variants) {
+        const of = (k: 'f1' | 'precision' | 'recall') => {
+          const { mean, sd } = meanSd(runs[variant].map((r) => r[k]));
+          return `${mean.toFixed(3)} ± ${sd.toFixed(3)}`;
+        };
+        summary[variant] = { f1: of('f1'), precision: of('precision'), recall: of('recall') };
       }
       console.log(
-        `audio scenes, ${epochs} epochs, batch 64, seed 1 (paper 0.55/0.63/0.50; faithful retrain 0.565/0.607/0.561)`,
+        `audio scenes, ${epochs} epochs, batch 64, seeds ${seeds.join(', ')} (paper 0.55/0.63/0.50; faithful retrain 0.565 ± 0.007 / 0.607 / 0.561)`,
       );
-      console.table(rows);
+      console.table(perSeed);
+      console.log('mean ± sd over seeds (sample sd):');
+      console.table(summary);
+      console.log('per-label F1, mean over seeds (row = label index in the 42-label vocabulary):');
       console.table(perLabel);
+      const meanF1 = (v: string) => meanSd(runs[v].map((r) => r.f1)).mean;
       if (epochs >= 1000) {
-        expect(Math.abs(rows.paper.f1 - 0.565)).toBeLessThanOrEqual(0.03);
+        expect(Math.abs(meanF1('paper') - 0.565)).toBeLessThanOrEqual(0.03);
       } else {
         // both learn well above the all-negative predictor (F1 0), and standardising helps
-        expect(rows.paper.f1).toBeGreaterThan(0.2);
-        expect(rows.improved.f1).toBeGreaterThan(rows.paper.f1);
+        expect(meanF1('paper')).toBeGreaterThan(0.2);
+        expect(meanF1('improved')).toBeGreaterThan(meanF1('paper'));
       }
     },
   );
