@@ -1,6 +1,7 @@
 // The audio section in a real Chromium: the demo project's clips get their 193 features from the
 // worker pool and are stored for every movie; both audio networks then train in the training
-// worker and show their per-label F1.
+// worker and show their per-label F1; the gas regressors train on the screenings and show their
+// MAE per chemical.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openBrowser, type BrowserSession } from './chromium';
 import { loadDemo } from './demo';
@@ -36,7 +37,7 @@ describe('audio section', () => {
 
   it('trains both networks on them in the training worker', { timeout: 600_000 }, async () => {
     const audio = session.page.locator('#audio');
-    await audio.getByLabel('Epochs').fill('3');
+    await audio.getByLabel('Epochs', { exact: true }).fill('3');
     await audio.getByLabel(/Keep labels used at least/).fill('3');
     await audio.getByTestId('train-audio').click();
     await audio.getByTestId('audio-per-label').waitFor({ timeout: 300_000 });
@@ -47,4 +48,43 @@ describe('audio section', () => {
     expect(await cell(0, 1).textContent()).toBe('3');
     expect(Number(await cell(1, 2).textContent())).toBeGreaterThanOrEqual(0);
   });
+
+  it(
+    'trains both gas regressors on the screenings and shows MAE per chemical',
+    { timeout: 600_000 },
+    async () => {
+      const audio = session.page.locator('#audio');
+      await audio.getByLabel('Gas epochs').fill('3');
+      await audio.getByTestId('train-audio-gases').click();
+      const table = audio.getByTestId('audio-gas-mae');
+      await table.waitFor({ timeout: 300_000 });
+      const header = await table.locator('thead th').allTextContents();
+      expect(header.slice(3)).toEqual([
+        'CO₂',
+        'methanol',
+        'ethanol',
+        'acetone',
+        'isoprene',
+        'siloxane',
+      ]);
+      // rows: paper, improved, constant predictor; cells: network, epoch, mean, six chemicals
+      const cells = (row: number) =>
+        table.locator('tbody tr').nth(row).locator('td').allTextContents();
+      // the per-chemical cells fill when the improved run reports done, after its last epoch
+      await expect.poll(async () => (await cells(1)).at(-1), { timeout: 300_000 }).not.toBe('—');
+      expect((await cells(1))[1]).toBe('3');
+      expect((await cells(0))[1]).toBe('3');
+      for (const row of [0, 1, 2]) {
+        const values = (await cells(row)).slice(2).map(Number);
+        expect(values).toHaveLength(7);
+        // normalised targets in [0, 1]: any finite MAE lies in [0, 1] unless the net diverged
+        for (const v of values) expect(v).toBeGreaterThanOrEqual(0);
+        for (const v of values) expect(v).toBeLessThan(2);
+      }
+      expect(await audio.getByTestId('audio-gas-split').textContent()).toMatch(
+        /10 screenings · \d+ train \/ \d+ validation/,
+      );
+      expect(session.errors).toEqual([]);
+    },
+  );
 });

@@ -3,10 +3,17 @@
  * set (feature rows beyond the label count dropped from the end, as in the paper's data), labels
  * used fewer than DEFAULT_MIN_LABEL_COUNT times dropped, last 20 % of each movie validating.
  * Feature rows are checked finite before they reach a network.
+ *
+ * The audio gas dataset pairs each screening's normalised, filled gas rows with the audio features
+ * of the same sequences, with the project's study settings (normalisation, missing values, lag,
+ * split) — the same rows the video gas head trains on, restricted to sequences with features.
  */
 import { AUDIO_FEATURES } from '../shapes';
 import { openStore } from '../store/db';
 import { listMovies } from '../store/movies';
+import { CHEMICALS } from '../study/chemicals';
+import { describeSplit } from '../study/splits';
+import { buildGasDataset, gatherAudioFeatures, type BuildOptions } from '../study/studyStore';
 import { DEFAULT_MIN_LABEL_COUNT } from '../study/vocabulary';
 import { AudioDataError, checkAudioData, type AudioTrainData } from './audio-trainer';
 
@@ -80,6 +87,48 @@ export async function loadAudioSceneData(
     validation,
     names,
     movies: parts.map((p) => ({ name: p.name, rows: p.rows })),
+  };
+  checkAudioData(data);
+  return data;
+}
+
+export interface AudioGasData extends AudioTrainData {
+  /** Chemical keys of the outputs, in order. */
+  chemicals: string[];
+  /** Display names of the chemicals. */
+  chemicalNames: string[];
+  /** Screenings that contributed rows. */
+  screenings: number;
+  /** "n train / m validation", and why the split differs from the setting, if it does. */
+  split: string;
+}
+
+export async function loadAudioGasData(
+  projectId: string,
+  options: BuildOptions = {},
+): Promise<AudioGasData> {
+  const gases = await buildGasDataset(projectId, { ...options, sequences: 'audio' });
+  if (gases.rows.length === 0) {
+    throw new AudioDataError(
+      'No screening meets a movie with audio features: compute features and import screenings first.',
+    );
+  }
+  if (gases.split.train.length === 0 || gases.split.validation.length === 0) {
+    throw new AudioDataError(
+      `The split leaves ${describeSplit(gases.split)} rows: choose another split in Study data.`,
+    );
+  }
+  const data: AudioGasData = {
+    x: await gatherAudioFeatures(projectId, gases.rows),
+    width: AUDIO_FEATURES,
+    y: gases.y,
+    outputs: gases.chemicals.length,
+    train: gases.split.train,
+    validation: gases.split.validation,
+    chemicals: gases.chemicals,
+    chemicalNames: gases.chemicals.map((k) => CHEMICALS.find((c) => c.key === k)?.name ?? k),
+    screenings: new Set(gases.rows.map((r) => r.screeningId)).size,
+    split: describeSplit(gases.split) + (gases.split.note ? ` (${gases.split.note})` : ''),
   };
   checkAudioData(data);
   return data;

@@ -14,6 +14,8 @@ export type AudioTrainResponse =
       type: 'done';
       variant: AudioTrainConfig['variant'];
       report: MultiLabelReport | null;
+      /** Gases: validation MAE per chemical. */
+      mae: number[] | null;
       stopped: boolean;
     }
   | { type: 'finished' }

@@ -75,6 +75,8 @@ export interface AudioTrainResult {
   /** Validation scores of the final model. */
   validationScores: Float32Array;
   report: MultiLabelReport | null;
+  /** Gases: validation mean absolute error per output (chemical) of the final model. */
+  maePerOutput: number[] | null;
   stopped: boolean;
 }
 
@@ -106,6 +108,31 @@ export function checkAudioData(d: AudioTrainData): void {
     }
   }
   if (d.train.length === 0) throw new AudioDataError('No training rows.');
+}
+
+/** Mean absolute error of each output column over rows × outputs predictions. */
+export function maePerOutput(
+  y: ArrayLike<number>,
+  p: ArrayLike<number>,
+  outputs: number,
+): number[] {
+  const rows = y.length / outputs;
+  const out = new Array<number>(outputs).fill(0);
+  for (let i = 0; i < y.length; i++) out[i % outputs] += Math.abs(p[i] - y[i]);
+  return out.map((s) => s / Math.max(1, rows));
+}
+
+/**
+ * The validation MAE per output of the constant predictor that answers the training rows' mean:
+ * what a regressor must beat to have learnt anything from the features.
+ */
+export function meanPredictorMae(d: AudioTrainData): number[] {
+  const mean = new Array<number>(d.outputs).fill(0);
+  for (const r of d.train) for (let c = 0; c < d.outputs; c++) mean[c] += d.y[r * d.outputs + c];
+  for (let c = 0; c < d.outputs; c++) mean[c] /= Math.max(1, d.train.length);
+  const y = gather(d.y, d.outputs, d.validation);
+  const p = Float32Array.from({ length: y.length }, (_, i) => mean[i % d.outputs]);
+  return maePerOutput(y, p, d.outputs);
 }
 
 function gather(x: Float32Array, width: number, rows: number[]): Float32Array {
@@ -296,5 +323,14 @@ export async function trainAudioMlp(
     optimizer.dispose();
   }
   const report = config.task === 'scenes' ? multiLabelReport(yValData, scores, outputs) : null;
-  return { model, standardizer, history, validationScores: scores, report, stopped };
+  const mae = config.task === 'gases' ? maePerOutput(yValData, scores, outputs) : null;
+  return {
+    model,
+    standardizer,
+    history,
+    validationScores: scores,
+    report,
+    maePerOutput: mae,
+    stopped,
+  };
 }
