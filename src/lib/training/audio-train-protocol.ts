@@ -14,6 +14,8 @@ export type AudioTrainResponse =
       type: 'done';
       variant: AudioTrainConfig['variant'];
       report: MultiLabelReport | null;
+      /** The final model's outputs on the validation rows, in their order (rows × outputs). */
+      validationScores: Float32Array;
       stopped: boolean;
     }
   | { type: 'finished' }

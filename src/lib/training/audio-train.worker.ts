@@ -49,7 +49,13 @@ self.onmessage = async (event: MessageEvent<AudioTrainRequest>) => {
         return !stopRequested;
       });
       r.model.dispose();
-      post({ type: 'done', variant: config.variant, report: r.report, stopped: r.stopped });
+      post({
+        type: 'done',
+        variant: config.variant,
+        report: r.report,
+        validationScores: r.validationScores,
+        stopped: r.stopped,
+      });
       if (stopRequested) break;
     }
     post({ type: 'finished' });
