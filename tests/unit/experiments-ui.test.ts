@@ -11,7 +11,7 @@ import { eraseStore } from '../../src/lib/store/db';
 import { DEMO_MOVIES, loadDemoProject } from '../../src/lib/demo/demo-project';
 import { listRuns } from '../../src/lib/training/runs';
 import { trainAudioMlp } from '../../src/lib/training/audio-trainer';
-import { GasExperimentRunner, type TrainArm } from '../../src/lib/experiments/gas-experiments';
+import { ExperimentRunner, type TrainArm } from '../../src/lib/experiments/runner';
 import { listComparisons, pairLinkOf } from '../../src/lib/experiments/run-pair';
 import { comparisonCsv } from '../../src/lib/experiments/comparison';
 import { seedSceneFeatures } from '../browser/harness/experiments-ui.harness';
@@ -38,7 +38,7 @@ afterAll(async () => {
 describe('gas experiments in the notebook', () => {
   it('missing gas: a linked pair whose table compares what both arms measured', async () => {
     const progress: number[] = [];
-    const runner = new GasExperimentRunner(inProcess, (p) => progress.push(p.fraction));
+    const runner = new ExperimentRunner(inProcess, (p) => progress.push(p.fraction));
     const c = await runner.run('missing-gas', projectId, { epochs: 30, maxLag: 0, seed: 1 });
     expect(progress.at(-1)).toBe(1);
     expect(c.rows.map((r) => r.metric)).toEqual(['MAE where both targets agree', 'MAE']);
@@ -62,7 +62,7 @@ describe('gas experiments in the notebook', () => {
   });
 
   it('response lag: MAE at every lag, lower at the demo’s one-period lag than at 0', async () => {
-    const runner = new GasExperimentRunner(inProcess);
+    const runner = new ExperimentRunner(inProcess);
     const c = await runner.run('response-lag', projectId, { epochs: 60, maxLag: 2, seed: 1 });
     expect(c.scan!.map((s) => s.lag)).toEqual([0, 1, 2]);
     // The demo's gases follow the scene one period earlier: at lag 0 a clip's features say
@@ -76,7 +76,7 @@ describe('gas experiments in the notebook', () => {
   });
 
   it('leave one movie out: one row per movie and their mean', async () => {
-    const runner = new GasExperimentRunner(inProcess);
+    const runner = new ExperimentRunner(inProcess);
     const c = await runner.run('leave-one-movie-out', projectId, {
       epochs: 15,
       maxLag: 0,

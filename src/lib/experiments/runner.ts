@@ -1,5 +1,5 @@
 /**
- * The gas-regressor experiments of issue 10, run end to end on a project: missing gas values
+ * The experiments of issue 10 that the notebook runs end to end on a project: missing gas values
  * (0.5 vs the movie's other screenings), the response-lag scan and leave-one-movie-out. Each
  * trains the gas MLP on the 193 audio features of every 30-s clip in the audio training worker
  * (cheap enough for a laptop, and for the demo in a test), builds the result table and saves the
@@ -28,19 +28,19 @@ import {
 import { bestLag, lagMinutes, lagScan, type LagResult } from './response-lag';
 import { savePair, type ArmRun, type StoredComparison } from './run-pair';
 
-export type GasExperiment = Extract<
+export type RunnableExperiment = Extract<
   ExperimentKind,
   'missing-gas' | 'response-lag' | 'leave-one-movie-out'
 >;
 
-export interface GasExperimentSettings {
+export interface ExperimentSettings {
   epochs: number;
   /** Response lag only: lags 0 … maxLag periods of 30 s. */
   maxLag: number;
   seed: number;
 }
 
-export const DEFAULT_GAS_EXPERIMENT_SETTINGS: GasExperimentSettings = {
+export const DEFAULT_EXPERIMENT_SETTINGS: ExperimentSettings = {
   epochs: 100,
   maxLag: 4,
   seed: 1,
@@ -128,7 +128,7 @@ async function gasArmData(
   };
 }
 
-function configFor(settings: GasExperimentSettings): AudioTrainConfig {
+function configFor(settings: ExperimentSettings): AudioTrainConfig {
   return {
     ...PAPER_AUDIO_CONFIG,
     variant: 'improved',
@@ -164,7 +164,7 @@ function finalMae(result: ArmResult): number {
   return result.history.at(-1)?.mae ?? NaN;
 }
 
-export class GasExperimentRunner {
+export class ExperimentRunner {
   private stopped = false;
 
   constructor(
@@ -177,9 +177,9 @@ export class GasExperimentRunner {
   }
 
   async run(
-    experiment: GasExperiment,
+    experiment: RunnableExperiment,
     projectId: string,
-    settings: GasExperimentSettings = DEFAULT_GAS_EXPERIMENT_SETTINGS,
+    settings: ExperimentSettings = DEFAULT_EXPERIMENT_SETTINGS,
   ): Promise<StoredComparison> {
     this.stopped = false;
     if (!(settings.epochs >= 1)) throw new Error('Train each arm for at least one epoch.');
@@ -191,7 +191,7 @@ export class GasExperimentRunner {
   /** Trains every arm in `arms` one after another, reporting progress over all of them. */
   private async trainAll(
     arms: { label: string; data: AudioTrainData }[],
-    settings: GasExperimentSettings,
+    settings: ExperimentSettings,
   ): Promise<ArmResult[]> {
     const out: ArmResult[] = [];
     const total = arms.length * settings.epochs;
@@ -219,7 +219,7 @@ export class GasExperimentRunner {
     };
   }
 
-  private async missingGas(projectId: string, settings: GasExperimentSettings) {
+  private async missingGas(projectId: string, settings: ExperimentSettings) {
     const [base, variant] = await Promise.all([
       gasArmData(projectId, { missing: 'constant' }),
       gasArmData(projectId, { missing: 'movie-mean' }),
@@ -258,7 +258,7 @@ export class GasExperimentRunner {
     );
   }
 
-  private async responseLag(projectId: string, settings: GasExperimentSettings) {
+  private async responseLag(projectId: string, settings: ExperimentSettings) {
     const lags = lagScan(settings.maxLag);
     if (lags.length < 2) throw new Error('Scan at least lags 0 and 1.');
     const arms = await Promise.all(lags.map((lag) => gasArmData(projectId, { lag })));
@@ -286,7 +286,7 @@ export class GasExperimentRunner {
     );
   }
 
-  private async leaveOneMovieOut(projectId: string, settings: GasExperimentSettings) {
+  private async leaveOneMovieOut(projectId: string, settings: ExperimentSettings) {
     const names = new Map((await listMovies(projectId)).map((m) => [m.id, m.name]));
     const base = await gasArmData(projectId, {});
     const movies = [...new Set(base.rows.map((r) => r.movieId))];
