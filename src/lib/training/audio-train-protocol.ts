@@ -16,6 +16,8 @@ export type AudioTrainResponse =
       report: MultiLabelReport | null;
       /** Gases: validation MAE per chemical. */
       mae: number[] | null;
+      /** The final model's outputs on the validation rows, in their order (rows × outputs). */
+      validationScores: Float32Array;
       stopped: boolean;
     }
   | { type: 'finished' }

@@ -54,6 +54,7 @@ self.onmessage = async (event: MessageEvent<AudioTrainRequest>) => {
         variant: config.variant,
         report: r.report,
         mae: r.maePerOutput,
+        validationScores: r.validationScores,
         stopped: r.stopped,
       });
       if (stopRequested) break;

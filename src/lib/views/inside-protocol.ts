@@ -4,6 +4,7 @@
  */
 import type { LayerInfo } from './activations';
 import type { GridLayout, ValueRange } from './heatmap';
+import type { AugmentOptions, PreviewFrame } from '../experiments/augment';
 
 export type ModelSource =
   | { kind: 'stored'; modelId: string; epoch: number }
@@ -20,7 +21,16 @@ export type InsideRequest =
   /** Paints one layer of the last activations; `frames` null means all of the layer's frames. */
   | { type: 'grid'; layer: string; frames: number[] | null }
   /** A stored autoencoder's reconstruction of a sequence at a checkpoint. */
-  | { type: 'reconstruct'; modelId: string; epoch: number; sequence: SequenceRef };
+  | { type: 'reconstruct'; modelId: string; epoch: number; sequence: SequenceRef }
+  /** One frame of a sequence and `variants` augmented versions of it (paper §V). */
+  | {
+      type: 'augment-preview';
+      sequence: SequenceRef;
+      frame: number;
+      options: AugmentOptions;
+      seed: number;
+      variants: number;
+    };
 
 export interface LayerSummary extends LayerInfo {
   range: ValueRange;
@@ -56,6 +66,7 @@ export interface InsideResults {
   activations: ActivationsResult;
   grid: GridResult;
   reconstruct: ReconstructionResult;
+  'augment-preview': PreviewFrame[];
 }
 
 export type InsideMessage = { id: number; request: InsideRequest };

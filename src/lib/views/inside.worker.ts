@@ -19,6 +19,7 @@ import {
 import { deadFilters, layerRange, renderGrid, type LayerActivation } from './heatmap';
 import { loadStoredModel } from './stored-model';
 import { reconstructionError, reorderChannels } from './frames';
+import { previewAugmentations } from '../experiments/augment';
 import type {
   ActivationsResult,
   GridResult,
@@ -149,6 +150,16 @@ async function handle(
     case 'reconstruct': {
       const result = await reconstruct(request.modelId, request.epoch, request.sequence);
       return { result, transfer: [result.rgb.buffer] };
+    }
+    case 'augment-preview': {
+      await backend;
+      const { frames, resolution, channelOrder } = await loadSequence(request.sequence);
+      const result = await previewAugmentations(frames, resolution, request.options, request.seed, {
+        variants: request.variants,
+        frame: request.frame,
+        channelOrder,
+      });
+      return { result, transfer: result.map((f) => f.rgba.buffer as ArrayBuffer) };
     }
   }
 }

@@ -34,7 +34,8 @@ export async function listRuns(projectId: string): Promise<RunRecord[]> {
 /** A short, stable name for a run in legends and tables. */
 export function runLabel(run: RunRecord, position: number, models: readonly ModelRecord[]): string {
   const model = models.find((m) => m.id === run.modelId);
-  return `#${position + 1} ${model?.name ?? run.kind}`;
+  const named = typeof run.config.name === 'string' ? run.config.name : run.kind;
+  return `#${position + 1} ${model?.name ?? named}`;
 }
 
 export interface ModelCheckpoints {
