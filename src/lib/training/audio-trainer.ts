@@ -5,7 +5,7 @@
  * epoch (loss, validation loss, weighted P/R/F1 or MAE) to a callback that may stop training.
  * Inputs are checked first: a non-finite feature or target is an error, never a NaN in a model.
  *
- * The step is written out by hand (forward, backward, Adadelta) rather than through
+ * The step is written out by hand (forward, backward, then KerasAdadelta.applyGradients) rather than through
  * optimizer.minimize: tfjs's matMul gradients multiply by transposed operands in place, which
  * the wasm and cpu backends run about ten times slower than an explicit transpose followed by
  * a plain product. The gradients are the same: Keras's clipped BCE passes p − y where
@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { seededRandom } from '../util/random';
+import { KerasAdadelta } from './keras-adadelta';
 import { multiLabelReport, type MultiLabelReport } from '../metrics/classification';
 import {
   buildAudioMlp,
@@ -198,44 +199,6 @@ function gradients(net: Net, x: tf.Tensor2D, y: tf.Tensor2D): [tf.Scalar, tf.Ten
   return [lossOf(net.task, y, p), [gw1, gb1, gw2, gb2, gw3, gb3]];
 }
 
-/** Keras / tfjs Adadelta, one variable at a time. */
-class Adadelta {
-  private readonly accGrad: tf.Variable[];
-  private readonly accUpdate: tf.Variable[];
-  constructor(
-    params: tf.Variable[],
-    private readonly lr: number,
-    private readonly rho: number,
-    private readonly eps: number,
-  ) {
-    this.accGrad = params.map((p) => tf.variable(tf.zerosLike(p), false));
-    this.accUpdate = params.map((p) => tf.variable(tf.zerosLike(p), false));
-  }
-
-  apply(params: tf.Variable[], grads: tf.Tensor[]): void {
-    const { rho, eps, lr } = this;
-    tf.tidy(() => {
-      params.forEach((p, i) => {
-        const g = grads[i];
-        const a = tf.add(tf.mul(this.accGrad[i], rho), tf.mul(tf.square(g), 1 - rho));
-        const upd = tf.mul(
-          tf.div(tf.sqrt(tf.add(this.accUpdate[i], eps)), tf.sqrt(tf.add(a, eps))),
-          g,
-        );
-        this.accUpdate[i].assign(
-          tf.add(tf.mul(this.accUpdate[i], rho), tf.mul(tf.square(upd), 1 - rho)),
-        );
-        this.accGrad[i].assign(a);
-        p.assign(tf.sub(p, tf.mul(upd, lr)));
-      });
-    });
-  }
-
-  dispose(): void {
-    tf.dispose([...this.accGrad, ...this.accUpdate]);
-  }
-}
-
 export async function trainAudioMlp(
   data: AudioTrainData,
   config: AudioTrainConfig,
@@ -258,7 +221,7 @@ export async function trainAudioMlp(
     hidden: config.variant === 'paper' ? ['linear', 'tanh'] : ['relu', 'relu'],
     task: config.task,
   };
-  const optimizer = new Adadelta(net.params, config.learningRate, config.rho, config.epsilon);
+  const optimizer = new KerasAdadelta(config.learningRate, config.rho, config.epsilon);
   const xTrain = tf.tensor2d(gather(x, width, data.train), [data.train.length, width]);
   const yTrain = tf.tensor2d(gather(data.y, outputs, data.train), [data.train.length, outputs]);
   const xVal = tf.tensor2d(gather(x, width, data.validation), [data.validation.length, width]);
@@ -287,7 +250,7 @@ export async function trainAudioMlp(
           const yb = tf.gather(yTrain, ind);
           // the loss reported is that of the weights before the step, as Keras reports it
           const [loss, grads] = gradients(net, xb, yb);
-          optimizer.apply(net.params, grads);
+          optimizer.applyGradients(net.params.map((p, i) => ({ name: p.name, tensor: grads[i] })));
           return tf.add(lossSum, tf.mul(loss, idx.length)) as tf.Scalar;
         });
         lossSum.dispose();
