@@ -7,7 +7,8 @@
  * autoencoder step (12 of 31 ms). Here the tensor is read as a [rows, cols] matrix in place:
  * each thread adds a run of rows of one column (neighbouring threads read neighbouring columns),
  * and the per-run partial sums are reduced again the same way until one row is left, a few
- * dispatches in all, each well inside WebGPU's per-dimension dispatch limit.
+ * dispatches in all, each well inside WebGPU's per-dimension dispatch limit. Reductions over inner
+ * axes with few terms per output (upsampling's gradient) get one thread per output instead.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
@@ -82,40 +83,104 @@ interface ReduceArgs {
   attrs?: tf.NamedAttrMap;
 }
 
-/** The number of leading axes `axis` names, or 0 when they are not exactly 0 … k−1. */
-function leadingAxes(axis: unknown, rank: number): number {
+/** The reduced axes, sorted, without repeats. */
+function reducedAxes(axis: unknown, rank: number): number[] {
   const list = (Array.isArray(axis) ? axis : [axis]) as number[];
-  const sorted = [...new Set(list.map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
-  return sorted.every((a, i) => a === i) ? sorted.length : 0;
+  return [...new Set(list.map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
 }
 
-function reduceLeading(mean: boolean) {
+/**
+ * result[o] = scale · Σ of x over the reduced axes at the kept coordinates of o: one thread per
+ * output element, for reductions over inner axes with many outputs and few terms each (the
+ * gradient of the broadcast product that upsamples, summed over its repeat axis).
+ */
+class StridedSumProgram implements WebGPUProgram {
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout = { x: [0] };
+  dispatch: [number, number, number];
+  variableNames = ['x'];
+  workgroupSize: [number, number, number] = [THREADS, 1, 1];
+  size = true;
+
+  constructor(
+    private readonly shape: number[],
+    private readonly axes: number[],
+    private readonly scale: number,
+  ) {
+    this.outputShape = shape.filter((_, i) => !axes.includes(i));
+    const n = this.outputShape.reduce((a, b) => a * b, 1);
+    this.dispatch = [Math.ceil(n / THREADS), 1, 1];
+    this.shaderKey = `cinebreath_stridedsum_${shape.join('x')}_${axes.join('_')}_${scale}`;
+  }
+
+  getUserCode(): string {
+    const { shape, axes } = this;
+    const stride = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+    const kept = shape.map((_, i) => i).filter((i) => !axes.includes(i));
+    const base = kept
+      .reverse()
+      .map((i) => `  base += (rest % ${shape[i]}) * ${stride[i]}; rest = rest / ${shape[i]};`)
+      .join('\n');
+    const open = axes.map((a) => `for (var r${a} = 0; r${a} < ${shape[a]}; r${a}++) {`).join(' ');
+    const offset = axes.map((a) => `r${a} * ${stride[a]}`).join(' + ');
+    return `
+fn main(index: i32) {
+  if (index < uniforms.size) {
+  var rest = index;
+  var base = 0;
+${base}
+  var acc = 0.0;
+  ${open} acc += x[base + ${offset}]; ${axes.map(() => '}').join(' ')}
+  result[index] = acc * f32(${this.scale});
+  }
+}`;
+  }
+}
+
+/** Terms one thread of the strided reduction adds at most; longer sums go to the stock kernel. */
+const MAX_STRIDED_TERMS = 64;
+/** Outputs below which the stock kernel's transpose costs little. */
+const MIN_STRIDED_OUTPUTS = 4096;
+
+function reduce(mean: boolean) {
   return (args: ReduceArgs, stock: tf.KernelFunc): tf.TensorInfo | tf.TensorInfo[] => {
     const { x } = args.inputs;
-    const k = x.dtype === 'float32' ? leadingAxes(args.attrs?.axis, x.shape.length) : 0;
-    const rows = x.shape.slice(0, k).reduce((a, b) => a * b, 1);
-    const cols = x.shape.slice(k).reduce((a, b) => a * b, 1);
+    const axes = reducedAxes(args.attrs?.axis, x.shape.length);
+    const k = axes.every((a, i) => a === i) ? axes.length : 0;
+    const count = axes.reduce((n, a) => n * x.shape[a], 1);
+    const outputs = x.shape.reduce((a, b) => a * b, 1) / count;
     const limit = (args.backend as { device: GPUDevice }).device.limits
       .maxComputeWorkgroupsPerDimension;
-    if (k === 0 || rows < 2 || Math.ceil(cols / THREADS) > limit) return stock(args as never);
     const be = args.backend as WebGPUBackendLike;
-    const passes = columnSumPasses(rows, cols);
-    let current = x;
-    passes.forEach((p, i) => {
-      const last = i === passes.length - 1;
-      const program = new ColumnSumProgram(p.rows, cols, p.run, last && mean ? 1 / rows : 1);
-      const next = be.runWebGPUProgram(program, [current], 'float32');
-      if (current !== x) be.disposeData(current.dataId);
-      current = next;
-    });
-    const kept = x.shape.slice(k);
-    const shape = args.attrs?.keepDims ? [...x.shape.slice(0, k).map(() => 1), ...kept] : kept;
-    return { dataId: current.dataId, shape, dtype: 'float32' };
+    const kept = x.shape.filter((_, i) => !axes.includes(i));
+    const shape = args.attrs?.keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : kept;
+    const fits = Math.ceil(outputs / THREADS) <= limit;
+    if (x.dtype !== 'float32' || count < 2 || !fits) return stock(args as never);
+    let out: tf.TensorInfo;
+    if (k > 0) {
+      let current = x;
+      const passes = columnSumPasses(count, outputs);
+      passes.forEach((p, i) => {
+        const last = i === passes.length - 1;
+        const program = new ColumnSumProgram(p.rows, outputs, p.run, last && mean ? 1 / count : 1);
+        const next = be.runWebGPUProgram(program, [current], 'float32');
+        if (current !== x) be.disposeData(current.dataId);
+        current = next;
+      });
+      out = current;
+    } else if (count <= MAX_STRIDED_TERMS && outputs >= MIN_STRIDED_OUTPUTS) {
+      const program = new StridedSumProgram(x.shape, axes, mean ? 1 / count : 1);
+      out = be.runWebGPUProgram(program, [x], 'float32');
+    } else {
+      return stock(args as never);
+    }
+    return { dataId: out.dataId, shape, dtype: 'float32' };
   };
 }
 
 /** Kernels that hand the calls they do not cover to the stock kernel they replace. */
 export const webgpuReduceKernels = {
-  Sum: reduceLeading(false),
-  Mean: reduceLeading(true),
+  Sum: reduce(false),
+  Mean: reduce(true),
 };
