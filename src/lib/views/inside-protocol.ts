@@ -20,7 +20,9 @@ export type InsideRequest =
   /** Paints one layer of the last activations; `frames` null means all of the layer's frames. */
   | { type: 'grid'; layer: string; frames: number[] | null }
   /** A stored autoencoder's reconstruction of a sequence at a checkpoint. */
-  | { type: 'reconstruct'; modelId: string; epoch: number; sequence: SequenceRef };
+  | { type: 'reconstruct'; modelId: string; epoch: number; sequence: SequenceRef }
+  /** A stored gas head's outputs for sequences of a movie, from the cached encodings. */
+  | { type: 'gasPredictions'; modelId: string; epoch: number; movieId: string; indices: number[] };
 
 export interface LayerSummary extends LayerInfo {
   range: ValueRange;
@@ -52,10 +54,18 @@ export interface ReconstructionResult {
   error: number;
 }
 
+export interface GasPredictionsResult {
+  /** The head's output names (chemical keys), in output order. */
+  outputs: string[];
+  /** indices × outputs. */
+  values: Float32Array<ArrayBuffer>;
+}
+
 export interface InsideResults {
   activations: ActivationsResult;
   grid: GridResult;
   reconstruct: ReconstructionResult;
+  gasPredictions: GasPredictionsResult;
 }
 
 export type InsideMessage = { id: number; request: InsideRequest };
