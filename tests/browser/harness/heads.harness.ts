@@ -16,6 +16,7 @@ import { captureState } from '../../../src/lib/training/checkpoint';
 import { createRun, saveEpoch } from '../../../src/lib/training/runs';
 import { sequenceInput } from '../../../src/lib/views/activations';
 import { CHANNELS, FRAMES_PER_SEQUENCE } from '../../../src/lib/shapes';
+import { saveStudySettings } from '../../../src/lib/study/settings';
 
 export async function seedAutoencoderCheckpoint(
   projectId: string,
@@ -60,4 +61,12 @@ export async function seedAutoencoderCheckpoint(
   model.dispose();
   optimizer.dispose();
   return { modelId: record.id, losses };
+}
+
+/**
+ * The demo's breath responds to the scene one 30-s row earlier; a researcher declares that as the
+ * study's lag (settings `lag`), so sequence r is paired with gas row r + lag.
+ */
+export async function setGasLag(projectId: string, lag: number): Promise<void> {
+  await saveStudySettings(projectId, { lag });
 }
