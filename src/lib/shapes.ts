@@ -40,3 +40,6 @@ export const AUDIO_FEATURES = AUDIO_FEATURE_GROUPS.reduce((n, [, k]) => n + k, 0
 
 /** VOC measurements come one row per 30 s of film, like the sequences. */
 export const SECONDS_PER_VOC_ROW = 30;
+
+/** Hidden Dense width of the heads on the frozen encoder (paper §III-C/D). */
+export const HEAD_UNITS = { scenes: 1024, gases: 512 } as const;

@@ -45,3 +45,20 @@ export function maeByGroup(
   }
   return new Map([...sums].map(([g, { sum, count }]) => [g, sum / count]));
 }
+
+/**
+ * Each output's mean over the training rows, repeated for `rows` rows: the trivial predictor a gas
+ * head must beat (its MAE is the baseline shown beside the head's).
+ */
+export function trainingMeanPrediction(
+  y: ArrayLike<number>,
+  k: number,
+  train: readonly number[],
+  rows: number,
+): Float32Array {
+  const mean = new Array<number>(k).fill(0);
+  for (const r of train) for (let j = 0; j < k; j++) mean[j] += y[r * k + j] / train.length;
+  const out = new Float32Array(rows * k);
+  for (let i = 0; i < rows; i++) out.set(mean, i * k);
+  return out;
+}

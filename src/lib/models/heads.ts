@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BatchNormalization, SplitDense, planBlocks } from './layers';
 import { BN_EPSILON, BN_MOMENTUM, encodedSize } from './autoencoder';
+import { HEAD_UNITS } from '../shapes';
 
 export type HeadKind = 'scenes' | 'gases';
 
@@ -14,6 +15,8 @@ export interface HeadOptions {
   kind: HeadKind;
   outputs: number;
   inputDim?: number;
+  /** Width of the hidden Dense layer (the paper's: 1024 for scenes, 512 for gases). */
+  units?: number;
   /** Largest buffer (bytes) the backend accepts; larger first kernels are split. */
   maxBufferBytes?: number;
   /**
@@ -23,16 +26,16 @@ export interface HeadOptions {
   bnMomentum?: number;
 }
 
-export const HEAD_UNITS: Record<HeadKind, number> = { scenes: 1024, gases: 512 };
+export { HEAD_UNITS };
 
 export function buildHead({
   kind,
   outputs,
   inputDim = encodedSize(),
+  units = HEAD_UNITS[kind],
   maxBufferBytes = Infinity,
   bnMomentum = BN_MOMENTUM,
 }: HeadOptions): tf.Sequential {
-  const units = HEAD_UNITS[kind];
   const model = tf.sequential({ name: `${kind}_head` });
   if (inputDim * units * 4 > maxBufferBytes) {
     model.add(

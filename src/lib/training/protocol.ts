@@ -22,6 +22,13 @@ export interface TrainingConfig {
   batchNorm?: boolean;
   /** Autoencoder only: fraction of each movie's last sequences held out for validation. */
   validationFraction?: number;
+  /** Heads only: width of the hidden Dense layer (default: the paper's 1024 / 512). */
+  units?: number;
+  /**
+   * Heads only: momentum of the batch norm's moving statistics (Keras's 0.99 by default). With few
+   * batches per epoch they lag the batch statistics and validation suffers; a lower value helps.
+   */
+  bnMomentum?: number;
   /** Backends to try, in order (default webgpu → webgl → cpu). */
   backends?: BackendName[];
 }

@@ -7,6 +7,7 @@ import { CHECKPOINT_STORES, latestCheckpointEpoch, putCheckpoint } from '../stor
 import { openStore, writeTransaction } from '../store/db';
 import type { CheckpointRecord, ModelRecord, RunRecord } from '../store/schema';
 import type { TrainingState } from './checkpoint';
+import type { EncoderRef } from './protocol';
 
 export async function createRun(model: ModelRecord, run: RunRecord): Promise<void> {
   await writeTransaction(['models', 'runs'], `run “${model.name}”`, async (tx) => {
@@ -88,10 +89,17 @@ export async function latestEncoder(
 ): Promise<{ modelId: string; epoch: number }> {
   const runs = (await listRuns(projectId, 'autoencoder')).filter((r) => r.modelId);
   for (const run of runs.sort((a, b) => b.createdAt - a.createdAt)) {
+    // Only autoencoders trained here record the input shape the encoder needs.
+    if (!(await getModel(run.modelId!))?.meta.inputShape) continue;
     const epoch = await latestCheckpointEpoch(run.modelId!);
     if (epoch !== undefined) return { modelId: run.modelId!, epoch };
   }
   throw new Error(
     'Train the autoencoder for at least one epoch first: its encoder feeds this head.',
   );
+}
+
+/** The `encodings` store's key for a movie's sequences encoded by one autoencoder checkpoint. */
+export function encodingCacheKey(encoder: EncoderRef, movieId: string): string {
+  return `${encoder.modelId}@${encoder.epoch}:${movieId}`;
 }

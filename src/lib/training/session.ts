@@ -22,13 +22,25 @@ import { buildSceneHead } from '../models/scene-head';
 import { buildGasHead } from '../models/gas-head';
 import { encode } from '../models/forward';
 import { multiLabelReport } from '../metrics/classification';
-import { maeByGroup, meanAbsoluteError as maeReport } from '../metrics/regression';
+import {
+  maeByGroup,
+  meanAbsoluteError as maeReport,
+  trainingMeanPrediction,
+} from '../metrics/regression';
 import type { GasDataset, LabelDataset, SequenceRef } from '../study/dataset';
 import { binaryCrossentropy, meanAbsoluteError } from './losses';
 import { makeOptimizer } from './optimizer';
 import { restoreState, restoreWeights } from './checkpoint';
 import { runEpochs, type BatchLoader } from './loop';
-import { checkpointState, createRun, getModel, getRun, saveEpoch, setRunState } from './runs';
+import {
+  checkpointState,
+  createRun,
+  encodingCacheKey,
+  getModel,
+  getRun,
+  saveEpoch,
+  setRunState,
+} from './runs';
 import { getCheckpoint, latestCheckpoint } from '../store/checkpoints';
 import type { EncoderRef, StartRequest, TrainingEvent, TrainingKind } from './protocol';
 
@@ -38,6 +50,9 @@ interface ModelMeta {
   inputShape?: SequenceShape;
   outputs?: number;
   inputDim?: number;
+  /** Heads: width of the hidden Dense layer (absent in runs from before it was a setting). */
+  units?: number;
+  bnMomentum?: number;
   encoder?: EncoderRef;
   /** Each sequence's rows: which rows train and validate, fixed when the run starts. */
   rows: SequenceRef[];
@@ -92,7 +107,10 @@ export class TrainingSession {
 
   async start(req: StartRequest): Promise<void> {
     await this.ensureBackend(req.config.backends);
-    const meta = req.kind === 'autoencoder' ? await this.autoencoderRows(req) : headRows(req);
+    const meta =
+      req.kind === 'autoencoder'
+        ? await this.autoencoderRows(req)
+        : headRows(req, await encoderInputDim(req.encoder));
     const model: ModelRecord = {
       id: newId(),
       projectId: req.projectId,
@@ -135,7 +153,12 @@ export class TrainingSession {
     if (meta.kind === 'autoencoder') {
       return buildAutoencoder({ batchNorm: meta.batchNorm ?? true, inputShape: meta.inputShape });
     }
-    const opts = { inputDim: meta.inputDim, maxBufferBytes: this.maxBufferBytes() };
+    const opts = {
+      inputDim: meta.inputDim,
+      units: meta.units,
+      bnMomentum: meta.bnMomentum,
+      maxBufferBytes: this.maxBufferBytes(),
+    };
     return meta.kind === 'scenes'
       ? buildSceneHead(meta.outputs!, opts)
       : buildGasHead(meta.outputs!, opts);
@@ -184,6 +207,7 @@ export class TrainingSession {
       const fromEpoch = last?.epoch ?? 0;
       const load =
         meta.kind === 'autoencoder' ? sequenceLoader(meta) : await this.encodingLoader(meta);
+      const movieNames = await namesOfMovies(run.projectId);
       const outcome = await runEpochs({
         model,
         optimizer,
@@ -201,7 +225,7 @@ export class TrainingSession {
           return this.stopRequested;
         },
         onBatch: (b) => this.emit({ type: 'progress', ...b, memory: memoryInUse() }),
-        evaluate: (p, rows) => evaluate(meta, p, rows),
+        evaluate: (p, rows) => evaluate(meta, p, rows, movieNames),
         onEpoch: async (result, capture) => {
           await saveEpoch(runId, { ...result }, result.epoch, await capture());
           this.emit({ type: 'epoch', runId, result });
@@ -223,7 +247,7 @@ export class TrainingSession {
   /** Computes the missing encodings of the rows once, then serves them from the cache. */
   private async encodingLoader(meta: ModelMeta): Promise<BatchLoader> {
     const ref = meta.encoder!;
-    const keyOf = (r: SequenceRef) => `${ref.modelId}@${ref.epoch}:${r.movieId}`;
+    const keyOf = (r: SequenceRef) => encodingCacheKey(ref, r.movieId);
     const db = await openStore();
     const missing: SequenceRef[] = [];
     for (const r of meta.rows) {
@@ -285,14 +309,35 @@ export class TrainingSession {
   }
 }
 
-function headRows(req: Extract<StartRequest, { kind: 'scenes' | 'gases' }>): ModelMeta {
+/**
+ * Values per sequence at the output of the autoencoder's encoder: the heads' input width, which
+ * depends on the frame size the autoencoder was trained on (64,512 only at 64×36).
+ */
+async function encoderInputDim(ref: EncoderRef): Promise<number> {
+  const record = await getModel(ref.modelId);
+  if (!record) throw new Error('The autoencoder for the encoder is no longer stored.');
+  const shape = (record.meta as unknown as ModelMeta).inputShape;
+  if (!shape) {
+    throw new Error(
+      `“${record.name}” was not trained in this notebook: its encoder cannot feed a head here.`,
+    );
+  }
+  return encodedSize(shape);
+}
+
+function headRows(
+  req: Extract<StartRequest, { kind: 'scenes' | 'gases' }>,
+  inputDim: number,
+): ModelMeta {
   const d: LabelDataset | GasDataset = req.dataset;
   const names = 'names' in d ? d.names : d.chemicals;
   return {
     kind: req.kind,
     outputs: names.length,
     names,
-    inputDim: encodedSize(),
+    inputDim,
+    units: req.config.units || undefined,
+    bnMomentum: req.config.bnMomentum ?? undefined,
     encoder: req.encoder,
     rows: d.rows.map((r) => ({ movieId: r.movieId, index: r.index })),
     train: d.split.train,
@@ -325,7 +370,22 @@ function memoryInUse() {
   return { bytes: m.numBytesInGPU ?? m.numBytes, tensors: m.numTensors };
 }
 
-function evaluate(meta: ModelMeta, predictions: Float32Array, rows: readonly number[]) {
+/** Movie names by id for per-movie metrics; a name shared by two movies keeps its id beside it. */
+async function namesOfMovies(projectId: string): Promise<Map<string, string>> {
+  const movies = await listMovies(projectId);
+  const count = new Map<string, number>();
+  for (const m of movies) count.set(m.name, (count.get(m.name) ?? 0) + 1);
+  return new Map(
+    movies.map((m) => [m.id, count.get(m.name)! > 1 ? `${m.name} (${m.id})` : m.name]),
+  );
+}
+
+function evaluate(
+  meta: ModelMeta,
+  predictions: Float32Array,
+  rows: readonly number[],
+  movieNames: ReadonlyMap<string, string>,
+) {
   if (meta.kind === 'autoencoder' || !meta.y) return {};
   const k = meta.outputs!;
   const truth = new Float32Array(rows.length * k);
@@ -335,9 +395,15 @@ function evaluate(meta: ModelMeta, predictions: Float32Array, rows: readonly num
     return { ...report.weighted, perLabel: report.perLabel, names: meta.names };
   }
   const mae = maeReport(truth, predictions, k);
-  const perMovie = maeByGroup(truth, predictions, k, (i) => meta.rows[rows[i]].movieId);
+  const movieOf = (i: number) => {
+    const id = meta.rows[rows[i]].movieId;
+    return movieNames.get(id) ?? id;
+  };
+  const perMovie = maeByGroup(truth, predictions, k, movieOf);
+  const baseline = trainingMeanPrediction(meta.y, k, meta.train, rows.length);
   return {
     mae: mae.overall,
+    baselineMae: maeReport(truth, baseline, k).overall,
     perChemical: mae.perOutput,
     names: meta.names,
     perMovie: Object.fromEntries(perMovie),

@@ -138,6 +138,12 @@ export interface ChartGeometry {
   yTicks: Tick[];
   /** Points left out because a log axis cannot show values ≤ 0. */
   dropped: number;
+  /** Every x value of the plotted points, ascending and distinct (for the read-out). */
+  xValues: number[];
+  /** Data → SVG coordinates, and SVG x → data x. */
+  scaleX: (x: number) => number;
+  scaleY: (y: number) => number;
+  invertX: (px: number) => number;
 }
 
 /** Where every series and tick goes in an SVG of the given size. */
@@ -192,7 +198,65 @@ export function chartGeometry(series: readonly Series[], options: ChartOptions):
       pos: fy(value),
     })),
     dropped,
+    xValues: [...new Set(xs)].sort((a, b) => a - b),
+    scaleX: fx,
+    scaleY: fy,
+    invertX: (px) =>
+      xMax === xMin ? xMin : xMin + ((px - plot.left) / plot.width) * (xMax - xMin),
   };
+}
+
+export interface ReadoutRow {
+  label: string;
+  colour: string;
+  x: number;
+  y: number;
+  /** The smoothed value drawn as the line, when smoothing is on. */
+  smoothed: number | null;
+  /** Where the point is in the SVG. */
+  px: number;
+  py: number;
+}
+
+/**
+ * The hover read-out: for each series, its point nearest to `x` (points a log axis cannot show
+ * are skipped), with the value drawn and where it sits in the chart.
+ */
+export function readoutAt(
+  series: readonly Series[],
+  geometry: ChartGeometry,
+  x: number,
+  options: Pick<ChartOptions, 'logY' | 'smoothing'>,
+): ReadoutRow[] {
+  const rows: ReadoutRow[] = [];
+  series.forEach((s, i) => {
+    const smooth = options.smoothing > 0 ? emaSmooth(s.y, options.smoothing) : null;
+    let best = -1;
+    s.x.forEach((xi, j) => {
+      const drawn = smooth ? smooth[j] : s.y[j];
+      if (!Number.isFinite(drawn) || (options.logY && (drawn <= 0 || s.y[j] <= 0))) return;
+      if (best < 0 || Math.abs(xi - x) < Math.abs(s.x[best] - x)) best = j;
+    });
+    if (best < 0) return;
+    const drawn = smooth ? smooth[best] : s.y[best];
+    rows.push({
+      label: s.label,
+      colour: geometry.lines[i]?.colour ?? SERIES_COLOURS[i % SERIES_COLOURS.length],
+      x: s.x[best],
+      y: s.y[best],
+      smoothed: smooth ? smooth[best] : null,
+      px: geometry.scaleX(s.x[best]),
+      py: geometry.scaleY(drawn),
+    });
+  });
+  return rows;
+}
+
+/** The x value nearest to `x` among `values` (ascending), or null when there are none. */
+export function nearestValue(values: readonly number[], x: number): number | null {
+  let best: number | null = null;
+  for (const v of values) if (best === null || Math.abs(v - x) < Math.abs(best - x)) best = v;
+  return best;
 }
 
 /** The curves as one long table: one row per run, metric and epoch, raw and smoothed. */

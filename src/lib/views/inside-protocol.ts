@@ -30,7 +30,9 @@ export type InsideRequest =
       options: AugmentOptions;
       seed: number;
       variants: number;
-    };
+    }
+  /** A stored gas head's outputs for sequences of a movie, from the cached encodings. */
+  | { type: 'gasPredictions'; modelId: string; epoch: number; movieId: string; indices: number[] };
 
 export interface LayerSummary extends LayerInfo {
   range: ValueRange;
@@ -62,11 +64,19 @@ export interface ReconstructionResult {
   error: number;
 }
 
+export interface GasPredictionsResult {
+  /** The head's output names (chemical keys), in output order. */
+  outputs: string[];
+  /** indices × outputs. */
+  values: Float32Array<ArrayBuffer>;
+}
+
 export interface InsideResults {
   activations: ActivationsResult;
   grid: GridResult;
   reconstruct: ReconstructionResult;
   'augment-preview': PreviewFrame[];
+  gasPredictions: GasPredictionsResult;
 }
 
 export type InsideMessage = { id: number; request: InsideRequest };

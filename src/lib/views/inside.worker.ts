@@ -4,7 +4,11 @@
  * Owned by InsideClient; protocol in inside-protocol.ts.
  */
 import * as tf from '@tensorflow/tfjs';
+import '../models/layers';
 import { initBackend } from '../compute/backend';
+import { openStore } from '../store/db';
+import { encodingCacheKey } from '../training/runs';
+import type { EncoderRef } from '../training/protocol';
 import { getMovie, getSequence } from '../store/movies';
 import { CHANNELS } from '../shapes';
 import type { ChannelOrder } from '../store/schema';
@@ -28,6 +32,7 @@ import type {
   InsideRequest,
   InsideResults,
   ModelSource,
+  GasPredictionsResult,
   ReconstructionResult,
   SequenceRef,
 } from './inside-protocol';
@@ -137,6 +142,58 @@ async function reconstruct(
   }
 }
 
+/** Sequences per forward pass of a head: bounds the input batch (64,512 floats per sequence). */
+const HEAD_BATCH = 32;
+
+async function gasPredictions(
+  modelId: string,
+  epoch: number,
+  movieId: string,
+  indices: number[],
+): Promise<GasPredictionsResult> {
+  await backend;
+  const stored = await loadStoredModel(modelId, epoch);
+  try {
+    const meta = stored.record.meta as {
+      encoder?: EncoderRef;
+      names?: string[];
+      inputDim?: number;
+    };
+    if (stored.record.kind !== 'gases' || !meta.encoder || !meta.inputDim) {
+      throw new Error(`“${stored.record.name}” is not a gas head trained in this notebook.`);
+    }
+    const db = await openStore();
+    const key = encodingCacheKey(meta.encoder, movieId);
+    const width = meta.inputDim;
+    const parts: Float32Array[] = [];
+    for (let i = 0; i < indices.length; i += HEAD_BATCH) {
+      const chunk = indices.slice(i, i + HEAD_BATCH);
+      const x = new Float32Array(chunk.length * width);
+      for (const [j, index] of chunk.entries()) {
+        const rec = await db.get('encodings', [key, index]);
+        if (!rec) {
+          throw new Error(
+            `Sequence ${index + 1} has no encoding from this head's encoder: train the head with this movie first.`,
+          );
+        }
+        x.set(new Float32Array(rec.values), j * width);
+      }
+      const out = tf.tidy(() => stored.model.predict(tf.tensor2d(x, [chunk.length, width])));
+      parts.push(new Float32Array(await (out as tf.Tensor).data()));
+      tf.dispose(out);
+    }
+    const values = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      values.set(p, at);
+      at += p.length;
+    }
+    return { outputs: meta.names ?? [], values };
+  } finally {
+    stored.model.dispose();
+  }
+}
+
 async function handle(
   request: InsideRequest,
 ): Promise<{ result: InsideResults[InsideRequest['type']]; transfer: Transferable[] }> {
@@ -160,6 +217,11 @@ async function handle(
         channelOrder,
       });
       return { result, transfer: result.map((f) => f.rgba.buffer as ArrayBuffer) };
+    }
+    case 'gasPredictions': {
+      const { modelId, epoch, movieId, indices } = request;
+      const result = await gasPredictions(modelId, epoch, movieId, indices);
+      return { result, transfer: [result.values.buffer] };
     }
   }
 }

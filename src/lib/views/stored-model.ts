@@ -1,12 +1,14 @@
 /**
  * Rebuilds a stored model at a checkpoint: the model record's topology with the checkpoint's
- * weights, loaded through tfjs's in-memory IO handler. Custom layers (the autoencoder's upsampling
- * and padding) must be registered before this runs; the worker imports the modules that do.
+ * weights, assigned by position (tfjs names variables per session, so a checkpoint written by the
+ * training worker names them differently from this rebuild; shapes are checked). Custom layers
+ * must be registered before this runs; the worker imports the modules that do.
  */
 import * as tf from '@tensorflow/tfjs';
 import { getCheckpoint } from '../store/checkpoints';
 import { openStore } from '../store/db';
 import type { ChannelOrder, ModelRecord } from '../store/schema';
+import { restoreWeights } from '../training/checkpoint';
 
 export interface StoredModel {
   record: ModelRecord;
@@ -24,13 +26,18 @@ export async function loadStoredModel(modelId: string, epoch: number): Promise<S
   ]);
   if (!record) throw new Error('That model is no longer stored.');
   if (!checkpoint) throw new Error(`“${record.name}” has no checkpoint for epoch ${epoch}.`);
-  const model = await tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: record.topology as tf.io.ModelArtifacts['modelTopology'],
-      weightSpecs: checkpoint.weightSpecs as tf.io.WeightsManifestEntry[],
-      weightData: checkpoint.weights,
-    }),
-  );
+  const model = await tf.models.modelFromJSON({
+    modelTopology: record.topology as tf.io.ModelJSON['modelTopology'],
+  });
+  try {
+    restoreWeights(model, {
+      specs: checkpoint.weightSpecs as tf.io.WeightsManifestEntry[],
+      data: checkpoint.weights,
+    });
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
   const order = record.meta.channelOrder;
   return { record, epoch, model, channelOrder: order === 'bgr' || order === 'rgb' ? order : null };
 }
