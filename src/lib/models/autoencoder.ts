@@ -23,18 +23,26 @@ export const PAPER_SEQUENCE_SHAPE: SequenceShape = [
 export interface AutoencoderOptions {
   batchNorm: boolean;
   inputShape?: SequenceShape;
+  /** Seeds the initial weights; without it tfjs draws them unseeded. */
+  seed?: number;
 }
 
 export const BN_EPSILON = 1e-3;
 export const BN_MOMENTUM = 0.99;
 
-const conv = (filters: number, activation: 'relu' | 'sigmoid', inputShape?: SequenceShape) =>
+const conv = (
+  filters: number,
+  activation: 'relu' | 'sigmoid',
+  seed: number | undefined,
+  inputShape?: SequenceShape,
+) =>
   tf.layers.conv3d({
     filters,
     kernelSize: 3,
     padding: 'same',
     activation,
     ...(inputShape ? { inputShape } : {}),
+    ...(seed === undefined ? {} : { kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
   });
 
 const bn = () => new BatchNormalization({ epsilon: BN_EPSILON, momentum: BN_MOMENTUM });
@@ -58,7 +66,9 @@ export function encoderDepth(batchNorm: boolean): number {
 export function buildAutoencoder({
   batchNorm,
   inputShape = PAPER_SEQUENCE_SHAPE,
+  seed,
 }: AutoencoderOptions): tf.Sequential {
+  const seedOf = (layer: number) => (seed === undefined ? undefined : seed * 8 + layer);
   const enc = encodedShape(inputShape);
   const padding = [0, 1, 2].map((i) => {
     const missing = inputShape[i] - enc[i] * 4;
@@ -69,15 +79,15 @@ export function buildAutoencoder({
     model.add(layer);
     if (withBn && batchNorm) model.add(bn());
   };
-  add(conv(32, 'relu', inputShape), true);
+  add(conv(32, 'relu', seedOf(0), inputShape), true);
   add(tf.layers.maxPooling3d({ poolSize: 2 }), false);
-  add(conv(64, 'relu'), true);
+  add(conv(64, 'relu', seedOf(1)), true);
   add(tf.layers.maxPooling3d({ poolSize: 2 }), false);
-  add(conv(64, 'relu'), true);
+  add(conv(64, 'relu', seedOf(2)), true);
   add(new UpSampling3D({ size: 2 }), false);
-  add(conv(32, 'relu'), true);
+  add(conv(32, 'relu', seedOf(3)), true);
   add(new UpSampling3D({ size: 2 }), false);
   add(new ZeroPadding3D({ padding }), false);
-  add(conv(3, 'sigmoid'), false);
+  add(conv(3, 'sigmoid', seedOf(4)), false);
   return model;
 }

@@ -24,6 +24,8 @@ export interface HeadOptions {
    * used at inference lag far behind the batch statistics; a smaller momentum lets them catch up.
    */
   bnMomentum?: number;
+  /** Seeds the initial weights; without it tfjs draws them unseeded. */
+  seed?: number;
 }
 
 export { HEAD_UNITS };
@@ -35,7 +37,12 @@ export function buildHead({
   units = HEAD_UNITS[kind],
   maxBufferBytes = Infinity,
   bnMomentum = BN_MOMENTUM,
+  seed,
 }: HeadOptions): tf.Sequential {
+  const init = (k: number) =>
+    seed === undefined
+      ? {}
+      : { kernelInitializer: tf.initializers.glorotUniform({ seed: seed * 2 + k }) };
   const model = tf.sequential({ name: `${kind}_head` });
   if (inputDim * units * 4 > maxBufferBytes) {
     model.add(
@@ -44,14 +51,19 @@ export function buildHead({
         activation: 'relu',
         blockRows: planBlocks(inputDim, units, maxBufferBytes),
         inputShape: [inputDim],
+        seed,
       }),
     );
   } else {
-    model.add(tf.layers.dense({ units, activation: 'relu', inputShape: [inputDim] }));
+    model.add(tf.layers.dense({ units, activation: 'relu', inputShape: [inputDim], ...init(0) }));
   }
   model.add(new BatchNormalization({ epsilon: BN_EPSILON, momentum: bnMomentum }));
   model.add(
-    tf.layers.dense({ units: outputs, activation: kind === 'scenes' ? 'sigmoid' : 'linear' }),
+    tf.layers.dense({
+      units: outputs,
+      activation: kind === 'scenes' ? 'sigmoid' : 'linear',
+      ...init(1),
+    }),
   );
   return model;
 }

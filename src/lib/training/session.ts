@@ -53,6 +53,8 @@ interface ModelMeta {
   /** Heads: width of the hidden Dense layer (absent in runs from before it was a setting). */
   units?: number;
   bnMomentum?: number;
+  /** Seed of the initial weights (the run's seed), so a run can be repeated exactly. */
+  seed?: number;
   encoder?: EncoderRef;
   /** Each sequence's rows: which rows train and validate, fixed when the run starts. */
   rows: SequenceRef[];
@@ -151,12 +153,17 @@ export class TrainingSession {
 
   private build(meta: ModelMeta): tf.Sequential {
     if (meta.kind === 'autoencoder') {
-      return buildAutoencoder({ batchNorm: meta.batchNorm ?? true, inputShape: meta.inputShape });
+      return buildAutoencoder({
+        batchNorm: meta.batchNorm ?? true,
+        inputShape: meta.inputShape,
+        seed: meta.seed,
+      });
     }
     const opts = {
       inputDim: meta.inputDim,
       units: meta.units,
       bnMomentum: meta.bnMomentum,
+      seed: meta.seed,
       maxBufferBytes: this.maxBufferBytes(),
     };
     return meta.kind === 'scenes'
@@ -186,6 +193,7 @@ export class TrainingSession {
       kind: 'autoencoder',
       batchNorm: req.config.batchNorm ?? true,
       inputShape: [FRAMES_PER_SEQUENCE, height, width, CHANNELS],
+      seed: req.config.seed,
       rows,
       train,
       validation,
@@ -338,6 +346,7 @@ function headRows(
     inputDim,
     units: req.config.units || undefined,
     bnMomentum: req.config.bnMomentum ?? undefined,
+    seed: req.config.seed,
     encoder: req.encoder,
     rows: d.rows.map((r) => ({ movieId: r.movieId, index: r.index })),
     train: d.split.train,

@@ -26,7 +26,7 @@ export async function seedAutoencoderCheckpoint(
   const movies = await listMovies(projectId);
   const { width, height } = movies[0].settings;
   const inputShape: SequenceShape = [FRAMES_PER_SEQUENCE, height, width, CHANNELS];
-  const model = buildAutoencoder({ batchNorm: true, inputShape });
+  const model = buildAutoencoder({ batchNorm: true, inputShape, seed: 1 });
   const optimizer = makeOptimizer({ name: 'adam', learningRate: 1e-3 });
   const record: ModelRecord = {
     id: newId(),

@@ -14,6 +14,8 @@ export interface SplitDenseArgs {
   /** Rows of each kernel block, summing to the input size. */
   blockRows: number[];
   activation?: DenseActivation;
+  /** Seeds the initial kernel blocks. */
+  seed?: number;
   name?: string;
   trainable?: boolean;
   inputShape?: (number | null)[];
@@ -40,6 +42,8 @@ export class SplitDense extends tf.layers.Layer {
   readonly units: number;
   readonly blockRows: number[];
   readonly activation: DenseActivation;
+  /** Seeds the initial kernel blocks (not serialised: it only matters before training). */
+  private readonly seed?: number;
   private kernels: tf.LayerVariable[] = [];
   private bias!: tf.LayerVariable;
 
@@ -48,6 +52,7 @@ export class SplitDense extends tf.layers.Layer {
     this.units = args.units;
     this.blockRows = [...args.blockRows];
     this.activation = args.activation ?? 'linear';
+    this.seed = args.seed;
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
@@ -64,7 +69,11 @@ export class SplitDense extends tf.layers.Layer {
         `kernel_${i}`,
         [rows, this.units],
         'float32',
-        tf.initializers.randomUniform({ minval: -limit, maxval: limit }),
+        tf.initializers.randomUniform({
+          minval: -limit,
+          maxval: limit,
+          ...(this.seed === undefined ? {} : { seed: this.seed + 1000 * i }),
+        }),
       ),
     );
     this.bias = this.addWeight('bias', [this.units], 'float32', tf.initializers.zeros());
