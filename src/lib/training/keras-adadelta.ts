@@ -29,7 +29,6 @@ interface Slot {
 
 interface Group {
   slots: Slot[];
-  size: number;
   /** Running mean of squared gradients (Keras `a`). */
   accumGrad: tf.Variable;
   /** Running mean of squared updates (Keras `d_a`). */
@@ -96,7 +95,6 @@ export class KerasAdadelta extends tf.Optimizer {
         );
       groups.push({
         slots,
-        size,
         accumGrad: accum(initial?.grad),
         accumUpdate: accum(initial?.update),
       });

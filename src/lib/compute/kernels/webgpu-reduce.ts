@@ -61,7 +61,7 @@ fn main(index: i32) {
 }
 
 /** Rows each thread adds in one pass over a [rows, cols] matrix. */
-export function runLength(rows: number, cols: number): number {
+function runLength(rows: number, cols: number): number {
   const runs = Math.max(1, Math.floor(TARGET_THREADS / cols));
   return Math.max(MIN_RUN, Math.ceil(rows / runs));
 }
