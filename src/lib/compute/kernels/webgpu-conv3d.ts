@@ -17,6 +17,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { convGeometry, taps, type ConvGeometry, type KernelArgs, type Triple } from './geometry';
+import { ColumnSumProgram } from './webgpu-reduce';
 
 /** The part of tfjs's WebGPUBackend these kernels touch. */
 export interface WebGPUBackendLike {
@@ -245,42 +246,16 @@ fn main(index: i32) {
   }
 }
 
-/** result[i] = Σ over s of partial[s, i]: the second pass of the split-K filter gradient. */
-class SplitSumProgram implements WebGPUProgram {
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number];
-  variableNames = ['partial'];
-  workgroupSize: [number, number, number] = [THREADS, 1, 1];
-  size = true;
-
-  constructor(
-    outputShape: number[],
-    private readonly splits: number,
-  ) {
-    this.outputShape = outputShape;
-    const n = outputShape.reduce((a, b) => a * b, 1);
-    this.dispatch = [Math.ceil(n / THREADS), 1, 1];
-    this.shaderKey = `cinebreath_splitsum_${splits}`;
-  }
-
-  getUserCode(): string {
-    return `
-fn main(index: i32) {
-  if (index < uniforms.size) {
-    var s = 0.0;
-    for (var i = 0; i < ${this.splits}; i++) { s += partial[i * uniforms.size + index]; }
-    result[index] = s;
-  }
-}`;
-  }
-}
-
 /** One product, and the pass adding its split-K partial sums when it has more than one split. */
 export interface ConvPrograms {
   product: WebGPUProgram;
   sum: WebGPUProgram | null;
+}
+
+/** result[i] = Σ over s of partial[s, i]: the second pass of a split-K product. */
+function splitSum(outputShape: number[], splits: number): WebGPUProgram {
+  const n = outputShape.reduce((a, b) => a * b, 1);
+  return new ColumnSumProgram(splits, n, splits, 1, outputShape);
 }
 
 function programs(
@@ -295,7 +270,7 @@ function programs(
   const shape = p.splits > 1 ? [p.splits, ...outputShape] : outputShape;
   return {
     product: new ImplicitGemmProgram(name, inputs, shape, p, helpers, loadA, loadB),
-    sum: p.splits > 1 ? new SplitSumProgram(outputShape, p.splits) : null,
+    sum: p.splits > 1 ? splitSum(outputShape, p.splits) : null,
   };
 }
 

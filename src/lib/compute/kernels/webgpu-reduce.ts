@@ -22,8 +22,11 @@ const MIN_RUN = 32;
 /** Rows few enough for one thread per column to add them all in the last pass. */
 const LAST_PASS_ROWS = 256;
 
-/** result[s, c] = scale · Σ of x[r, c] over rows r of run s. */
-class ColumnSumProgram implements WebGPUProgram {
+/**
+ * result[s, c] = scale · Σ of x[r, c] over rows r of run s. With one run over all rows it also
+ * adds the split-K partial products of the conv3d kernels, labelled with their `outputShape`.
+ */
+export class ColumnSumProgram implements WebGPUProgram {
   outputShape: number[];
   shaderKey: string;
   dispatchLayout = { x: [0] };
@@ -37,9 +40,10 @@ class ColumnSumProgram implements WebGPUProgram {
     private readonly cols: number,
     private readonly run: number,
     private readonly scale: number,
+    outputShape?: number[],
   ) {
     const runs = Math.ceil(rows / run);
-    this.outputShape = [runs, cols];
+    this.outputShape = outputShape ?? [runs, cols];
     this.dispatch = [Math.ceil((runs * cols) / THREADS), 1, 1];
     this.shaderKey = `cinebreath_colsum_${rows}_${cols}_${run}_${scale}`;
   }
