@@ -190,14 +190,15 @@ export function autoencoderStep(v: Volume): AutoencoderStep {
     const bce = tf.add(tf.mul(t, tf.log(q)), tf.mul(tf.sub(1, t), tf.log(tf.sub(1, q))));
     return tf.neg(tf.mean(bce)) as tf.Scalar;
   };
+  const enqueue = () => optimizer.minimize(loss, true)!;
   return {
     async step() {
-      const l = optimizer.minimize(loss, true)!;
+      const l = enqueue();
       const value = (await l.data())[0];
       l.dispose();
       return value;
     },
-    enqueue: () => optimizer.minimize(loss, true)!,
+    enqueue,
     dispose() {
       x.dispose();
       weights.forEach((w) => w.dispose());
