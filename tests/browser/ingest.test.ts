@@ -147,6 +147,16 @@ async function waitForState(page: Page, name: string, state: string, timeout = 1
     .toBe(state);
 }
 
+/** Drops `stretched` as they are and the 2.39:1 film cropped to fill, and waits for the latter. */
+async function dropWithScopeCropped(page: Page, ...stretched: string[]) {
+  await drop(page, ...stretched);
+  const fit = page.getByRole('combobox').filter({ hasText: 'stretch' });
+  await fit.selectOption('crop');
+  await drop(page, 'scope-239.mp4');
+  await waitForState(page, 'scope-239', 'complete', 180_000);
+  await fit.selectOption('stretch');
+}
+
 describe('movie ingest (ffmpeg.wasm)', () => {
   let session: BrowserSession & { errors: string[] };
   const baseUrl = inject('baseUrl');
@@ -213,11 +223,7 @@ describe('movie ingest (ffmpeg.wasm)', () => {
 
   it('decodes VP9/Opus WebM, a 2.39:1 film cropped to fill and 23.976 fps, dropped together', async () => {
     const { page } = session;
-    await drop(page, 'vp9-opus.webm', 'ntsc-23976.mp4');
-    await page.getByRole('combobox').filter({ hasText: 'stretch' }).selectOption('crop');
-    await drop(page, 'scope-239.mp4');
-    await waitForState(page, 'scope-239', 'complete', 180_000);
-    await page.getByRole('combobox').filter({ hasText: 'stretch' }).selectOption('stretch');
+    await dropWithScopeCropped(page, 'vp9-opus.webm', 'ntsc-23976.mp4');
     const cases = [
       { file: 'vp9-opus.webm', name: 'vp9-opus', fit: 'stretch', sequences: 1, channels: 2 },
       { file: 'ntsc-23976.mp4', name: 'ntsc-23976', fit: 'stretch', sequences: 2, channels: 2 },
@@ -360,11 +366,7 @@ describe('movie ingest (WebCodecs)', () => {
     // This Chromium's VideoDecoder takes H.264 (the path is real here, not a fallback).
     expect(await page.evaluate(() => typeof VideoDecoder)).toBe('function');
     expect(await page.getByTestId('decoder-notice').count()).toBe(0);
-    await drop(page, 'h264-aac.mp4', 'ntsc-23976.mp4');
-    await page.getByRole('combobox').filter({ hasText: 'stretch' }).selectOption('crop');
-    await drop(page, 'scope-239.mp4');
-    await waitForState(page, 'scope-239', 'complete', 180_000);
-    await page.getByRole('combobox').filter({ hasText: 'stretch' }).selectOption('stretch');
+    await dropWithScopeCropped(page, 'h264-aac.mp4', 'ntsc-23976.mp4');
     const cases = [
       { file: 'h264-aac.mp4', name: 'h264-aac', fit: 'stretch', sequences: 2, frames: 65 },
       { file: 'ntsc-23976.mp4', name: 'ntsc-23976', fit: 'stretch', sequences: 2, frames: 61 },
