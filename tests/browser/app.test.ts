@@ -1,19 +1,12 @@
 // The notebook in a real Chromium: status strip with a WebGPU adapter, the demo project survives a
 // reload, and Delete project / Erase all local data really remove it.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openBrowser, type BrowserSession } from './chromium';
+import { describe, expect, inject, it } from 'vitest';
+import { useBrowser } from './use-browser';
 import { loadDemo } from './demo';
 
 describe('notebook shell', () => {
-  let session: BrowserSession & { errors: string[] };
   const baseUrl = inject('baseUrl');
-
-  beforeAll(async () => {
-    session = await openBrowser();
-  });
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = useBrowser();
 
   it('shows the WebGPU backend and its adapter in the status strip', async () => {
     const { page } = session;

@@ -2,21 +2,14 @@
 // worker pool and are stored for every movie; both audio networks then train in the training
 // worker and show their per-label F1; the gas regressors train on the screenings and show their
 // MAE per chemical.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openBrowser, type BrowserSession } from './chromium';
+import { describe, expect, inject, it } from 'vitest';
+import { useBrowser } from './use-browser';
 import { loadDemo } from './demo';
 import { DEMO_MOVIES } from '../../src/lib/demo/demo-project';
 
 describe('audio section', () => {
-  let session: BrowserSession & { errors: string[] };
   const baseUrl = inject('baseUrl');
-
-  beforeAll(async () => {
-    session = await openBrowser();
-  });
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = useBrowser();
 
   it('computes and stores features for every demo clip', { timeout: 900_000 }, async () => {
     const { page } = session;

@@ -3,8 +3,9 @@
 // gives a result table of real numbers, a CSV, and a run pair that the curves view overlays. The
 // augmentation preview paints augmented frames that differ from the original.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openBrowser, type BrowserSession, type Page } from './chromium';
+import { describe, expect, inject, it } from 'vitest';
+import type { Page } from './chromium';
+import { useBrowser } from './use-browser';
 import { loadDemo } from './demo';
 
 type Locator = ReturnType<Page['locator']>;
@@ -20,15 +21,8 @@ async function resultRows(table: Locator): Promise<[string, number, number, stri
 }
 
 describe('beyond the paper in the notebook', () => {
-  let session: BrowserSession & { errors: string[] };
   const baseUrl = inject('baseUrl');
-
-  beforeAll(async () => {
-    session = await openBrowser();
-  });
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = useBrowser();
 
   it('loads the demo with scene-dependent audio features', { timeout: 180_000 }, async () => {
     await session.page.goto(baseUrl);

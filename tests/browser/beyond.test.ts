@@ -1,7 +1,7 @@
 // Switch pooling, the switch autoencoder and augmentation give the same numbers on WebGPU as on
 // the CPU backend, without WGSL warnings (rank-5 ops that WebGPU miscompiles only warn).
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openBrowser, type BrowserSession } from './chromium';
+import { describe, expect, inject, it } from 'vitest';
+import { useBrowser } from './use-browser';
 
 interface Comparison {
   backend: string;
@@ -16,20 +16,14 @@ type BeyondHarness = Record<
 >;
 
 describe('beyond the paper on WebGPU', () => {
-  let session: BrowserSession & { errors: string[] };
   const baseUrl = inject('baseUrl');
-
-  beforeAll(async () => {
-    session = await openBrowser();
+  const session = useBrowser(async () => {
     await session.page.goto(`${baseUrl}/tests/browser/harness/index.html`);
     await session.page.waitForFunction(
       () => document.getElementById('ready')?.textContent === 'ready',
       undefined,
       { timeout: 60_000 },
     );
-  });
-  afterAll(async () => {
-    await session?.close();
   });
 
   const run = (fn: keyof BeyondHarness) =>

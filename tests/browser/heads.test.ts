@@ -5,8 +5,9 @@
 // the trivial baselines. Then the predicted vs measured gas curves of a screening are drawn from
 // the stored gas head, read out by pointer and keyboard, and exported as CSV and PNG.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openBrowser, type BrowserSession, type Page } from './chromium';
+import { describe, expect, inject, it } from 'vitest';
+import type { Page } from './chromium';
+import { useBrowser } from './use-browser';
 import { loadDemo } from './demo';
 
 type Locator = ReturnType<Page['locator']>;
@@ -46,15 +47,8 @@ const valueOf = (text: string | null, metric: string) =>
   Number(new RegExp(`· ${metric} (-?[\\d.e+-]+)`).exec(text ?? '')?.[1]);
 
 describe('scene and gas heads', () => {
-  let session: BrowserSession & { errors: string[] };
   const baseUrl = inject('baseUrl');
-
-  beforeAll(async () => {
-    session = await openBrowser();
-  });
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = useBrowser();
 
   it('trains both heads on the demo and shows predicted vs measured gases', async () => {
     const { page, context } = session;

@@ -3,9 +3,10 @@
 // sequence, and compared with native ffmpeg's output of the same sampling rule
 // (`-vf fps=1,scale=W:H`), which is FFmpeg 5.1 too.
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openBrowser, type BrowserSession } from './chromium';
+import { openBrowser } from './chromium';
+import { useBrowser } from './use-browser';
 import { nativeAudio, nativeFrames } from '../native-ffmpeg';
 import { audioFilter, videoFilter } from '../../src/lib/ingest/plan';
 
@@ -158,20 +159,14 @@ async function dropWithScopeCropped(page: Page, ...stretched: string[]) {
 }
 
 describe('movie ingest (ffmpeg.wasm)', () => {
-  let session: BrowserSession & { errors: string[] };
   const baseUrl = inject('baseUrl');
-
-  beforeAll(async () => {
-    session = await openBrowser();
+  const session = useBrowser(async () => {
     const { page } = session;
     await page.goto(`${baseUrl}/`);
     await page.getByLabel('New project name').fill('Ingest test');
     await page.getByRole('button', { name: 'Create' }).click();
     await page.getByTestId('project').filter({ hasText: 'Ingest test' }).waitFor();
     await page.getByTestId('decoder-choice').selectOption('ffmpeg.wasm');
-  });
-  afterAll(async () => {
-    await session?.close();
   });
 
   it('turns an H.264/AAC MP4 into the frames and audio native ffmpeg makes', async () => {
@@ -345,20 +340,14 @@ describe('movie ingest (ffmpeg.wasm)', () => {
 });
 
 describe('movie ingest (WebCodecs)', () => {
-  let session: BrowserSession & { errors: string[] };
   const baseUrl = inject('baseUrl');
   const stretch = videoFilter({ width: 64, height: 36, fit: 'stretch' });
-
-  beforeAll(async () => {
-    session = await openBrowser();
+  const session = useBrowser(async () => {
     const { page } = session;
     await page.goto(`${baseUrl}/`);
     await page.getByLabel('New project name').fill('WebCodecs test');
     await page.getByRole('button', { name: 'Create' }).click();
     await page.getByTestId('project').filter({ hasText: 'WebCodecs test' }).waitFor();
-  });
-  afterAll(async () => {
-    await session?.close();
   });
 
   it('decodes H.264 MP4 with VideoDecoder: frames close to native, audio equal, counts equal', async () => {

@@ -2,8 +2,8 @@
 // input gradient and filter gradient on small random shapes (odd sizes, batch > 1, 'same' and
 // 'valid', strides 1 and 2, a deep product that is split across workgroups), with the output
 // buffers poisoned first.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openBrowser, type BrowserSession } from './chromium';
+import { describe, expect, inject, it } from 'vitest';
+import { useBrowser } from './use-browser';
 import type { ConvCase, ReduceCase } from './harness/kernels.harness';
 
 type Harness = {
@@ -37,16 +37,10 @@ const REDUCTIONS: ReduceCase[] = [
 ];
 
 describe('fast WebGPU conv3d kernels', () => {
-  let session: BrowserSession & { errors: string[] };
   const baseUrl = inject('baseUrl');
-
-  beforeAll(async () => {
-    session = await openBrowser();
+  const session = useBrowser(async () => {
     await session.page.goto(`${baseUrl}/tests/browser/harness/index.html`);
     await session.page.locator('#ready', { hasText: 'ready' }).waitFor();
-  });
-  afterAll(async () => {
-    await session?.close();
   });
 
   it('replace the stock kernels under the same names', async () => {

@@ -1,23 +1,17 @@
 // The paper's layers and a few training steps on WebGPU (SwiftShader here) equal the CPU backend,
 // which agrees with PyTorch: this is what catches tfjs's broken rank-5 WebGPU kernels.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openBrowser, type BrowserSession } from './chromium';
+import { describe, expect, inject, it } from 'vitest';
+import { useBrowser } from './use-browser';
 import { loadDemo } from './demo';
 import type * as Models from './harness/models.harness';
 
 type Harness = { harness: { models: typeof Models } };
 
 describe('models on WebGPU', () => {
-  let session: BrowserSession & { errors: string[] };
   const baseUrl = inject('baseUrl');
-
-  beforeAll(async () => {
-    session = await openBrowser();
+  const session = useBrowser(async () => {
     await session.page.goto(`${baseUrl}/tests/browser/harness/index.html`);
     await session.page.locator('#ready', { hasText: 'ready' }).waitFor({ timeout: 60_000 });
-  });
-  afterAll(async () => {
-    await session?.close();
   });
 
   it('every layer’s forward pass and gradients match the CPU backend (≤ 1e-4 relative)', async () => {
@@ -49,15 +43,8 @@ describe('models on WebGPU', () => {
 });
 
 describe('autoencoder cell', () => {
-  let session: BrowserSession & { errors: string[] };
   const baseUrl = inject('baseUrl');
-
-  beforeAll(async () => {
-    session = await openBrowser();
-  });
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = useBrowser();
 
   it('starts training in the worker on WebGPU, stops at once, and offers Resume', async () => {
     const { page } = session;

@@ -1,11 +1,11 @@
 // Sharing in a real Chromium: the paper's Keras .h5 read through the worker (WORKERFS) computes the
 // saved outputs on WebGPU; models and projects go out as downloads and come back through the drop
 // zone; bad files get a clear message and change nothing.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openBrowser, type BrowserSession } from './chromium';
+import { useBrowser } from './use-browser';
 import { loadDemo } from './demo';
 import { readReference } from '../reference';
 import { readNpy } from '../../src/lib/interop/npy';
@@ -13,16 +13,9 @@ import { readNpy } from '../../src/lib/interop/npy';
 const b64 = (buf: ArrayBuffer) => Buffer.from(buf).toString('base64');
 
 describe('share', () => {
-  let session: BrowserSession & { errors: string[] };
   const baseUrl = inject('baseUrl');
   const dir = mkdtempSync(join(tmpdir(), 'cinebreath-share-'));
-
-  beforeAll(async () => {
-    session = await openBrowser();
-  });
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = useBrowser();
 
   it('imports labels_audio.h5 in a worker and reproduces its outputs on WebGPU', async () => {
     const { page } = session;

@@ -1,7 +1,7 @@
 // Storage failures the shell must explain: data written by a newer Cinebreath, and another tab
 // upgrading the schema while this one is open. Nothing stored may be touched.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openBrowser, type BrowserSession } from './chromium';
+import { describe, expect, inject, it } from 'vitest';
+import { useBrowser } from './use-browser';
 
 function openAtVersion(version: number) {
   return new Promise<string>((resolve, reject) => {
@@ -19,15 +19,8 @@ function openAtVersion(version: number) {
 }
 
 describe('store errors', () => {
-  let session: BrowserSession & { errors: string[] };
   const baseUrl = inject('baseUrl');
-
-  beforeAll(async () => {
-    session = await openBrowser();
-  });
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = useBrowser();
 
   it('tells the user when another tab upgrades the database', async () => {
     const { page, context } = session;

@@ -3,8 +3,9 @@
 // overlaid curves and tables — each must show varied pixels and real numbers, exports must give a
 // PNG and a CSV, and no main-thread task may exceed 100 ms while the heatmaps render.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openBrowser, type BrowserSession, type Page } from './chromium';
+import { describe, expect, inject, it } from 'vitest';
+import type { Page } from './chromium';
+import { useBrowser } from './use-browser';
 import { loadDemo } from './demo';
 
 type Locator = ReturnType<Page['locator']>;
@@ -60,15 +61,8 @@ async function longTasksBetween(page: Page, from: number, to: number): Promise<n
 }
 
 describe('inside the network views', () => {
-  let session: BrowserSession & { errors: string[] };
   const baseUrl = inject('baseUrl');
-
-  beforeAll(async () => {
-    session = await openBrowser();
-  });
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = useBrowser();
 
   it('shows activation heatmaps of an untrained encoder without blocking the page', async () => {
     const { page } = session;

@@ -3,8 +3,8 @@
 // tiled shader whose dispatch (⌈rows / 16⌉ workgroups in Y) exceeds the 65,535 limit above
 // 1,048,560 rows. The smallest matrices past that limit, on SwiftShader (same limit as GPUs)
 // against the CPU backend: the stock kernels throw, ours equal the CPU.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openBrowser, type BrowserSession } from './chromium';
+import { describe, expect, inject, it } from 'vitest';
+import { useBrowser } from './use-browser';
 import type { LargeCase, LargeResult } from './harness/webgpu-batch.harness';
 
 type Harness = {
@@ -25,23 +25,17 @@ const CASES: LargeCase[] = [
 ];
 
 describe('WebGPU reductions and transposes past the dispatch limit', () => {
-  let session: BrowserSession & { errors: string[] };
   const baseUrl = inject('baseUrl');
+  const session = useBrowser(async () => {
+    await session.page.goto(`${baseUrl}/tests/browser/harness/index.html`);
+    await session.page.locator('#ready', { hasText: 'ready' }).waitFor();
+  });
   const onWebGPU = (c: LargeCase, fixed: boolean) =>
     session.page.evaluate(
       ([cc, f]) =>
         (window as unknown as { harness: Harness }).harness['webgpu-batch'].largeOpOnWebGPU(cc, f),
       [c, fixed] as const,
     );
-
-  beforeAll(async () => {
-    session = await openBrowser();
-    await session.page.goto(`${baseUrl}/tests/browser/harness/index.html`);
-    await session.page.locator('#ready', { hasText: 'ready' }).waitFor();
-  });
-  afterAll(async () => {
-    await session?.close();
-  });
 
   it('throw with the stock kernels (the shapes really exceed the limit)', async () => {
     for (const c of [CASES[0], CASES[4]]) {
