@@ -1,6 +1,7 @@
 // One training step (forward + backward + Adadelta) of the paper's full-size autoencoder with
-// batch norm, batch 1 and 4, on the tfjs CPU backend in Node, against PyTorch CPU (1 thread) on
-// the same model when /usr/bin/python3 has torch. The browser's WebGPU is measured by the
+// batch norm, batch 1 and 4, on the tfjs CPU backend in Node with the app's fast conv3d kernels
+// (as `initBackend` installs them), against PyTorch CPU (1 thread) on the same model when
+// /usr/bin/python3 has torch. The browser's WebGPU is measured by the
 // real-GPU script; SwiftShader's WebGPU is ~10× slower than the CPU backend and not run here.
 import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
@@ -8,6 +9,7 @@ import { buildAutoencoder, PAPER_SEQUENCE_SHAPE } from '../src/lib/models/autoen
 import { binaryCrossentropy } from '../src/lib/training/losses.ts';
 import { makeOptimizer, PAPER_OPTIMIZER } from '../src/lib/training/optimizer.ts';
 import { trainStep } from '../src/lib/training/loop.ts';
+import { installFastKernels } from '../src/lib/compute/kernels/index.ts';
 import { printRows, timeMedian, type Benchmark, type Row } from './harness.ts';
 
 const BATCHES = [1, 4];
@@ -47,11 +49,13 @@ function torchTimes(): Map<number, number> | null {
 }
 
 const bench: Benchmark = {
-  title: 'full-size autoencoder training step (BN, Adadelta): tfjs cpu vs PyTorch CPU 1 thread',
+  title:
+    'full-size autoencoder training step (BN, Adadelta): tfjs cpu + fast kernels vs PyTorch CPU 1 thread',
   async run() {
     const torch = torchTimes();
     if (!torch) console.log('PyTorch not available: no baseline column.');
     await tf.setBackend('cpu');
+    installFastKernels('cpu');
     const model = buildAutoencoder({ batchNorm: true });
     const optimizer = makeOptimizer(PAPER_OPTIMIZER);
     const rows: Row[] = [];

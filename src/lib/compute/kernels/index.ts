@@ -1,13 +1,16 @@
 /**
  * Swaps tfjs's naive 3D convolution and pooling kernels for fast ones, under the same kernel
  * names, so models keep using ordinary layers and ops (tf.conv3d, tf.maxPool3d, their gradients);
- * on WebGPU also Sum and Mean over leading axes without a transpose (webgpu-reduce.ts) and the
- * transpose, Max and Min whose stock dispatch overflows on tall matrices (webgpu-dispatch.ts). `initBackend` calls `installFastKernels` for the backend it picks;
+ * on the CPU also the broadcasting element-wise ops and reductions (cpu-elementwise.ts); on
+ * WebGPU also Sum and Mean over leading axes without a transpose (webgpu-reduce.ts) and the
+ * transpose, Max and Min whose stock dispatch overflows on tall matrices (webgpu-dispatch.ts).
+ * `initBackend` calls `installFastKernels` for the backend it picks;
  * benchmarks and tests call `uninstallFastKernels` to measure or compare against the stock
  * kernels in the same process.
  */
 import * as tf from '@tensorflow/tfjs';
 import { cpuKernels } from './cpu-conv3d';
+import { cpuElementwiseKernels } from './cpu-elementwise';
 import { webgpuKernels } from './webgpu-conv3d';
 import { webgpuDispatchKernels } from './webgpu-dispatch';
 import { webgpuReduceKernels } from './webgpu-reduce';
@@ -21,12 +24,13 @@ type KernelTable = Record<
 >;
 
 /**
- * Kernels per backend: all five on `cpu`; the three convolutions on `webgpu`, whose stock pooling
+ * Kernels per backend: all five on `cpu`, with its broadcasting Add/Sub/Mul and its Sum/Mean
+ * (cpu-elementwise.ts); the three convolutions on `webgpu`, whose stock pooling
  * kernels are already one thread per element and cheap next to the convolutions, and the
  * reductions.
  */
 const FAST: Record<string, KernelTable> = {
-  cpu: cpuKernels,
+  cpu: { ...cpuKernels, ...cpuElementwiseKernels },
   webgpu: { ...webgpuKernels, ...webgpuDispatchKernels, ...webgpuReduceKernels },
 };
 

@@ -1,0 +1,142 @@
+// The `cpu` backend's fast Add/Sub/Multiply/Sum/Mean (src/lib/compute/kernels/cpu-elementwise.ts)
+// against tfjs's stock kernels: every broadcasting pattern the models produce (trailing and
+// leading vectors, middle axes, scalars, both sides broadcast) and reductions over leading,
+// trailing, middle and scattered axes, through the ordinary ops so the registration is tested too.
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installFastKernels, uninstallFastKernels } from '../../src/lib/compute/kernels';
+
+function random(shape: number[], seed: number): tf.Tensor {
+  return tf.randomUniform(shape, -1, 1, 'float32', seed);
+}
+
+/** Runs `f` with the stock kernels and with the fast ones; returns both results' values. */
+function both(f: () => tf.Tensor): { stock: tf.Tensor; fast: tf.Tensor } {
+  uninstallFastKernels('cpu');
+  const stock = f();
+  installFastKernels('cpu');
+  const fast = f();
+  return { stock, fast };
+}
+
+function expectClose(fast: tf.Tensor, stock: tf.Tensor, tol: number): void {
+  expect(fast.shape).toEqual(stock.shape);
+  expect(fast.dtype).toBe(stock.dtype);
+  const a = fast.dataSync();
+  const b = stock.dataSync();
+  let err = 0;
+  for (let i = 0; i < b.length; i++) err = Math.max(err, Math.abs(a[i] - b[i]));
+  expect(err).toBeLessThanOrEqual(tol);
+}
+
+const PAIRS: [number[], number[]][] = [
+  [
+    [2, 3, 4, 5, 6],
+    [2, 3, 4, 5, 6],
+  ],
+  [[2, 3, 4, 5, 6], [6]],
+  [
+    [2, 3, 4, 5, 6],
+    [1, 1, 1, 1, 6],
+  ],
+  [
+    [1, 1, 1, 1, 6],
+    [2, 3, 4, 5, 6],
+  ],
+  [
+    [7, 3, 1, 5],
+    [1, 1, 4, 1],
+  ],
+  [
+    [6, 5, 1, 3],
+    [1, 1, 4, 1],
+  ],
+  [
+    [3, 1, 5],
+    [1, 4, 1],
+  ],
+  [[4, 5], []],
+  [[], [4, 5]],
+  [[], []],
+  [
+    [2, 1, 3],
+    [2, 4, 3],
+  ],
+  [
+    [5, 1],
+    [1, 6],
+  ],
+  [[0, 3], [3]],
+];
+
+describe('cpu element-wise kernels', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+  afterAll(() => installFastKernels('cpu'));
+
+  it('replaces the stock kernels under their own names', () => {
+    uninstallFastKernels('cpu');
+    const names = [tf.Add, tf.Sub, tf.Multiply, tf.Sum, tf.Mean];
+    const stockKernels = names.map((n) => tf.getKernel(n, 'cpu')?.kernelFunc);
+    expect(installFastKernels('cpu')).toEqual(expect.arrayContaining(names));
+    names.forEach((n, i) => expect(tf.getKernel(n, 'cpu')?.kernelFunc).not.toBe(stockKernels[i]));
+  });
+
+  it.each(PAIRS)('add, sub and mul of %j and %j equal the stock kernels', (aShape, bShape) => {
+    const a = random(aShape, 1);
+    const b = random(bShape, 2);
+    for (const op of [tf.add, tf.sub, tf.mul]) {
+      const { stock, fast } = both(() => op(a, b));
+      expectClose(fast, stock, 0);
+    }
+  });
+
+  it('leaves int32 to the stock kernels', () => {
+    const a = tf.tensor2d([[1, 2, 3]], [1, 3], 'int32');
+    const b = tf.tensor1d([10, 20, 30], 'int32');
+    const { stock, fast } = both(() => tf.sum(tf.mul(tf.add(a, b), b), 1));
+    expectClose(fast, stock, 0);
+    expect(Array.from(fast.dataSync())).toEqual([11 * 10 + 22 * 20 + 33 * 30]);
+  });
+
+  const REDUCTIONS: [number[], number[]][] = [
+    [
+      [3, 4, 5, 6, 7],
+      [0, 1, 2, 3],
+    ],
+    [[3, 4, 5, 6, 7], [4]],
+    [
+      [3, 4, 5, 6, 7],
+      [1, 3],
+    ],
+    [
+      [3, 4, 5, 6, 7],
+      [0, 2, 4],
+    ],
+    [
+      [3, 4, 5, 6, 7],
+      [0, 1, 2, 3, 4],
+    ],
+    [[2, 1, 5], [1]],
+    [[200, 33], [0]],
+  ];
+
+  it.each(REDUCTIONS)('sum and mean of %j over %j equal the stock kernels', (shape, axes) => {
+    const x = random(shape, 3);
+    for (const keepDims of [false, true]) {
+      for (const op of [tf.sum, tf.mean]) {
+        const { stock, fast } = both(() => op(x, axes, keepDims));
+        expectClose(fast, stock, 1e-5);
+      }
+    }
+  });
+
+  it('gives the same gradients of a broadcasting, reducing expression', () => {
+    const x = random([2, 3, 4, 5, 6], 4);
+    const g = random([6], 5);
+    const f = (x: tf.Tensor) => tf.mean(tf.mul(tf.sub(x, tf.mean(x, [0, 1, 2, 3], true)), g));
+    const { stock, fast } = both(() => tf.grad(f)(x));
+    expectClose(fast, stock, 1e-6);
+  });
+});
