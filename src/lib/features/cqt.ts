@@ -10,7 +10,7 @@
  */
 import { fftOf } from './fft';
 import { normalizeFramesInf } from './spectral';
-import { stft } from './spectrum';
+import { FrameTransform, frameCount } from './spectrum';
 
 const HANN_BANDWIDTH = 1.50018310546875;
 const C1 = 440 * 2 ** ((24 - 69) / 12);
@@ -61,13 +61,22 @@ export function downsample2(y: Float64Array): Float64Array {
   return out;
 }
 
-interface SparseRow {
-  idx: Int32Array;
+/** A sparsified filter spectrum as its span of bins from `first`, dropped bins zero. */
+interface SpanRow {
+  first: number;
   re: Float64Array;
   im: Float64Array;
 }
 
-const spectraCache = new Map<string, { nFft: number; rows: SparseRow[] }>();
+interface FilterSpectra {
+  nFft: number;
+  rows: SpanRow[];
+  /** The lowest and highest bin any row uses. */
+  lo: number;
+  hi: number;
+}
+
+const spectraCache = new Map<string, FilterSpectra>();
 
 /** Filter spectra are reused across clips: one set per (rate, tuning), tunings step by 0.01. */
 function cachedFilterSpectra(
@@ -75,7 +84,7 @@ function cachedFilterSpectra(
   freqs: Float64Array,
   Q: number,
   sparsity: number,
-): { nFft: number; rows: SparseRow[] } {
+): FilterSpectra {
   const key = `${sr}:${freqs[0]}:${freqs.length}:${Q}:${sparsity}`;
   let v = spectraCache.get(key);
   if (!v) {
@@ -92,11 +101,11 @@ function filterSpectra(
   freqs: Float64Array,
   Q: number,
   sparsity: number,
-): { nFft: number; rows: SparseRow[] } {
+): FilterSpectra {
   const lengths = Array.from(freqs, (f) => (Q * sr) / f);
   const nFft = 2 ** Math.ceil(Math.log2(Math.max(...lengths)));
   const fft = fftOf(nFft);
-  const rows: SparseRow[] = [];
+  const rows: SpanRow[] = [];
   const bins = nFft / 2 + 1;
   for (let b = 0; b < freqs.length; b++) {
     const ilen = lengths[b];
@@ -130,15 +139,25 @@ function filterSpectra(
       ti++;
     }
     const cut = sorted[Math.min(ti, bins - 1)];
-    const keep: number[] = [];
-    for (let k = 0; k < bins; k++) if (mags[k] >= cut) keep.push(k);
-    rows.push({
-      idx: Int32Array.from(keep),
-      re: Float64Array.from(keep, (k) => re[k]),
-      im: Float64Array.from(keep, (k) => im[k]),
-    });
+    let first = 0;
+    while (mags[first] < cut) first++;
+    let last = bins - 1;
+    while (mags[last] < cut) last--;
+    const row = {
+      first,
+      re: new Float64Array(last - first + 1),
+      im: new Float64Array(last - first + 1),
+    };
+    for (let k = first; k <= last; k++) {
+      if (mags[k] < cut) continue;
+      row.re[k - first] = re[k];
+      row.im[k - first] = im[k];
+    }
+    rows.push(row);
   }
-  return { nFft, rows };
+  const lo = Math.min(...rows.map((r) => r.first));
+  const hi = Math.max(...rows.map((r) => r.first + r.re.length - 1));
+  return { nFft, rows, lo, hi };
 }
 
 /** |CQT| of y: frames × nBins (frame-major), as librosa.cqt with the given tuning. */
@@ -167,26 +186,28 @@ export function cqtMagnitude(
     const hiBin = nBins - binsPerOctave * o;
     const loBin = Math.max(0, hiBin - binsPerOctave);
     const oct = freqs.subarray(loBin, hiBin);
-    const { nFft, rows } = cachedFilterSpectra(mySr, oct, Q, 0.01);
+    const { nFft, rows, lo, hi } = cachedFilterSpectra(mySr, oct, Q, 0.01);
     const gain = Math.sqrt(sr / mySr);
-    const D = stft(myY, nFft, myHop, null);
+    const frames = frameCount(myY.length, myHop);
+    const ft = new FrameTransform(nFft, null);
+    const re = new Float64Array(ft.bins);
+    const im = new Float64Array(ft.bins);
     const count = hiBin - loBin;
-    const data = new Float64Array(D.frames * count);
-    for (let t = 0; t < D.frames; t++) {
-      const base = t * D.bins;
+    const data = new Float64Array(frames * count);
+    for (let t = 0; t < frames; t++) {
+      ft.frame(myY, t, myHop, re, im, 0, lo, hi);
       for (let b = 0; b < count; b++) {
-        const row = rows[b];
+        const { first, re: fr, im: fi } = rows[b];
         let ar = 0;
         let ai = 0;
-        for (let j = 0; j < row.idx.length; j++) {
-          const k = base + row.idx[j];
-          ar += row.re[j] * D.re[k] - row.im[j] * D.im[k];
-          ai += row.re[j] * D.im[k] + row.im[j] * D.re[k];
+        for (let j = 0, k = first; j < fr.length; j++, k++) {
+          ar += fr[j] * re[k] - fi[j] * im[k];
+          ai += fr[j] * im[k] + fi[j] * re[k];
         }
         data[t * count + b] = Math.sqrt(ar * ar + ai * ai) * gain;
       }
     }
-    responses.push({ first: loBin, frames: D.frames, data, count });
+    responses.push({ first: loBin, frames, data, count });
     if (myHop % 2 === 0 && o < nOctaves - 1) {
       myHop /= 2;
       mySr /= 2;

@@ -14,8 +14,9 @@ function reflect(i: number, n: number): number {
 
 /**
  * Running median of width `size` along one line of `src` (n values at `offset + i * stride`),
- * written to the same positions of `dst`. The window is kept sorted: each step removes the
- * leaving value and inserts the entering one.
+ * written to the same positions of `dst`. The reflect-padded line is gathered into `line`, then
+ * the window is kept sorted in `win`: each step finds the leaving value by bisection and slides
+ * the entering one into its place.
  */
 function runningMedian(
   src: Float64Array,
@@ -24,19 +25,23 @@ function runningMedian(
   stride: number,
   n: number,
   size: number,
+  line: Float64Array,
   win: Float64Array,
 ): void {
   const half = size >> 1;
-  const at = (i: number) => src[offset + (i >= 0 && i < n ? i : reflect(i, n)) * stride];
-  for (let j = 0; j < size; j++) win[j] = at(j - half);
+  for (let i = -half; i < n + half; i++) {
+    line[i + half] = src[offset + (i >= 0 && i < n ? i : reflect(i, n)) * stride];
+  }
+  for (let j = 0; j < size; j++) win[j] = line[j];
   win.sort();
   dst[offset] = win[half];
+  const last = size - 1;
   for (let i = 1; i < n; i++) {
-    const out = at(i - 1 - half);
-    const inn = at(i + half);
+    const out = line[i - 1];
+    const inn = line[i + last];
     if (out !== inn) {
       let lo = 0;
-      let hi = size - 1;
+      let hi = last;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
         if (win[mid] < out) lo = mid + 1;
@@ -44,7 +49,7 @@ function runningMedian(
       }
       let p = lo;
       if (inn > out) {
-        while (p < size - 1 && win[p + 1] < inn) {
+        while (p < last && win[p + 1] < inn) {
           win[p] = win[p + 1];
           p++;
         }
@@ -60,16 +65,19 @@ function runningMedian(
   }
 }
 
-/** Harmonic part of a centred Hann STFT (frame-major), returned as a new spectrogram. */
-export function harmonicSpectrogram(D: ComplexSpectrogram, kernel = 31): ComplexSpectrogram {
+/** Harmonic part of a centred Hann STFT (frame-major) of magnitude `mag`, as a new spectrogram. */
+export function harmonicSpectrogram(
+  D: ComplexSpectrogram,
+  mag: Float64Array,
+  kernel = 31,
+): ComplexSpectrogram {
   const { frames, bins, re, im } = D;
-  const mag = new Float64Array(re.length);
-  for (let i = 0; i < mag.length; i++) mag[i] = Math.sqrt(re[i] * re[i] + im[i] * im[i]);
   const harm = new Float64Array(mag.length);
   const perc = new Float64Array(mag.length);
   const win = new Float64Array(kernel);
-  for (let f = 0; f < bins; f++) runningMedian(mag, harm, f, bins, frames, kernel, win);
-  for (let t = 0; t < frames; t++) runningMedian(mag, perc, t * bins, 1, bins, kernel, win);
+  const line = new Float64Array(Math.max(frames, bins) + kernel - 1);
+  for (let f = 0; f < bins; f++) runningMedian(mag, harm, f, bins, frames, kernel, line, win);
+  for (let t = 0; t < frames; t++) runningMedian(mag, perc, t * bins, 1, bins, kernel, line, win);
   const outRe = new Float64Array(re.length);
   const outIm = new Float64Array(re.length);
   for (let i = 0; i < mag.length; i++) {
@@ -77,8 +85,10 @@ export function harmonicSpectrogram(D: ComplexSpectrogram, kernel = 31): Complex
     let mask: number;
     if (z < 1.1754944e-38) mask = 0.5;
     else {
-      const h = (harm[i] / z) ** 2;
-      const p = (perc[i] / z) ** 2;
+      const hz = harm[i] / z;
+      const pz = perc[i] / z;
+      const h = hz * hz;
+      const p = pz * pz;
       mask = h / (h + p);
     }
     outRe[i] = re[i] * mask;
@@ -87,7 +97,12 @@ export function harmonicSpectrogram(D: ComplexSpectrogram, kernel = 31): Complex
   return { frames, bins, re: outRe, im: outIm };
 }
 
-/** librosa.effects.harmonic(y) given y's own STFT (2048/512 Hann, centred). */
-export function harmonic(D: ComplexSpectrogram, hop: number, length: number): Float64Array {
-  return istft(harmonicSpectrogram(D), hop, length);
+/** librosa.effects.harmonic(y) given y's own STFT (2048/512 Hann, centred) and its magnitude. */
+export function harmonic(
+  D: ComplexSpectrogram,
+  mag: Float64Array,
+  hop: number,
+  length: number,
+): Float64Array {
+  return istft(harmonicSpectrogram(D, mag), hop, length);
 }
