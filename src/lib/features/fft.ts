@@ -8,7 +8,8 @@ export class FFT {
   readonly n: number;
   private readonly twr: Float64Array;
   private readonly twi: Float64Array;
-  private readonly rev: Uint32Array;
+  /** Bit reversal of each index: where `butterflies` expects input sample j. */
+  readonly rev: Uint32Array;
   /** log2(n) is odd: one plain radix-2 stage runs before the fused pairs. */
   private readonly oddStages: boolean;
 
@@ -36,11 +37,7 @@ export class FFT {
 
   /** In place, X[k] = Σ x[j] e^{-2πi jk/n} (or e^{+…} when `inverse`, unscaled). */
   transform(re: Float64Array, im: Float64Array, inverse = false): void {
-    const n = this.n;
-    const rev = this.rev;
-    const twr = this.twr;
-    const twi = this.twi;
-    const s = inverse ? -1 : 1;
+    const { n, rev } = this;
     for (let i = 0; i < n; i++) {
       const j = rev[i];
       if (j > i) {
@@ -52,6 +49,13 @@ export class FFT {
         im[j] = ti;
       }
     }
+    this.butterflies(re, im, inverse);
+  }
+
+  /** `transform` of input already in bit-reversed order (sample j at rev[j]). */
+  butterflies(re: Float64Array, im: Float64Array, inverse = false): void {
+    const { n, twr, twi } = this;
+    const s = inverse ? -1 : 1;
     let q = 1;
     if (this.oddStages) {
       for (let a = 0; a < n; a += 2) {
@@ -157,11 +161,13 @@ export class RealFFT {
   ): void {
     const h = this.n / 2;
     const { zr, zi, wr, wi } = this;
+    const rev = this.half.rev;
     for (let j = 0; j < h; j++) {
-      zr[j] = x[2 * j];
-      zi[j] = x[2 * j + 1];
+      const r = rev[j];
+      zr[r] = x[2 * j];
+      zi[r] = x[2 * j + 1];
     }
-    this.half.transform(zr, zi);
+    this.half.butterflies(zr, zi);
     if (from === 0) {
       outRe[at] = zr[0] + zi[0];
       outIm[at] = 0;
@@ -186,6 +192,7 @@ export class RealFFT {
   inverse(inRe: Float64Array, inIm: Float64Array, out: Float64Array, at = 0): void {
     const h = this.n / 2;
     const { zr, zi, wr, wi } = this;
+    const rev = this.half.rev;
     for (let k = 0; k < h; k++) {
       const ar = inRe[at + k];
       const ai = k === 0 ? 0 : inIm[at + k];
@@ -198,10 +205,10 @@ export class RealFFT {
       const di = 0.5 * (ai - bi);
       const or = dr * wr[k] + di * wi[k];
       const oi = di * wr[k] - dr * wi[k];
-      zr[k] = er - oi;
-      zi[k] = ei + or;
+      zr[rev[k]] = er - oi;
+      zi[rev[k]] = ei + or;
     }
-    this.half.transform(zr, zi, true);
+    this.half.butterflies(zr, zi, true);
     const s = 2 / this.n;
     for (let j = 0; j < h; j++) {
       out[2 * j] = zr[j] * s;

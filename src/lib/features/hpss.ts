@@ -65,12 +65,8 @@ function runningMedian(
   }
 }
 
-/** Harmonic part of a centred Hann STFT (frame-major) of magnitude `mag`, as a new spectrogram. */
-export function harmonicSpectrogram(
-  D: ComplexSpectrogram,
-  mag: Float64Array,
-  kernel = 31,
-): ComplexSpectrogram {
+/** Scales a centred Hann STFT (frame-major) of magnitude `mag` in place to its harmonic part. */
+export function keepHarmonic(D: ComplexSpectrogram, mag: Float64Array, kernel = 31): void {
   const { frames, bins, re, im } = D;
   const harm = new Float64Array(mag.length);
   const perc = new Float64Array(mag.length);
@@ -78,8 +74,6 @@ export function harmonicSpectrogram(
   const line = new Float64Array(Math.max(frames, bins) + kernel - 1);
   for (let f = 0; f < bins; f++) runningMedian(mag, harm, f, bins, frames, kernel, line, win);
   for (let t = 0; t < frames; t++) runningMedian(mag, perc, t * bins, 1, bins, kernel, line, win);
-  const outRe = new Float64Array(re.length);
-  const outIm = new Float64Array(re.length);
   for (let i = 0; i < mag.length; i++) {
     const z = Math.max(harm[i], perc[i]);
     let mask: number;
@@ -91,18 +85,21 @@ export function harmonicSpectrogram(
       const p = pz * pz;
       mask = h / (h + p);
     }
-    outRe[i] = re[i] * mask;
-    outIm[i] = im[i] * mask;
+    re[i] *= mask;
+    im[i] *= mask;
   }
-  return { frames, bins, re: outRe, im: outIm };
 }
 
-/** librosa.effects.harmonic(y) given y's own STFT (2048/512 Hann, centred) and its magnitude. */
+/**
+ * librosa.effects.harmonic(y) given y's own STFT (2048/512 Hann, centred) and its magnitude.
+ * D is consumed: it holds the harmonic part's spectrogram afterwards.
+ */
 export function harmonic(
   D: ComplexSpectrogram,
   mag: Float64Array,
   hop: number,
   length: number,
 ): Float64Array {
-  return istft(harmonicSpectrogram(D, mag), hop, length);
+  keepHarmonic(D, mag);
+  return istft(D, hop, length);
 }

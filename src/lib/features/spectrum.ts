@@ -4,6 +4,7 @@
  * overlap-add. Spectra are stored frame-major: bin f of frame t at `t * bins + f`.
  */
 import { realFftOf, type RealFFT } from './fft';
+import type { Spectrogram } from './tuning';
 
 export interface ComplexSpectrogram {
   frames: number;
@@ -76,6 +77,26 @@ export function stft(
   const im = new Float64Array(frames * bins);
   for (let t = 0; t < frames; t++) ft.frame(y, t, hop, re, im, t * bins);
   return { frames, bins, re, im };
+}
+
+/** |stft(y)| without keeping the complex frames. */
+export function stftMagnitude(
+  y: Float64Array,
+  nFft: number,
+  hop: number,
+  window: Float64Array | null,
+): Spectrogram {
+  const frames = frameCount(y.length, hop);
+  const ft = new FrameTransform(nFft, window);
+  const bins = ft.bins;
+  const re = new Float64Array(bins);
+  const im = new Float64Array(bins);
+  const data = new Float64Array(frames * bins);
+  for (let t = 0; t < frames; t++) {
+    ft.frame(y, t, hop, re, im);
+    for (let k = 0; k < bins; k++) data[t * bins + k] = Math.sqrt(re[k] * re[k] + im[k] * im[k]);
+  }
+  return { frames, bins, data };
 }
 
 export function magnitude(s: ComplexSpectrogram): Float64Array {
