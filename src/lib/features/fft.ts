@@ -150,9 +150,14 @@ export class RealFFT {
     this.zi = new Float64Array(n / 2);
   }
 
-  /** X[from..to] (by default X[0..n/2]) of real x[0..n), written at `at + k`. */
+  /**
+   * X[from..to] (by default X[0..n/2]) of the n real samples y[start..start+n), zero outside y
+   * and multiplied by `window` when given, written at `at + k`.
+   */
   forward(
-    x: Float64Array,
+    y: Float64Array,
+    start: number,
+    window: Float64Array | null,
     outRe: Float64Array,
     outIm: Float64Array,
     at = 0,
@@ -162,10 +167,31 @@ export class RealFFT {
     const h = this.n / 2;
     const { zr, zi, wr, wi } = this;
     const rev = this.half.rev;
-    for (let j = 0; j < h; j++) {
-      const r = rev[j];
-      zr[r] = x[2 * j];
-      zi[r] = x[2 * j + 1];
+    // even samples to the real, odd to the imaginary parts, already in bit-reversed order
+    if (start >= 0 && start + this.n <= y.length) {
+      if (window) {
+        for (let j = 0; j < h; j++) {
+          const r = rev[j];
+          zr[r] = y[start + 2 * j] * window[2 * j];
+          zi[r] = y[start + 2 * j + 1] * window[2 * j + 1];
+        }
+      } else {
+        for (let j = 0; j < h; j++) {
+          const r = rev[j];
+          zr[r] = y[start + 2 * j];
+          zi[r] = y[start + 2 * j + 1];
+        }
+      }
+    } else {
+      const len = y.length;
+      for (let j = 0; j < h; j++) {
+        const r = rev[j];
+        const i = start + 2 * j;
+        const a = i >= 0 && i < len ? y[i] : 0;
+        const b = i + 1 >= 0 && i + 1 < len ? y[i + 1] : 0;
+        zr[r] = window ? a * window[2 * j] : a;
+        zi[r] = window ? b * window[2 * j + 1] : b;
+      }
     }
     this.half.butterflies(zr, zi);
     if (from === 0) {

@@ -29,7 +29,6 @@ export function frameCount(length: number, hop: number): number {
 export class FrameTransform {
   readonly bins: number;
   private readonly fft: RealFFT;
-  private readonly buf: Float64Array;
 
   /** `window` null means a rectangular window (the CQT's frames). */
   constructor(
@@ -38,7 +37,6 @@ export class FrameTransform {
   ) {
     this.bins = nFft / 2 + 1;
     this.fft = realFftOf(nFft);
-    this.buf = new Float64Array(nFft);
   }
 
   /** Bins from..to (by default all) of frame t of y, bin k written to re/im at `at + k`. */
@@ -52,14 +50,7 @@ export class FrameTransform {
     from = 0,
     to = this.bins - 1,
   ): void {
-    const { nFft, buf, window } = this;
-    const start = t * hop - nFft / 2;
-    const lo = Math.max(0, -start);
-    const hi = Math.min(nFft, y.length - start);
-    if (lo > 0 || hi < nFft) buf.fill(0);
-    if (window) for (let j = lo; j < hi; j++) buf[j] = y[start + j] * window[j];
-    else for (let j = lo; j < hi; j++) buf[j] = y[start + j];
-    this.fft.forward(buf, re, im, at, from, to);
+    this.fft.forward(y, t * hop - this.nFft / 2, this.window, re, im, at, from, to);
   }
 }
 
