@@ -15,8 +15,9 @@ function reflect(i: number, n: number): number {
 /**
  * Running median of width `size` along one line of `src` (n values at `offset + i * stride`),
  * written to the same positions of `dst`. The reflect-padded line is gathered into `line`, then
- * the window is kept sorted in `win`: each step finds the leaving value by bisection and slides
- * the entering one into its place.
+ * the window is kept sorted in `win` (2^m − 1 long, +∞ past `size`): each step finds where the
+ * leaving value sits and where the entering one belongs by branch-free bisection, and shifts the
+ * values between by one.
  */
 function runningMedian(
   src: Float64Array,
@@ -32,34 +33,30 @@ function runningMedian(
   for (let i = -half; i < n + half; i++) {
     line[i + half] = src[offset + (i >= 0 && i < n ? i : reflect(i, n)) * stride];
   }
+  win.fill(Infinity);
   for (let j = 0; j < size; j++) win[j] = line[j];
-  win.sort();
+  win.subarray(0, size).sort();
   dst[offset] = win[half];
+  const top = (win.length + 1) >> 1;
   const last = size - 1;
   for (let i = 1; i < n; i++) {
     const out = line[i - 1];
     const inn = line[i + last];
     if (out !== inn) {
-      let lo = 0;
-      let hi = last;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (win[mid] < out) lo = mid + 1;
-        else hi = mid;
+      // p: the leaving value's index; q: how many values are below the entering one
+      let p = 0;
+      let q = 0;
+      for (let step = top; step > 0; step >>= 1) {
+        p += step * +(win[p + step - 1] < out);
+        q += step * +(win[q + step - 1] < inn);
       }
-      let p = lo;
-      if (inn > out) {
-        while (p < last && win[p + 1] < inn) {
-          win[p] = win[p + 1];
-          p++;
-        }
+      if (q > p) {
+        q--;
+        for (let j = p; j < q; j++) win[j] = win[j + 1];
       } else {
-        while (p > 0 && win[p - 1] > inn) {
-          win[p] = win[p - 1];
-          p--;
-        }
+        for (let j = p; j > q; j--) win[j] = win[j - 1];
       }
-      win[p] = inn;
+      win[q] = inn;
     }
     dst[offset + i * stride] = win[half];
   }
@@ -70,7 +67,7 @@ export function keepHarmonic(D: ComplexSpectrogram, mag: Float64Array, kernel = 
   const { frames, bins, re, im } = D;
   const harm = new Float64Array(mag.length);
   const perc = new Float64Array(mag.length);
-  const win = new Float64Array(kernel);
+  const win = new Float64Array(2 ** Math.ceil(Math.log2(kernel + 1)) - 1);
   const line = new Float64Array(Math.max(frames, bins) + kernel - 1);
   for (let f = 0; f < bins; f++) runningMedian(mag, harm, f, bins, frames, kernel, line, win);
   for (let t = 0; t < frames; t++) runningMedian(mag, perc, t * bins, 1, bins, kernel, line, win);
