@@ -10,7 +10,7 @@
  */
 import { fftOf } from './fft';
 import { normalizeFramesInf } from './spectral';
-import { stft } from './spectrum';
+import { FrameTransform, frameCount } from './spectrum';
 
 const HANN_BANDWIDTH = 1.50018310546875;
 const C1 = 440 * 2 ** ((24 - 69) / 12);
@@ -41,33 +41,61 @@ function kaiserLowpass(cutoff: number, transition: number, attenuation: number):
 // In cycles per input sample: flat to 0.15, stopped (100 dB) from 0.25, the new Nyquist.
 const HALF_BAND = kaiserLowpass(0.2, 0.1, 100);
 
-/** Halve the sample rate (librosa.resample(y, 2, 1, scale=True): ×√2, ceil(n/2) samples). */
+/**
+ * Halve the sample rate (librosa.resample(y, 2, 1, scale=True): ×√2, ceil(n/2) samples). Inside
+ * the signal four outputs are summed side by side, each in the same order as alone.
+ */
 export function downsample2(y: Float64Array): Float64Array {
   const h = HALF_BAND;
   const half = (h.length - 1) / 2;
   const n = y.length;
   const out = new Float64Array(Math.ceil(n / 2));
   const at = (i: number) => (i >= 0 && i < n ? y[i] : 0);
-  for (let m = 0; m < out.length; m++) {
+  let m = 0;
+  for (; m < out.length; m++) {
     const c = 2 * m;
-    let acc = h[half] * y[c];
-    if (c - half >= 0 && c + half < n) {
-      for (let j = 1; j <= half; j++) acc += h[half + j] * (y[c - j] + y[c + j]);
+    if (c - half >= 0 && c + 6 + half < n) {
+      let a0 = h[half] * y[c];
+      let a1 = h[half] * y[c + 2];
+      let a2 = h[half] * y[c + 4];
+      let a3 = h[half] * y[c + 6];
+      for (let j = 1; j <= half; j++) {
+        const w = h[half + j];
+        a0 += w * (y[c - j] + y[c + j]);
+        a1 += w * (y[c + 2 - j] + y[c + 2 + j]);
+        a2 += w * (y[c + 4 - j] + y[c + 4 + j]);
+        a3 += w * (y[c + 6 - j] + y[c + 6 + j]);
+      }
+      out[m] = a0 * Math.SQRT2;
+      out[m + 1] = a1 * Math.SQRT2;
+      out[m + 2] = a2 * Math.SQRT2;
+      out[m + 3] = a3 * Math.SQRT2;
+      m += 3;
     } else {
+      let acc = h[half] * at(c);
       for (let j = 1; j <= half; j++) acc += h[half + j] * (at(c - j) + at(c + j));
+      out[m] = acc * Math.SQRT2;
     }
-    out[m] = acc * Math.SQRT2;
   }
   return out;
 }
 
-interface SparseRow {
-  idx: Int32Array;
+/** A sparsified filter spectrum as its span of bins from `first`, dropped bins zero. */
+interface SpanRow {
+  first: number;
   re: Float64Array;
   im: Float64Array;
 }
 
-const spectraCache = new Map<string, { nFft: number; rows: SparseRow[] }>();
+interface FilterSpectra {
+  nFft: number;
+  rows: SpanRow[];
+  /** The lowest and highest bin any row uses. */
+  lo: number;
+  hi: number;
+}
+
+const spectraCache = new Map<string, FilterSpectra>();
 
 /** Filter spectra are reused across clips: one set per (rate, tuning), tunings step by 0.01. */
 function cachedFilterSpectra(
@@ -75,7 +103,7 @@ function cachedFilterSpectra(
   freqs: Float64Array,
   Q: number,
   sparsity: number,
-): { nFft: number; rows: SparseRow[] } {
+): FilterSpectra {
   const key = `${sr}:${freqs[0]}:${freqs.length}:${Q}:${sparsity}`;
   let v = spectraCache.get(key);
   if (!v) {
@@ -92,11 +120,11 @@ function filterSpectra(
   freqs: Float64Array,
   Q: number,
   sparsity: number,
-): { nFft: number; rows: SparseRow[] } {
+): FilterSpectra {
   const lengths = Array.from(freqs, (f) => (Q * sr) / f);
   const nFft = 2 ** Math.ceil(Math.log2(Math.max(...lengths)));
   const fft = fftOf(nFft);
-  const rows: SparseRow[] = [];
+  const rows: SpanRow[] = [];
   const bins = nFft / 2 + 1;
   for (let b = 0; b < freqs.length; b++) {
     const ilen = lengths[b];
@@ -130,15 +158,25 @@ function filterSpectra(
       ti++;
     }
     const cut = sorted[Math.min(ti, bins - 1)];
-    const keep: number[] = [];
-    for (let k = 0; k < bins; k++) if (mags[k] >= cut) keep.push(k);
-    rows.push({
-      idx: Int32Array.from(keep),
-      re: Float64Array.from(keep, (k) => re[k]),
-      im: Float64Array.from(keep, (k) => im[k]),
-    });
+    let first = 0;
+    while (mags[first] < cut) first++;
+    let last = bins - 1;
+    while (mags[last] < cut) last--;
+    const row = {
+      first,
+      re: new Float64Array(last - first + 1),
+      im: new Float64Array(last - first + 1),
+    };
+    for (let k = first; k <= last; k++) {
+      if (mags[k] < cut) continue;
+      row.re[k - first] = re[k];
+      row.im[k - first] = im[k];
+    }
+    rows.push(row);
   }
-  return { nFft, rows };
+  const lo = Math.min(...rows.map((r) => r.first));
+  const hi = Math.max(...rows.map((r) => r.first + r.re.length - 1));
+  return { nFft, rows, lo, hi };
 }
 
 /** |CQT| of y: frames × nBins (frame-major), as librosa.cqt with the given tuning. */
@@ -167,26 +205,28 @@ export function cqtMagnitude(
     const hiBin = nBins - binsPerOctave * o;
     const loBin = Math.max(0, hiBin - binsPerOctave);
     const oct = freqs.subarray(loBin, hiBin);
-    const { nFft, rows } = cachedFilterSpectra(mySr, oct, Q, 0.01);
+    const { nFft, rows, lo, hi } = cachedFilterSpectra(mySr, oct, Q, 0.01);
     const gain = Math.sqrt(sr / mySr);
-    const D = stft(myY, nFft, myHop, null);
+    const frames = frameCount(myY.length, myHop);
+    const ft = new FrameTransform(nFft, null);
+    const re = new Float64Array(ft.bins);
+    const im = new Float64Array(ft.bins);
     const count = hiBin - loBin;
-    const data = new Float64Array(D.frames * count);
-    for (let t = 0; t < D.frames; t++) {
-      const base = t * D.bins;
+    const data = new Float64Array(frames * count);
+    for (let t = 0; t < frames; t++) {
+      ft.frame(myY, t, myHop, re, im, 0, lo, hi);
       for (let b = 0; b < count; b++) {
-        const row = rows[b];
+        const { first, re: fr, im: fi } = rows[b];
         let ar = 0;
         let ai = 0;
-        for (let j = 0; j < row.idx.length; j++) {
-          const k = base + row.idx[j];
-          ar += row.re[j] * D.re[k] - row.im[j] * D.im[k];
-          ai += row.re[j] * D.im[k] + row.im[j] * D.re[k];
+        for (let j = 0, k = first; j < fr.length; j++, k++) {
+          ar += fr[j] * re[k] - fi[j] * im[k];
+          ai += fr[j] * im[k] + fi[j] * re[k];
         }
         data[t * count + b] = Math.sqrt(ar * ar + ai * ai) * gain;
       }
     }
-    responses.push({ first: loBin, frames: D.frames, data, count });
+    responses.push({ first: loBin, frames, data, count });
     if (myHop % 2 === 0 && o < nOctaves - 1) {
       myHop /= 2;
       mySr /= 2;

@@ -15,7 +15,7 @@ import {
   powerSpectrogram,
   spectralContrast,
 } from './spectral';
-import { hannPeriodic, magnitude, stft } from './spectrum';
+import { hannPeriodic, magnitude, stft, stftMagnitude } from './spectrum';
 import { estimateTuning, type Spectrogram } from './tuning';
 
 export const N_FFT = 2048;
@@ -69,16 +69,16 @@ export function featureFrames(
   sampleRate = AUDIO_SAMPLE_RATE,
 ): FeatureFrames {
   checkClip(samples, sampleRate);
-  const D = stft(samples, N_FFT, HOP, hannPeriodic(N_FFT));
+  const y = Float64Array.from(samples);
+  const D = stft(y, N_FFT, HOP, hannPeriodic(N_FFT));
   const mag: Spectrogram = { frames: D.frames, bins: D.bins, data: magnitude(D) };
   const mel = melSpectrogram(powerSpectrogram(mag), sampleRate, N_MELS);
   const mfcc = mfccFromMel(mel, N_MELS, N_MFCC);
   const { tuning: chromaTuning, chroma } = chromaStft(mag, sampleRate);
   const contrast = spectralContrast(mag, sampleRate);
-  const yHarm = harmonic(D, HOP, samples.length);
-  const H = stft(yHarm, N_FFT, HOP, hannPeriodic(N_FFT));
+  const yHarm = harmonic(D, mag.data, HOP, y.length); // D is the harmonic part from here on
   const cqtTuning = estimateTuning(
-    { frames: H.frames, bins: H.bins, data: magnitude(H) },
+    stftMagnitude(yHarm, N_FFT, HOP, hannPeriodic(N_FFT)),
     sampleRate,
     36,
   );

@@ -1,25 +1,33 @@
 /**
- * A radix-2 complex FFT in float64 with cached twiddles: the one transform every librosa
- * feature below is built on (STFT, inverse STFT, the CQT's filter spectra and responses).
+ * A complex FFT in float64 with cached twiddles (bit reversal, then radix-2 stages fused in pairs
+ * so that each pass over the data does two of them): the one transform every librosa feature is
+ * built on (STFT, inverse STFT, the CQT's filter spectra and responses).
  */
 
 export class FFT {
   readonly n: number;
-  private readonly cos: Float64Array;
-  private readonly sin: Float64Array;
-  private readonly rev: Uint32Array;
+  private readonly twr: Float64Array;
+  private readonly twi: Float64Array;
+  /** Bit reversal of each index: where `butterflies` expects input sample j. */
+  readonly rev: Uint32Array;
+  /** log2(n) is odd: one plain radix-2 stage runs before the fused pairs. */
+  private readonly oddStages: boolean;
 
   constructor(n: number) {
     if (n < 2 || (n & (n - 1)) !== 0) throw new Error(`FFT size must be a power of two, got ${n}.`);
     this.n = n;
-    this.cos = new Float64Array(n / 2);
-    this.sin = new Float64Array(n / 2);
-    for (let i = 0; i < n / 2; i++) {
-      this.cos[i] = Math.cos((2 * Math.PI * i) / n);
-      this.sin[i] = Math.sin((2 * Math.PI * i) / n);
+    // W_m^k = e^{-2πik/m} for k < m/2 at m/2 + k, for every m = 2, 4, …, n
+    this.twr = new Float64Array(n);
+    this.twi = new Float64Array(n);
+    for (let h = 1; h < n; h <<= 1) {
+      for (let k = 0; k < h; k++) {
+        this.twr[h + k] = Math.cos((Math.PI * k) / h);
+        this.twi[h + k] = -Math.sin((Math.PI * k) / h);
+      }
     }
     this.rev = new Uint32Array(n);
     const bits = Math.log2(n);
+    this.oddStages = bits % 2 === 1;
     for (let i = 0; i < n; i++) {
       let r = 0;
       for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
@@ -29,7 +37,7 @@ export class FFT {
 
   /** In place, X[k] = Σ x[j] e^{-2πi jk/n} (or e^{+…} when `inverse`, unscaled). */
   transform(re: Float64Array, im: Float64Array, inverse = false): void {
-    const { n, rev, cos, sin } = this;
+    const { n, rev } = this;
     for (let i = 0; i < n; i++) {
       const j = rev[i];
       if (j > i) {
@@ -41,22 +49,64 @@ export class FFT {
         im[j] = ti;
       }
     }
-    const sign = inverse ? 1 : -1;
-    for (let size = 2; size <= n; size <<= 1) {
-      const half = size >> 1;
-      const step = n / size;
-      for (let start = 0; start < n; start += size) {
-        for (let k = 0; k < half; k++) {
-          const wr = cos[k * step];
-          const wi = sign * sin[k * step];
-          const a = start + k;
-          const b = a + half;
-          const xr = re[b] * wr - im[b] * wi;
-          const xi = re[b] * wi + im[b] * wr;
-          re[b] = re[a] - xr;
-          im[b] = im[a] - xi;
-          re[a] += xr;
-          im[a] += xi;
+    this.butterflies(re, im, inverse);
+  }
+
+  /** `transform` of input already in bit-reversed order (sample j at rev[j]). */
+  butterflies(re: Float64Array, im: Float64Array, inverse = false): void {
+    const { n, twr, twi } = this;
+    const s = inverse ? -1 : 1;
+    let q = 1;
+    if (this.oddStages) {
+      for (let a = 0; a < n; a += 2) {
+        const br = re[a + 1];
+        const bi = im[a + 1];
+        re[a + 1] = re[a] - br;
+        im[a + 1] = im[a] - bi;
+        re[a] += br;
+        im[a] += bi;
+      }
+      q = 2;
+    }
+    for (; q < n; q <<= 2) {
+      const size = q << 2;
+      for (let k = 0; k < q; k++) {
+        const w1r = twr[q + k];
+        const w1i = s * twi[q + k];
+        const w2r = twr[2 * q + k];
+        const w2i = s * twi[2 * q + k];
+        for (let a = k; a < n; a += size) {
+          const b = a + q;
+          const c = b + q;
+          const d = c + q;
+          // first radix-2 stage: (a, b) and (c, d) with W_{2q}^k
+          const xbr = re[b] * w1r - im[b] * w1i;
+          const xbi = re[b] * w1i + im[b] * w1r;
+          const xdr = re[d] * w1r - im[d] * w1i;
+          const xdi = re[d] * w1i + im[d] * w1r;
+          const a1r = re[a] + xbr;
+          const a1i = im[a] + xbi;
+          const b1r = re[a] - xbr;
+          const b1i = im[a] - xbi;
+          const c1r = re[c] + xdr;
+          const c1i = im[c] + xdi;
+          const d1r = re[c] - xdr;
+          const d1i = im[c] - xdi;
+          // second stage: (a, c) with W_{4q}^k, (b, d) with W_{4q}^{k+q} = ∓i W_{4q}^k
+          const ycr = c1r * w2r - c1i * w2i;
+          const yci = c1r * w2i + c1i * w2r;
+          const t1r = d1r * w2r - d1i * w2i;
+          const t1i = d1r * w2i + d1i * w2r;
+          const ydr = s * t1i;
+          const ydi = -s * t1r;
+          re[a] = a1r + ycr;
+          im[a] = a1i + yci;
+          re[c] = a1r - ycr;
+          im[c] = a1i - yci;
+          re[b] = b1r + ydr;
+          im[b] = b1i + ydi;
+          re[d] = b1r - ydr;
+          im[d] = b1i - ydi;
         }
       }
     }
@@ -100,31 +150,75 @@ export class RealFFT {
     this.zi = new Float64Array(n / 2);
   }
 
-  /** X[0..n/2] of real x[0..n). */
-  forward(x: ArrayLike<number>, outRe: Float64Array, outIm: Float64Array, at = 0): void {
+  /**
+   * X[from..to] (by default X[0..n/2]) of the n real samples y[start..start+n), zero outside y
+   * and multiplied by `window` when given, written at `at + k`.
+   */
+  forward(
+    y: Float64Array,
+    start: number,
+    window: Float64Array | null,
+    outRe: Float64Array,
+    outIm: Float64Array,
+    at = 0,
+    from = 0,
+    to = this.n / 2,
+  ): void {
     const h = this.n / 2;
     const { zr, zi, wr, wi } = this;
-    for (let j = 0; j < h; j++) {
-      zr[j] = x[2 * j];
-      zi[j] = x[2 * j + 1];
+    const rev = this.half.rev;
+    // even samples to the real, odd to the imaginary parts, already in bit-reversed order
+    if (start >= 0 && start + this.n <= y.length) {
+      if (window) {
+        for (let j = 0; j < h; j++) {
+          const r = rev[j];
+          zr[r] = y[start + 2 * j] * window[2 * j];
+          zi[r] = y[start + 2 * j + 1] * window[2 * j + 1];
+        }
+      } else {
+        for (let j = 0; j < h; j++) {
+          const r = rev[j];
+          zr[r] = y[start + 2 * j];
+          zi[r] = y[start + 2 * j + 1];
+        }
+      }
+    } else {
+      const len = y.length;
+      for (let j = 0; j < h; j++) {
+        const r = rev[j];
+        const i = start + 2 * j;
+        const a = i >= 0 && i < len ? y[i] : 0;
+        const b = i + 1 >= 0 && i + 1 < len ? y[i + 1] : 0;
+        zr[r] = window ? a * window[2 * j] : a;
+        zi[r] = window ? b * window[2 * j + 1] : b;
+      }
     }
-    this.half.transform(zr, zi);
-    for (let k = 0; k <= h; k++) {
-      const a = k % h;
-      const b = (h - k) % h;
-      const er = 0.5 * (zr[a] + zr[b]);
-      const ei = 0.5 * (zi[a] - zi[b]);
-      const or = 0.5 * (zi[a] + zi[b]);
-      const oi = -0.5 * (zr[a] - zr[b]);
+    this.half.butterflies(zr, zi);
+    if (from === 0) {
+      outRe[at] = zr[0] + zi[0];
+      outIm[at] = 0;
+    }
+    if (to === h) {
+      outRe[at + h] = zr[0] - zi[0];
+      outIm[at + h] = 0;
+    }
+    const end = Math.min(to, h - 1);
+    for (let k = Math.max(from, 1); k <= end; k++) {
+      const b = h - k;
+      const er = 0.5 * (zr[k] + zr[b]);
+      const ei = 0.5 * (zi[k] - zi[b]);
+      const or = 0.5 * (zi[k] + zi[b]);
+      const oi = -0.5 * (zr[k] - zr[b]);
       outRe[at + k] = er + wr[k] * or - wi[k] * oi;
       outIm[at + k] = ei + wr[k] * oi + wi[k] * or;
     }
   }
 
   /** numpy.fft.irfft of X[0..n/2] (imaginary parts of DC and Nyquist ignored), scaled by 1/n. */
-  inverse(inRe: ArrayLike<number>, inIm: ArrayLike<number>, out: Float64Array, at = 0): void {
+  inverse(inRe: Float64Array, inIm: Float64Array, out: Float64Array, at = 0): void {
     const h = this.n / 2;
     const { zr, zi, wr, wi } = this;
+    const rev = this.half.rev;
     for (let k = 0; k < h; k++) {
       const ar = inRe[at + k];
       const ai = k === 0 ? 0 : inIm[at + k];
@@ -137,10 +231,10 @@ export class RealFFT {
       const di = 0.5 * (ai - bi);
       const or = dr * wr[k] + di * wi[k];
       const oi = di * wr[k] - dr * wi[k];
-      zr[k] = er - oi;
-      zi[k] = ei + or;
+      zr[rev[k]] = er - oi;
+      zi[rev[k]] = ei + or;
     }
-    this.half.transform(zr, zi, true);
+    this.half.butterflies(zr, zi, true);
     const s = 2 / this.n;
     for (let j = 0; j < h; j++) {
       out[2 * j] = zr[j] * s;

@@ -14,8 +14,10 @@ function reflect(i: number, n: number): number {
 
 /**
  * Running median of width `size` along one line of `src` (n values at `offset + i * stride`),
- * written to the same positions of `dst`. The window is kept sorted: each step removes the
- * leaving value and inserts the entering one.
+ * written to the same positions of `dst`. The reflect-padded line is gathered into `line`, then
+ * the window is kept sorted in `win` (2^m − 1 long, +∞ past `size`): each step finds where the
+ * leaving value sits and where the entering one belongs by branch-free bisection, and shifts the
+ * values between by one.
  */
 function runningMedian(
   src: Float64Array,
@@ -24,70 +26,77 @@ function runningMedian(
   stride: number,
   n: number,
   size: number,
+  line: Float64Array,
   win: Float64Array,
 ): void {
   const half = size >> 1;
-  const at = (i: number) => src[offset + (i >= 0 && i < n ? i : reflect(i, n)) * stride];
-  for (let j = 0; j < size; j++) win[j] = at(j - half);
-  win.sort();
+  for (let i = -half; i < n + half; i++) {
+    line[i + half] = src[offset + (i >= 0 && i < n ? i : reflect(i, n)) * stride];
+  }
+  win.fill(Infinity);
+  for (let j = 0; j < size; j++) win[j] = line[j];
+  win.subarray(0, size).sort();
   dst[offset] = win[half];
+  const top = (win.length + 1) >> 1;
+  const last = size - 1;
   for (let i = 1; i < n; i++) {
-    const out = at(i - 1 - half);
-    const inn = at(i + half);
+    const out = line[i - 1];
+    const inn = line[i + last];
     if (out !== inn) {
-      let lo = 0;
-      let hi = size - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (win[mid] < out) lo = mid + 1;
-        else hi = mid;
+      // p: the leaving value's index; q: how many values are below the entering one
+      let p = 0;
+      let q = 0;
+      for (let step = top; step > 0; step >>= 1) {
+        p += step * +(win[p + step - 1] < out);
+        q += step * +(win[q + step - 1] < inn);
       }
-      let p = lo;
-      if (inn > out) {
-        while (p < size - 1 && win[p + 1] < inn) {
-          win[p] = win[p + 1];
-          p++;
-        }
+      if (q > p) {
+        q--;
+        for (let j = p; j < q; j++) win[j] = win[j + 1];
       } else {
-        while (p > 0 && win[p - 1] > inn) {
-          win[p] = win[p - 1];
-          p--;
-        }
+        for (let j = p; j > q; j--) win[j] = win[j - 1];
       }
-      win[p] = inn;
+      win[q] = inn;
     }
     dst[offset + i * stride] = win[half];
   }
 }
 
-/** Harmonic part of a centred Hann STFT (frame-major), returned as a new spectrogram. */
-export function harmonicSpectrogram(D: ComplexSpectrogram, kernel = 31): ComplexSpectrogram {
+/** Scales a centred Hann STFT (frame-major) of magnitude `mag` in place to its harmonic part. */
+export function keepHarmonic(D: ComplexSpectrogram, mag: Float64Array, kernel = 31): void {
   const { frames, bins, re, im } = D;
-  const mag = new Float64Array(re.length);
-  for (let i = 0; i < mag.length; i++) mag[i] = Math.sqrt(re[i] * re[i] + im[i] * im[i]);
   const harm = new Float64Array(mag.length);
   const perc = new Float64Array(mag.length);
-  const win = new Float64Array(kernel);
-  for (let f = 0; f < bins; f++) runningMedian(mag, harm, f, bins, frames, kernel, win);
-  for (let t = 0; t < frames; t++) runningMedian(mag, perc, t * bins, 1, bins, kernel, win);
-  const outRe = new Float64Array(re.length);
-  const outIm = new Float64Array(re.length);
+  const win = new Float64Array(2 ** Math.ceil(Math.log2(kernel + 1)) - 1);
+  const line = new Float64Array(Math.max(frames, bins) + kernel - 1);
+  for (let f = 0; f < bins; f++) runningMedian(mag, harm, f, bins, frames, kernel, line, win);
+  for (let t = 0; t < frames; t++) runningMedian(mag, perc, t * bins, 1, bins, kernel, line, win);
   for (let i = 0; i < mag.length; i++) {
     const z = Math.max(harm[i], perc[i]);
     let mask: number;
     if (z < 1.1754944e-38) mask = 0.5;
     else {
-      const h = (harm[i] / z) ** 2;
-      const p = (perc[i] / z) ** 2;
+      const hz = harm[i] / z;
+      const pz = perc[i] / z;
+      const h = hz * hz;
+      const p = pz * pz;
       mask = h / (h + p);
     }
-    outRe[i] = re[i] * mask;
-    outIm[i] = im[i] * mask;
+    re[i] *= mask;
+    im[i] *= mask;
   }
-  return { frames, bins, re: outRe, im: outIm };
 }
 
-/** librosa.effects.harmonic(y) given y's own STFT (2048/512 Hann, centred). */
-export function harmonic(D: ComplexSpectrogram, hop: number, length: number): Float64Array {
-  return istft(harmonicSpectrogram(D), hop, length);
+/**
+ * librosa.effects.harmonic(y) given y's own STFT (2048/512 Hann, centred) and its magnitude.
+ * D is consumed: it holds the harmonic part's spectrogram afterwards.
+ */
+export function harmonic(
+  D: ComplexSpectrogram,
+  mag: Float64Array,
+  hop: number,
+  length: number,
+): Float64Array {
+  keepHarmonic(D, mag);
+  return istft(D, hop, length);
 }

@@ -3,7 +3,8 @@
  * centred frames with zero padding (`pad_mode='constant'`), window-sum-square normalised
  * overlap-add. Spectra are stored frame-major: bin f of frame t at `t * bins + f`.
  */
-import { realFftOf } from './fft';
+import { realFftOf, type RealFFT } from './fft';
+import type { Spectrogram } from './tuning';
 
 export interface ComplexSpectrogram {
   frames: number;
@@ -24,34 +25,69 @@ export function frameCount(length: number, hop: number): number {
   return 1 + Math.floor(length / hop);
 }
 
-/** Centred STFT with zero padding. `window` null means a rectangular window (the CQT's frames). */
+/** One centred, zero-padded frame's spectrum at a time: frame t starts at t·hop − nFft/2. */
+export class FrameTransform {
+  readonly bins: number;
+  private readonly fft: RealFFT;
+
+  /** `window` null means a rectangular window (the CQT's frames). */
+  constructor(
+    readonly nFft: number,
+    private readonly window: Float64Array | null,
+  ) {
+    this.bins = nFft / 2 + 1;
+    this.fft = realFftOf(nFft);
+  }
+
+  /** Bins from..to (by default all) of frame t of y, bin k written to re/im at `at + k`. */
+  frame(
+    y: Float64Array,
+    t: number,
+    hop: number,
+    re: Float64Array,
+    im: Float64Array,
+    at = 0,
+    from = 0,
+    to = this.bins - 1,
+  ): void {
+    this.fft.forward(y, t * hop - this.nFft / 2, this.window, re, im, at, from, to);
+  }
+}
+
+/** Centred STFT with zero padding. `window` null means a rectangular window. */
 export function stft(
-  y: ArrayLike<number>,
+  y: Float64Array,
   nFft: number,
   hop: number,
   window: Float64Array | null,
 ): ComplexSpectrogram {
   const frames = frameCount(y.length, hop);
-  const bins = nFft / 2 + 1;
-  const out: ComplexSpectrogram = {
-    frames,
-    bins,
-    re: new Float64Array(frames * bins),
-    im: new Float64Array(frames * bins),
-  };
-  const fft = realFftOf(nFft);
-  const buf = new Float64Array(nFft);
-  const pad = nFft / 2;
+  const ft = new FrameTransform(nFft, window);
+  const bins = ft.bins;
+  const re = new Float64Array(frames * bins);
+  const im = new Float64Array(frames * bins);
+  for (let t = 0; t < frames; t++) ft.frame(y, t, hop, re, im, t * bins);
+  return { frames, bins, re, im };
+}
+
+/** |stft(y)| without keeping the complex frames. */
+export function stftMagnitude(
+  y: Float64Array,
+  nFft: number,
+  hop: number,
+  window: Float64Array | null,
+): Spectrogram {
+  const frames = frameCount(y.length, hop);
+  const ft = new FrameTransform(nFft, window);
+  const bins = ft.bins;
+  const re = new Float64Array(bins);
+  const im = new Float64Array(bins);
+  const data = new Float64Array(frames * bins);
   for (let t = 0; t < frames; t++) {
-    const start = t * hop - pad;
-    const lo = Math.max(0, -start);
-    const hi = Math.min(nFft, y.length - start);
-    buf.fill(0);
-    if (window) for (let j = lo; j < hi; j++) buf[j] = y[start + j] * window[j];
-    else for (let j = lo; j < hi; j++) buf[j] = y[start + j];
-    fft.forward(buf, out.re, out.im, t * bins);
+    ft.frame(y, t, hop, re, im);
+    for (let k = 0; k < bins; k++) data[t * bins + k] = Math.sqrt(re[k] * re[k] + im[k] * im[k]);
   }
-  return out;
+  return { frames, bins, data };
 }
 
 export function magnitude(s: ComplexSpectrogram): Float64Array {

@@ -26,15 +26,19 @@ function piptrack(S: Spectrogram, sr: number, fmin = 150, fmax = 4000, threshold
   const pitches: number[] = [];
   const mags: number[] = [];
   const th = new Float64Array(bins);
+  // the bins k ≥ 1 whose frequency lies in [lo, hi)
+  let kFirst = 1;
+  while (kFirst < bins && (kFirst * sr) / nFft < lo) kFirst++;
+  let kEnd = kFirst;
+  while (kEnd < bins && (kEnd * sr) / nFft < hi) kEnd++;
+  const thEnd = Math.min(bins, kEnd + 1);
   for (let t = 0; t < frames; t++) {
     const o = t * bins;
     let max = -Infinity;
     for (let k = 0; k < bins; k++) max = Math.max(max, data[o + k]);
     const ref = threshold * max;
-    for (let k = 0; k < bins; k++) th[k] = data[o + k] > ref ? data[o + k] : 0;
-    for (let k = 1; k < bins; k++) {
-      const f = (k * sr) / nFft;
-      if (f < lo || f >= hi) continue;
+    for (let k = kFirst - 1; k < thEnd; k++) th[k] = data[o + k] > ref ? data[o + k] : 0;
+    for (let k = kFirst; k < kEnd; k++) {
       const isMax = k === bins - 1 ? th[k] > th[k - 1] : th[k] > th[k - 1] && th[k] >= th[k + 1];
       if (!isMax) continue;
       let shift = 0;
