@@ -114,7 +114,7 @@ export class MonoResampler {
   }
 
   /** The next `count` output samples, or null while the input does not reach them yet. */
-  take(count: number): Float32Array | null {
+  take(count: number): Float32Array<ArrayBuffer> | null {
     const taps = this.#taps;
     const first = this.#firstTap();
     const last = this.#produced + count - 1;
