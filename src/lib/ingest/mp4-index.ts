@@ -26,9 +26,9 @@ export interface AudioSample {
 }
 
 export interface AudioIndex {
-  /** The WebCodecs codec string (`mp4a.40.2`, `opus`). */
+  /** The WebCodecs codec string (`mp4a.40.2`; `opus` for Opus). */
   codec: string;
-  /** AudioSpecificConfig (AAC) or OpusHead (Opus), when the track has one. */
+  /** AudioSpecificConfig (AAC), when the track has one. */
   description?: Uint8Array;
   sampleRate: number;
   channels: number;
@@ -82,7 +82,7 @@ async function readMovie(
 
 type SampleEntry = Record<string, unknown>;
 
-/** The codec configuration the WebCodecs registry asks for, from the track's sample entry. */
+/** AAC's AudioSpecificConfig (the description WebCodecs asks for), from the track's esds. */
 function audioDescription(entry: SampleEntry): Uint8Array | undefined {
   const esds = entry.esds as
     | {
@@ -92,36 +92,7 @@ function audioDescription(entry: SampleEntry): Uint8Array | undefined {
       }
     | undefined;
   const specific = esds?.esd?.findDescriptor(4)?.findDescriptor(5)?.data;
-  if (specific) return new Uint8Array(specific);
-  const dOps = entry.dOps as
-    | {
-        OutputChannelCount: number;
-        PreSkip: number;
-        InputSampleRate: number;
-        OutputGain: number;
-        ChannelMappingFamily: number;
-        StreamCount: number;
-        CoupledCount: number;
-        ChannelMapping: number[];
-      }
-    | undefined;
-  if (!dOps) return undefined;
-  // OpusHead (RFC 7845): the same fields as dOps, little-endian, after a magic and a version.
-  const mapping = dOps.ChannelMappingFamily ? 2 + dOps.OutputChannelCount : 0;
-  const head = new DataView(new ArrayBuffer(19 + mapping));
-  new TextEncoder().encodeInto('OpusHead', new Uint8Array(head.buffer));
-  head.setUint8(8, 1);
-  head.setUint8(9, dOps.OutputChannelCount);
-  head.setUint16(10, dOps.PreSkip, true);
-  head.setUint32(12, dOps.InputSampleRate, true);
-  head.setInt16(16, dOps.OutputGain, true);
-  head.setUint8(18, dOps.ChannelMappingFamily);
-  if (mapping) {
-    head.setUint8(19, dOps.StreamCount);
-    head.setUint8(20, dOps.CoupledCount);
-    dOps.ChannelMapping.forEach((c, i) => head.setUint8(21 + i, c));
-  }
-  return new Uint8Array(head.buffer);
+  return specific ? new Uint8Array(specific) : undefined;
 }
 
 function audioIndex(

@@ -260,6 +260,7 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
     const waited = performance.now();
     while (decoder.decodeQueueSize >= QUEUE && !failure) await new Promise<void>((r) => (wake = r));
     phases.add('video decoder busy', waited);
+    if (failure) throw failure;
     decoder.decode(
       new EncodedVideoChunk({ type: sample.sync ? 'key' : 'delta', timestamp: stamp(d), data }),
     );
