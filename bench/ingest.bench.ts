@@ -140,6 +140,8 @@ interface BrowserRun {
   peakMb: number;
   cpuS: number;
   path: string;
+  /** Milliseconds per phase (WebCodecs path), from the page's `ingest-phases` mark. */
+  phases: Record<string, number> | null;
 }
 
 async function timeBrowser(url: string, decoder: 'auto' | 'ffmpeg.wasm'): Promise<BrowserRun> {
@@ -172,7 +174,19 @@ async function timeBrowser(url: string, decoder: 'auto' | 'ffmpeg.wasm'): Promis
     const state = await row.getByTestId('state').textContent();
     if (!state?.includes('complete')) throw new Error(`ingest failed: ${state}`);
     const path = (await row.getByTestId('decoder').textContent())?.trim() ?? '?';
-    return { ms, firstMs, peakMb: peak / 1024, cpuS: descendantsCpuS() - cpu0, path };
+    const phases = await page.evaluate(
+      () =>
+        (performance.getEntriesByName('ingest-phases')[0] as PerformanceMark | undefined)
+          ?.detail as Record<string, number> | undefined,
+    );
+    return {
+      phases: phases ?? null,
+      ms,
+      firstMs,
+      peakMb: peak / 1024,
+      cpuS: descendantsCpuS() - cpu0,
+      path,
+    };
   } finally {
     await session.close();
   }
@@ -222,6 +236,13 @@ const bench: Benchmark = {
           `${(app.firstMs / 1000).toFixed(1)} s, renderer peak RSS ${app.peakMb.toFixed(0)} MB, ` +
           `browser CPU ${app.cpuS.toFixed(1)} s (ratio ${(app.cpuS / native.cpuS).toFixed(2)})`,
       );
+      if (app.phases) {
+        const { movie: _movie, ...ms } = app.phases;
+        const list = Object.entries(ms).map(([k, v]) => `${k} ${(Number(v) / 1000).toFixed(2)}`);
+        console.log(
+          `  phases, s (overlapping; decoders run on their own threads): ${list.join(', ')}`,
+        );
+      }
     }
     const [webcodecs, wasm] = runs;
     console.log(`WebCodecs path / ffmpeg.wasm path: ${(webcodecs.ms / wasm.ms).toFixed(2)}`);
