@@ -135,6 +135,7 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
   let nextSequence = plan.fromSequence;
   let filledSlots = 0;
   let scaler: FrameScaler | null = null;
+  let copyBuffer = new Uint8Array(0);
   let failure: Error | null = null;
   let work = Promise.resolve();
 
@@ -182,7 +183,11 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
       const format = frame.format;
       if (format !== 'I420' && format !== 'NV12')
         throw new Error(`unsupported picture format ${format}`);
-      const buf = new Uint8Array(frame.allocationSize());
+      // One buffer for every picture (conversions run one at a time): a fresh 3-MB buffer per
+      // 1080p frame is garbage the collector reclaims late, and memory would grow with length.
+      const size = frame.allocationSize();
+      if (copyBuffer.length !== size) copyBuffer = new Uint8Array(size);
+      const buf = copyBuffer;
       const layout = await phases.time('copy', frame.copyTo(buf));
       scaler ??= new FrameScaler(rect.width, rect.height, plan);
       const scaling = performance.now();
