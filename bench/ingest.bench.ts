@@ -54,8 +54,9 @@ function makeClip() {
   ]);
 }
 
-function timeNative(): number {
+function timeNative(): { ms: number; cpuS: number } {
   const t0 = performance.now();
+  const cpu0 = childrenCpuS();
   execFileSync('ffmpeg', [
     '-v',
     'error',
@@ -82,7 +83,7 @@ function timeNative(): number {
     '-y',
     '/dev/null',
   ]);
-  return performance.now() - t0;
+  return { ms: performance.now() - t0, cpuS: childrenCpuS() - cpu0 };
 }
 
 /** Resident memory (kB) of Chromium's renderer processes, summed. */
@@ -101,11 +102,46 @@ function rendererRssKb(): number {
   return total;
 }
 
+const CLK_TCK = 100;
+
+/** CPU seconds (user + system) used so far by this process's live descendants (Chromium's). */
+function descendantsCpuS(): number {
+  const parent = new Map<number, number>();
+  const ticks = new Map<number, number>();
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parent.set(Number(pid), Number(f[1]));
+      ticks.set(Number(pid), Number(f[11]) + Number(f[12]));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  let total = 0;
+  for (const [pid, t] of ticks) {
+    let p = parent.get(pid);
+    while (p && p !== process.pid) p = parent.get(p);
+    if (p === process.pid) total += t;
+  }
+  return total / CLK_TCK;
+}
+
+/** CPU seconds used by this process's finished, waited-for children (native ffmpeg). */
+function childrenCpuS(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[13]) + Number(f[14])) / CLK_TCK;
+}
+
 interface BrowserRun {
   ms: number;
   firstMs: number;
   peakMb: number;
+  cpuS: number;
   path: string;
+  /** Milliseconds per phase (WebCodecs path), from the page's `ingest-phases` mark. */
+  phases: Record<string, number> | null;
 }
 
 async function timeBrowser(url: string, decoder: 'auto' | 'ffmpeg.wasm'): Promise<BrowserRun> {
@@ -120,6 +156,7 @@ async function timeBrowser(url: string, decoder: 'auto' | 'ffmpeg.wasm'): Promis
     let peak = 0;
     const poll = setInterval(() => (peak = Math.max(peak, rendererRssKb())), 250);
     const t0 = performance.now();
+    const cpu0 = descendantsCpuS();
     await page.getByTestId('movie-files').setInputFiles(CLIP);
     const row = page.locator(`tr[data-movie="clip-1080p-${SECONDS}s"]`);
     // When the first decoded second shows: what came before is probing and starting the decoder.
@@ -137,7 +174,19 @@ async function timeBrowser(url: string, decoder: 'auto' | 'ffmpeg.wasm'): Promis
     const state = await row.getByTestId('state').textContent();
     if (!state?.includes('complete')) throw new Error(`ingest failed: ${state}`);
     const path = (await row.getByTestId('decoder').textContent())?.trim() ?? '?';
-    return { ms, firstMs, peakMb: peak / 1024, path };
+    const phases = await page.evaluate(
+      () =>
+        (performance.getEntriesByName('ingest-phases')[0] as PerformanceMark | undefined)
+          ?.detail as Record<string, number> | undefined,
+    );
+    return {
+      phases: phases ?? null,
+      ms,
+      firstMs,
+      peakMb: peak / 1024,
+      cpuS: descendantsCpuS() - cpu0,
+      path,
+    };
   } finally {
     await session.close();
   }
@@ -165,9 +214,9 @@ const bench: Benchmark = {
     const url = server.resolvedUrls!.local[0];
     console.log(`load average before: ${load()}`);
     const runs: BrowserRun[] = [];
-    let nativeMs: number;
+    let native: { ms: number; cpuS: number };
     try {
-      nativeMs = timeNative();
+      native = timeNative();
       runs.push(await timeBrowser(url, 'auto'));
       runs.push(await timeBrowser(url, 'ffmpeg.wasm'));
     } finally {
@@ -175,15 +224,25 @@ const bench: Benchmark = {
     }
     console.log(`load average after: ${load()}`);
     const frames = SECONDS;
+    const nativeMs = native.ms;
     console.log(
-      `native ffmpeg: ${(nativeMs / 1000).toFixed(1)} s, ${((frames * 1000) / nativeMs).toFixed(1)} movie frames/s`,
+      `native ffmpeg: ${(nativeMs / 1000).toFixed(1)} s, ${((frames * 1000) / nativeMs).toFixed(1)} movie frames/s, ` +
+        `CPU ${native.cpuS.toFixed(1)} s`,
     );
     for (const app of runs) {
       console.log(
         `${app.path}: ${(app.ms / 1000).toFixed(1)} s, ${((frames * 1000) / app.ms).toFixed(1)} movie frames/s, ` +
           `ratio to native ${(app.ms / nativeMs).toFixed(2)}, first second decoded after ` +
-          `${(app.firstMs / 1000).toFixed(1)} s, renderer peak RSS ${app.peakMb.toFixed(0)} MB`,
+          `${(app.firstMs / 1000).toFixed(1)} s, renderer peak RSS ${app.peakMb.toFixed(0)} MB, ` +
+          `browser CPU ${app.cpuS.toFixed(1)} s (ratio ${(app.cpuS / native.cpuS).toFixed(2)})`,
       );
+      if (app.phases) {
+        const { movie: _movie, ...ms } = app.phases;
+        const list = Object.entries(ms).map(([k, v]) => `${k} ${(Number(v) / 1000).toFixed(2)}`);
+        console.log(
+          `  phases, s (overlapping; decoders run on their own threads): ${list.join(', ')}`,
+        );
+      }
     }
     const [webcodecs, wasm] = runs;
     console.log(`WebCodecs path / ffmpeg.wasm path: ${(webcodecs.ms / wasm.ms).toFixed(2)}`);

@@ -27,6 +27,15 @@ ff -f lavfi -i "$(pattern 320x180 25 34)" -f lavfi -i "$(tone 34 48000)" \
   -c:v libvpx-vp9 -deadline realtime -cpu-used 8 -crf 55 -b:v 30k -g 50 -pix_fmt yuv420p \
   -c:a libopus -b:a 24k -shortest vp9-opus.webm
 
+# VP9 + Opus in MP4 and AV1 + AAC in MP4, 32 s at 24 fps: the WebCodecs path's other codecs.
+ff -f lavfi -i "$(pattern 320x180 24 32)" -f lavfi -i "$(tone 32 48000)" \
+  -c:v libvpx-vp9 -deadline realtime -cpu-used 8 -crf 55 -b:v 30k -g 48 -pix_fmt yuv420p \
+  -c:a libopus -b:a 24k -movflags +faststart -shortest vp9-in-mp4.mp4
+ff -f lavfi -i "$(pattern 320x180 24 32)" -f lavfi -i "$(tone 32 44100)" \
+  -c:v libaom-av1 -usage realtime -cpu-used 8 -crf 50 -g 48 -lag-in-frames 0 -pix_fmt yuv420p \
+  -c:a aac -b:a 24k -ac 2 \
+  -movflags +faststart -shortest av1-aac.mp4
+
 # A 2.39:1 "scope" film, 31 s at 24 fps, no audio.
 ff -f lavfi -i "$(pattern 478x200 24 31)" \
   -c:v libx264 -preset veryfast -crf 30 -g 48 -pix_fmt yuv420p scope-239.mp4

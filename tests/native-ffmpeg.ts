@@ -26,8 +26,12 @@ export function nativeFrames(
 }
 
 /** f32le samples of `file` through an audio filter. */
-export function nativeAudio(file: string, filter: string): Float32Array {
-  const out = run(['-i', file, '-af', filter, '-f', 'f32le', '-']);
+export function nativeAudio(
+  file: string,
+  filter: string,
+  globalOptions: string[] = [],
+): Float32Array {
+  const out = run([...globalOptions, '-i', file, '-af', filter, '-f', 'f32le', '-']);
   return new Float32Array(out.buffer, out.byteOffset, out.byteLength / 4);
 }
 

@@ -117,6 +117,35 @@ function correlation(a: number[], b: number[]): number {
   return sab / Math.sqrt(saa * sbb);
 }
 
+/**
+ * Alignment: the fixtures' tone has amplitude 0.1 + 0.1·(s mod 8) at second s; the clips start at
+ * second `firstS`. The measured loudness per second follows that pattern, and follows it worse
+ * when shifted by one second either way.
+ */
+function expectAligned(audio: number[], firstS: number) {
+  const seconds = Math.floor(audio.length / 22050) - 2;
+  const loudness = (shift: number) =>
+    Array.from({ length: seconds }, (_, i) => {
+      const s = i + 1 + shift;
+      const w = audio.slice(s * 22050 + 2000, (s + 1) * 22050 - 2000);
+      return Math.sqrt(w.reduce((a, v) => a + v * v, 0) / w.length);
+    });
+  const pattern = Array.from({ length: seconds }, (_, i) => 0.1 + 0.1 * ((i + 1 + firstS) % 8));
+  const fit = correlation(loudness(0), pattern);
+  expect(fit).toBeGreaterThan(0.99);
+  expect(correlation(loudness(-1), pattern)).toBeLessThan(fit - 0.2);
+  expect(correlation(loudness(1), pattern)).toBeLessThan(fit - 0.2);
+}
+
+/** Mean absolute difference of stored audio from native's, logged for the README's figure. */
+function audioDiffVsNative(label: string, audio: number[], native: Float32Array): number {
+  expect(native.length).toBeGreaterThanOrEqual(audio.length - 22050);
+  const ref = Array.from({ length: audio.length }, (_, i) => native[i] ?? 0);
+  const diff = meanAbsDiff(audio, ref);
+  console.log(`audio vs native ffmpeg, ${label}: mean abs. difference ${diff.toExponential(2)}`);
+  return diff;
+}
+
 async function drop(page: Page, ...names: string[]) {
   await page.getByTestId('movie-files').setInputFiles(names.map(media));
 }
@@ -201,19 +230,7 @@ describe('movie ingest (ffmpeg.wasm)', () => {
     const audio = concat(movie.audio);
     const ref = nativeAudioOf('h264-aac.mp4', 2);
     expect(meanAbsDiff(audio, ref.subarray(0, audio.length))).toBeLessThan(1e-3);
-    // Alignment: the tone's amplitude at second s is 0.1 + 0.1·(s mod 8). The measured loudness
-    // per second follows that pattern, and follows it worse when shifted by one second either way.
-    const loudness = (shift: number) =>
-      Array.from({ length: 58 }, (_, i) => {
-        const s = i + 1 + shift;
-        const w = audio.slice(s * 22050 + 2000, (s + 1) * 22050 - 2000);
-        return Math.sqrt(w.reduce((a, v) => a + v * v, 0) / w.length);
-      });
-    const pattern = Array.from({ length: 58 }, (_, i) => 0.1 + 0.1 * ((i + 1) % 8));
-    const fit = correlation(loudness(0), pattern);
-    expect(fit).toBeGreaterThan(0.99);
-    expect(correlation(loudness(-1), pattern)).toBeLessThan(fit - 0.2);
-    expect(correlation(loudness(1), pattern)).toBeLessThan(fit - 0.2);
+    expectAligned(audio, 0);
   });
 
   it('decodes VP9/Opus WebM, a 2.39:1 film cropped to fill and 23.976 fps, dropped together', async () => {
@@ -372,16 +389,72 @@ describe('movie ingest (WebCodecs)', () => {
       expect(stored.length).toBe(c.sequences * 30 * 64 * 36 * 3);
       expect(madVsNative(`WebCodecs ${c.name}`, stored, native)).toBeLessThan(0.1);
     }
-    // Audio comes from ffmpeg.wasm alongside: one 30-s clip per sequence, equal to native's.
-    const movie = (await readMovie(page, 'h264-aac'))!;
-    expect(movie.audio).toHaveLength(2);
-    for (const clip of movie.audio) expect(clip.length).toBe(30 * 22050);
-    const audio = concat(movie.audio);
-    const ref = nativeAudioOf('h264-aac.mp4', 2);
-    expect(meanAbsDiff(audio, ref.subarray(0, audio.length))).toBeLessThan(1e-3);
+    // Audio comes from AudioDecoder in the same pass (AAC at 44.1 and 48 kHz): one 30-s clip per
+    // sequence, equal to native's (which the ffmpeg.wasm path equals too) and aligned.
+    for (const [name, rate] of [
+      ['h264-aac', 44100],
+      ['ntsc-23976', 48000],
+    ] as const) {
+      const movie = (await readMovie(page, name))!;
+      expect(movie.decoder).toMatch(/^WebCodecs \(avc1\.\w+ \+ mp4a\.40\.2\)$/);
+      expect(movie.audio).toHaveLength(2);
+      for (const clip of movie.audio) expect(clip.length).toBe(30 * 22050);
+      const audio = concat(movie.audio);
+      const ref = nativeAudioOf(`${name}.mp4`, 2);
+      expect(audioDiffVsNative(`AudioDecoder ${name} (${rate} Hz)`, audio, ref)).toBeLessThan(1e-3);
+      expectAligned(audio, 0);
+    }
     expect(
       await page.locator('tr[data-movie="h264-aac"]').getByTestId('decoder').textContent(),
     ).toMatch(/WebCodecs \(avc1\./);
+  });
+
+  it('decodes AV1/AAC (from an offset, audio included) and VP9/Opus in MP4 with WebCodecs', async () => {
+    const { page } = session;
+    await drop(page, 'vp9-in-mp4.mp4');
+    await waitForState(page, 'vp9-in-mp4', 'complete');
+    await page.getByLabel('Start offset (s)').fill('1');
+    await drop(page, 'av1-aac.mp4');
+    await waitForState(page, 'av1-aac', 'complete');
+    await page.getByLabel('Start offset (s)').fill('0');
+    const cases = [
+      {
+        name: 'av1-aac',
+        codec: /^WebCodecs \(av01\.[\w.]+ \+ mp4a\.40\.2\)$/,
+        offset: ['-ss', '1'],
+        audio: 'AudioDecoder',
+      },
+      // Opus clips come from ffmpeg.wasm alongside (see canDecodeAudio).
+      {
+        name: 'vp9-in-mp4',
+        codec: /^WebCodecs \(vp09\.[\w.]+ \+ ffmpeg\.wasm audio\)$/,
+        offset: [],
+        audio: 'ffmpeg.wasm',
+      },
+    ];
+    for (const c of cases) {
+      const movie = (await readMovie(page, c.name))!;
+      expect(movie.decoder).toMatch(c.codec);
+      // 32 s (31 s after the 1-s offset) → one whole sequence of frames and one clip.
+      expect(movie.frames).toHaveLength(1);
+      const native = nativeFrames(media(`${c.name}.mp4`), stretch, c.offset);
+      expect(native.length).toBe((32 - c.offset.length / 2) * 64 * 36 * 3);
+      const stored = concat(movie.frames);
+      expect(madVsNative(`WebCodecs ${c.name}`, stored, native)).toBeLessThan(0.1);
+      const frameBytes = 64 * 36 * 3;
+      const firstS = c.offset.length ? 1 : 0;
+      for (const k of [0, 5, 29]) {
+        let red = 0;
+        for (let i = k * frameBytes; i < (k + 1) * frameBytes; i += 3) red += stored[i];
+        expect(Math.abs(red / (64 * 36) - ((40 * (k + firstS) + 30) % 256))).toBeLessThan(6);
+      }
+      expect(movie.audio).toHaveLength(1);
+      expect(movie.audio[0].length).toBe(30 * 22050);
+      const audio = concat(movie.audio);
+      const ref = nativeAudio(media(`${c.name}.mp4`), audioFilter(2), c.offset);
+      expect(audioDiffVsNative(`${c.audio} ${c.name}`, audio, ref)).toBeLessThan(1e-3);
+      expectAligned(audio, firstS);
+    }
   });
 
   it('starts at the offset and ends at the end cut, like native ffmpeg with -ss', async () => {

@@ -159,6 +159,7 @@ export class IngestJob {
   async start(onProgress: (p: IngestProgress) => void = () => {}): Promise<MovieRecord> {
     const name = this.file.name;
     let info;
+    const probing = performance.now();
     try {
       info = await this.#client.probe(this.file);
     } catch (err) {
@@ -229,7 +230,7 @@ export class IngestJob {
       onProgress: report,
     };
     try {
-      await this.#decode(info, plan, handlers);
+      await this.#decode(info, plan, handlers, performance.now() - probing);
       healthy = true;
     } catch (err) {
       if (err instanceof CancelledError || this.#cancelled) {
@@ -253,13 +254,29 @@ export class IngestJob {
   }
 
   /** WebCodecs where it can, ffmpeg.wasm otherwise; the movie records which one and why. */
-  async #decode(info: MediaInfo, plan: DecodePlan, handlers: DecodeHandlers): Promise<void> {
+  async #decode(
+    info: MediaInfo,
+    plan: DecodePlan,
+    handlers: DecodeHandlers,
+    probeMs: number,
+  ): Promise<void> {
     let refusal = this.decoder === 'auto' ? webCodecsRefusal(info) : 'chosen in the settings';
     if (refusal === null) {
       try {
-        await this.#webcodecs.decode(this.file, plan, info.colour, handlers, (codec) => {
-          this.movie = { ...this.movie, decoder: `WebCodecs (${codec})` };
-          void putMovie(this.movie);
+        await this.#webcodecs.decode(
+          this.file,
+          plan,
+          info.colour,
+          handlers,
+          (codec, audioCodec) => {
+            const audio = plan.audioChannels === 0 ? '' : ` + ${audioCodec ?? 'ffmpeg.wasm audio'}`;
+            this.movie = { ...this.movie, decoder: `WebCodecs (${codec}${audio})` };
+            void putMovie(this.movie);
+          },
+        );
+        // Where the time went, for `npm run bench ingest` (User Timing, read from the page).
+        performance.mark('ingest-phases', {
+          detail: { movie: this.movie.name, probe: probeMs, ...this.#webcodecs.phases },
         });
         return;
       } catch (err) {

@@ -3,7 +3,8 @@
  * found (a movie's index is a few MB; its media data, GBs, is skipped, never read here), and
  * returns what the WebCodecs decoder needs: the codec and its configuration record, every video
  * sample's byte range, sync flag and presentation time in seconds on ffmpeg's clock (edit list
- * applied, the file's start time subtracted, as the ffmpeg command line does).
+ * applied, the file's start time subtracted, as the ffmpeg command line does); and the same for
+ * the first audio track, so AudioDecoder can make the audio clips in the same pass.
  */
 import { createFile, DataStream, Endianness, MP4BoxBuffer, type Movie, type Track } from 'mp4box';
 
@@ -17,6 +18,24 @@ export interface VideoSample {
   disposable: boolean;
 }
 
+export interface AudioSample {
+  offset: number;
+  size: number;
+  /** Presentation time of its first decoded sample, s, on the video's clock (may be < 0). */
+  ptsS: number;
+}
+
+export interface AudioIndex {
+  /** The WebCodecs codec string (`mp4a.40.2`; `opus` for Opus). */
+  codec: string;
+  /** AudioSpecificConfig (AAC), when the track has one. */
+  description?: Uint8Array;
+  sampleRate: number;
+  channels: number;
+  /** Samples in decode order. */
+  samples: AudioSample[];
+}
+
 export interface VideoIndex {
   codec: string;
   /** The codec configuration record (avcC, hvcC, vpcC, av1C payload), when the codec has one. */
@@ -25,6 +44,8 @@ export interface VideoIndex {
   height: number;
   /** Samples in decode order. */
   samples: VideoSample[];
+  /** The first audio track, or null when there is none. */
+  audio: AudioIndex | null;
 }
 
 const SLICE = 4 << 20;
@@ -57,6 +78,45 @@ async function readMovie(
   if (error) throw new Error(`it is not an MP4 that could be read (${error})`);
   if (!movie) throw new Error('it is not a complete MP4 (no index: moov atom not found)');
   return { mp4, movie };
+}
+
+type SampleEntry = Record<string, unknown>;
+
+/** AAC's AudioSpecificConfig (the description WebCodecs asks for), from the track's esds. */
+function audioDescription(entry: SampleEntry): Uint8Array | undefined {
+  const esds = entry.esds as
+    | {
+        esd?: {
+          findDescriptor(tag: number): { findDescriptor(tag: number): { data?: Uint8Array } };
+        };
+      }
+    | undefined;
+  const specific = esds?.esd?.findDescriptor(4)?.findDescriptor(5)?.data;
+  return specific ? new Uint8Array(specific) : undefined;
+}
+
+function audioIndex(
+  mp4: ReturnType<typeof createFile>,
+  track: Track,
+  movieTimescale: number,
+  start: number,
+): AudioIndex | null {
+  if (!track.audio) return null;
+  const entry = mp4.getTrackById(track.id).mdia.minf.stbl.stsd.entries[0] as unknown as SampleEntry;
+  const codec = /^opus$/i.test(track.codec) ? 'opus' : track.codec;
+  const ts = track.timescale;
+  const shift = editShiftS(track, ts, movieTimescale);
+  return {
+    codec,
+    description: audioDescription(entry),
+    sampleRate: track.audio.sample_rate,
+    channels: track.audio.channel_count,
+    samples: mp4.getTrackSamplesInfo(track.id).map((s) => ({
+      offset: s.offset,
+      size: s.size,
+      ptsS: shift + s.cts / ts - start,
+    })),
+  };
 }
 
 export async function readVideoIndex(file: File): Promise<VideoIndex> {
@@ -102,5 +162,8 @@ export async function readVideoIndex(file: File): Promise<VideoIndex> {
     width: track.video?.width ?? track.track_width,
     height: track.video?.height ?? track.track_height,
     samples,
+    audio: movie.audioTracks[0]
+      ? audioIndex(mp4, movie.audioTracks[0], movie.timescale, start)
+      : null,
   };
 }

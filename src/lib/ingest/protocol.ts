@@ -23,10 +23,14 @@ export interface DecodedSequence {
 
 export type FromDecoder =
   | { type: 'probed'; info: MediaInfo }
-  /** WebCodecs: the container was read and the decoder configured; frames will follow. */
-  | { type: 'started'; codec: string }
+  /**
+   * WebCodecs: the container was read and the decoder configured; frames will follow, with their
+   * clips when `audioCodec` is set (AudioDecoder takes the track), else without.
+   */
+  | { type: 'started'; codec: string; audioCodec: string | null }
   | { type: 'sequence'; sequence: DecodedSequence }
   /** Seconds of the planned range decoded so far (one frame per second). */
   | { type: 'progress'; decodedS: number }
-  | { type: 'done'; sequences: number; log: string[] }
+  /** `phases`: milliseconds per phase of the work, for the benchmark (WebCodecs). */
+  | { type: 'done'; sequences: number; log: string[]; phases?: Record<string, number> }
   | { type: 'failed'; reason: string };

@@ -1,8 +1,9 @@
 /**
- * Owns the WebCodecs worker for one movie and pairs its frame sequences with audio clips that
- * ffmpeg.wasm makes at the same time in its own worker (audio only: demuxing and AAC decoding
- * cost little next to the picture). Audio is decoded in segments of a few sequences that run at
- * most a little ahead of the frames, so memory stays bounded whatever the movie's length.
+ * Owns the WebCodecs worker for one movie. The worker decodes the audio track too when the
+ * browser's AudioDecoder takes its codec (AAC, Opus); otherwise this client pairs the worker's
+ * frame sequences with audio clips that ffmpeg.wasm makes at the same time in its own worker
+ * (audio only), in segments of a few sequences that run at most a little ahead of the frames, so
+ * memory stays bounded whatever the movie's length.
  * Failing before the first sequence is paired (container, codec or picture format it cannot
  * take) throws `WebCodecsUnavailable`, and the caller decodes with ffmpeg.wasm instead.
  */
@@ -21,6 +22,8 @@ const AUDIO_AHEAD = 20;
 export class WebCodecsClient {
   #worker: Worker | null = null;
   #fail: ((e: Error) => void) | null = null;
+  /** Milliseconds per phase of the last decode (the worker's, plus storing), for the benchmark. */
+  phases: Record<string, number> = {};
 
   constructor(private readonly audio: DecoderClient) {}
 
@@ -30,11 +33,14 @@ export class WebCodecsClient {
     plan: DecodePlan,
     colour: PictureColour,
     handlers: DecodeHandlers,
-    onStarted: (codec: string) => void,
+    onStarted: (codec: string, audioCodec: string | null) => void,
   ): Promise<void> {
     const frames = new Map<number, ArrayBuffer>();
     const clips = new Map<number, ArrayBuffer | null>();
     const withAudio = plan.audioChannels > 0;
+    let audioFromWorker = false;
+    this.phases = {};
+    let storingMs = 0;
     let next = plan.fromSequence;
     let writes = Promise.resolve();
     let failed: Error | null = null;
@@ -51,6 +57,11 @@ export class WebCodecsClient {
     failure.catch(() => {});
     const fail = (e: Error) => this.#fail?.(e);
 
+    const store = async (s: DecodedSequence) => {
+      const t0 = performance.now();
+      await handlers.onSequence(s);
+      storingMs += performance.now() - t0;
+    };
     const pair = () => {
       while (frames.has(next) && (!withAudio || clips.has(next))) {
         const s: DecodedSequence = {
@@ -61,7 +72,7 @@ export class WebCodecsClient {
         frames.delete(next);
         clips.delete(next);
         next++;
-        writes = writes.then(() => (failed ? undefined : handlers.onSequence(s).catch(fail)));
+        writes = writes.then(() => (failed ? undefined : store(s).catch(fail)));
       }
       wakeAll();
     };
@@ -78,13 +89,18 @@ export class WebCodecsClient {
         if (data.type === 'failed') reject(new Error(data.reason));
         else if (data.type === 'started') {
           started = true;
-          onStarted(data.codec);
-          if (withAudio) void audioRun().catch(fail);
+          audioFromWorker = data.audioCodec !== null;
+          onStarted(data.codec, data.audioCodec);
+          if (withAudio && !audioFromWorker) void audioRun().catch(fail);
         } else if (data.type === 'sequence') {
           frames.set(data.sequence.index, data.sequence.frames);
+          if (audioFromWorker) clips.set(data.sequence.index, data.sequence.audio);
           pair();
         } else if (data.type === 'progress') handlers.onProgress(data.decodedS);
-        else if (data.type === 'done') resolve();
+        else if (data.type === 'done') {
+          this.phases = { ...data.phases };
+          resolve();
+        }
       };
       const msg: ToDecoder = { type: 'decode', file, plan, colour };
       worker.postMessage(msg);
@@ -119,6 +135,7 @@ export class WebCodecsClient {
       while (next < plan.sequencesTotal) await Promise.race([tick(), failure]);
       await writes;
       if (failed) throw failed;
+      this.phases.storing = storingMs;
     } catch (e) {
       failed ??= e as Error;
       if (started) this.audio.cancel();

@@ -4,8 +4,10 @@
  * memory never holds more than a few MB of the movie. Only the frames the sampling rule picks are
  * converted (by FrameScaler, as ffmpeg's scaler would); everything else is decoded only as far as
  * other frames need it: runs start at the keyframe before a picked frame, and H.264 pictures no
- * other picture references are not decoded unless picked. Makes frames only: the client takes the
- * audio clips from ffmpeg.wasm.
+ * other picture references are not decoded unless picked. The audio track is decoded in the same
+ * pass by AudioDecoder (`webcodecs-audio.ts`) when the browser takes its codec; otherwise the
+ * worker makes frames only and the client takes the clips from ffmpeg.wasm. Each sequence leaves
+ * when its frames (and its clip) are complete. The time spent in each phase goes out with `done`.
  */
 /// <reference lib="webworker" />
 import { FRAMES_PER_SEQUENCE, SECONDS_PER_SEQUENCE } from '../shapes';
@@ -14,12 +16,15 @@ import { pickSourceFrames, type DecodePlan } from './plan';
 import type { PictureColour } from './probe';
 import type { FromDecoder, ToDecoder } from './protocol';
 import { FrameScaler } from './scale';
+import { canDecodeAudio, decodeAudioClips } from './webcodecs-audio';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (msg: FromDecoder, transfer: Transferable[] = []) => scope.postMessage(msg, transfer);
 
 const WINDOW = 8 << 20;
 const QUEUE = 12;
+/** How many clips the audio side may finish before the frames of the first of them. */
+const AUDIO_AHEAD = 2;
 
 /** Reads sample bytes through a sliding window over the file. */
 class SampleReader {
@@ -71,8 +76,26 @@ function decodeRuns(index: VideoIndex, picked: Set<number>): number[] {
   return order;
 }
 
+/** Milliseconds spent per phase, summed (the phases overlap in time: decoders run on threads). */
+class Phases {
+  readonly ms: Record<string, number> = {};
+  add(name: string, since: number): void {
+    this.ms[name] = (this.ms[name] ?? 0) + performance.now() - since;
+  }
+  async time<T>(name: string, work: Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    try {
+      return await work;
+    } finally {
+      this.add(name, t0);
+    }
+  }
+}
+
 async function decode(file: File, plan: DecodePlan, colour: PictureColour): Promise<void> {
-  const index = await readVideoIndex(file);
+  const began = performance.now();
+  const phases = new Phases();
+  const index = await phases.time('index', readVideoIndex(file));
   const config: VideoDecoderConfig = {
     codec: index.codec,
     codedWidth: index.width,
@@ -102,14 +125,17 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
   const order = decodeRuns(index, new Set(slotsOf.keys()));
   const avcLength =
     index.codec.startsWith('avc') && index.description ? (index.description[4] & 3) + 1 : 0;
-  post({ type: 'started', codec: index.codec });
+  const withAudio = plan.audioChannels > 0 && (await canDecodeAudio(index.audio));
+  post({ type: 'started', codec: index.codec, audioCodec: withAudio ? index.audio!.codec : null });
 
   const { width: W, height: H } = plan;
   const frameBytes = W * H * 3;
   const sequences = new Map<number, { frames: Uint8Array<ArrayBuffer>; filled: number }>();
+  const clips = new Map<number, Float32Array<ArrayBuffer>>();
   let nextSequence = plan.fromSequence;
   let filledSlots = 0;
   let scaler: FrameScaler | null = null;
+  let copyBuffer = new Uint8Array(0);
   let failure: Error | null = null;
   let work = Promise.resolve();
 
@@ -124,18 +150,31 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
     seq.frames.set(rgb, (k % FRAMES_PER_SEQUENCE) * frameBytes);
     seq.filled++;
     filledSlots++;
-    while (sequences.get(nextSequence)?.filled === FRAMES_PER_SEQUENCE) {
+    postReady();
+    post({ type: 'progress', decodedS: filledSlots });
+  };
+
+  let roomFreed: (() => void) | null = null;
+  let videoDone = false;
+  const freeRoom = () => roomFreed?.();
+  const postReady = () => {
+    while (
+      sequences.get(nextSequence)?.filled === FRAMES_PER_SEQUENCE &&
+      (!withAudio || clips.has(nextSequence))
+    ) {
       const done = sequences.get(nextSequence)!;
+      const clip = clips.get(nextSequence)?.buffer ?? null;
       sequences.delete(nextSequence);
+      clips.delete(nextSequence);
       post(
         {
           type: 'sequence',
-          sequence: { index: nextSequence++, frames: done.frames.buffer, audio: null },
+          sequence: { index: nextSequence++, frames: done.frames.buffer, audio: clip },
         },
-        [done.frames.buffer],
+        clip ? [done.frames.buffer, clip] : [done.frames.buffer],
       );
+      freeRoom();
     }
-    post({ type: 'progress', decodedS: filledSlots });
   };
 
   const convert = async (frame: VideoFrame, d: number) => {
@@ -144,9 +183,14 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
       const format = frame.format;
       if (format !== 'I420' && format !== 'NV12')
         throw new Error(`unsupported picture format ${format}`);
-      const buf = new Uint8Array(frame.allocationSize());
-      const layout = await frame.copyTo(buf);
+      // One buffer for every picture (conversions run one at a time): a fresh 3-MB buffer per
+      // 1080p frame is garbage the collector reclaims late, and memory would grow with length.
+      const size = frame.allocationSize();
+      if (copyBuffer.length !== size) copyBuffer = new Uint8Array(size);
+      const buf = copyBuffer;
+      const layout = await phases.time('copy', frame.copyTo(buf));
       scaler ??= new FrameScaler(rect.width, rect.height, plan);
+      const scaling = performance.now();
       const [y, u, v] = layout;
       const plane = (l: PlaneLayout) => buf.subarray(l.offset);
       const rgb = scaler.scale({
@@ -161,6 +205,7 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
         uvStep: format === 'NV12' ? 2 : 1,
         ...colour,
       });
+      phases.add('scale', scaling);
       for (const k of slotsOf.get(d)!) place(k, rgb);
     } finally {
       frame.close();
@@ -185,26 +230,61 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
   });
   decoder.addEventListener('dequeue', () => wake?.());
   decoder.configure(config);
+  const audioWork = withAudio
+    ? (async () => {
+        const t0 = performance.now();
+        await decodeAudioClips(file, index.audio!, plan, {
+          clip: (i, samples) => {
+            clips.set(i, samples);
+            postReady();
+          },
+          room: async () => {
+            while (clips.size >= AUDIO_AHEAD && !failure && !videoDone) {
+              const waited = performance.now();
+              await new Promise<void>((r) => (roomFreed = r));
+              phases.add('audio waits for frames', waited);
+            }
+          },
+          check: () => {
+            if (failure) throw failure;
+          },
+        });
+        phases.add('audio (all)', t0);
+      })().catch((e: Error) => {
+        failure ??= e;
+        wake?.();
+      })
+    : Promise.resolve();
   const reader = new SampleReader(file);
   for (const d of order) {
     if (failure) throw failure;
     const sample = index.samples[d];
-    const data = await reader.read(sample.offset, sample.size);
+    const data = await phases.time('read', reader.read(sample.offset, sample.size));
     const picked = slotsOf.has(d);
     if (!picked && (sample.disposable || (avcLength && h264Disposable(data, avcLength)))) continue;
+    const waited = performance.now();
     while (decoder.decodeQueueSize >= QUEUE && !failure) await new Promise<void>((r) => (wake = r));
+    phases.add('video decoder busy', waited);
+    if (failure) throw failure;
     decoder.decode(
       new EncodedVideoChunk({ type: sample.sync ? 'key' : 'delta', timestamp: stamp(d), data }),
     );
   }
-  if (!failure) await decoder.flush().catch((e: Error) => void (failure ??= e));
+  if (!failure) {
+    await phases.time('video flush', decoder.flush()).catch((e: Error) => void (failure ??= e));
+  }
   await work;
   decoder.close();
+  phases.add('video (all)', began);
+  videoDone = true;
+  freeRoom();
+  await phases.time('after video, audio', audioWork);
   if (failure) throw failure;
   if (nextSequence < plan.sequencesTotal) {
     throw new Error(`some frames could not be decoded (decoded ${filledSlots} s of ${slots} s)`);
   }
-  post({ type: 'done', sequences: nextSequence, log: [] });
+  phases.add('total', began);
+  post({ type: 'done', sequences: nextSequence, log: [], phases: phases.ms });
 }
 
 scope.onmessage = async ({ data }: MessageEvent<ToDecoder>) => {
