@@ -295,6 +295,7 @@ export class TrainingSession {
     let message: string | undefined;
     let model: tf.LayersModel | null = null;
     const optimizer = makeOptimizer(req.config.optimizer);
+    this.stopRequested = false;
     try {
       await this.ensureBackend(req.config.backends);
       const stored = await this.autoencoderRows(req, req.sequencesPerMovie);
@@ -307,7 +308,6 @@ export class TrainingSession {
       const load = resized(sequenceLoader(stored), res);
       const augment = req.config.augment;
       let memoryBytes = 0;
-      this.stopRequested = false;
       const outcome = await runEpochs({
         model,
         optimizer,
