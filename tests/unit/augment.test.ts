@@ -8,6 +8,8 @@ import {
   NO_AUGMENT,
   applyTransforms,
   augmentBatch,
+  augmentTrainingBatch,
+  batchSeed,
   drawTransforms,
   previewAugmentations,
   type SequenceTransform,
@@ -143,5 +145,34 @@ describe('previewAugmentations', () => {
     await expect(
       previewAugmentations(seq, { width: 5, height: 4 }, NO_AUGMENT, 1, { frame: 2 }),
     ).rejects.toThrow(/Frame 2/);
+  });
+});
+
+describe('augmentTrainingBatch', () => {
+  it('keeps shapes and each row with its own label, and changes the batch', () => {
+    // Sequence i is a flat grey of level (i + 1) / 5 with label one-hot(i): after augmentation its
+    // centre pixel must still be that level (up to the jitter), whatever the shuffle of transforms.
+    const levels = [0.2, 0.4, 0.6, 0.8];
+    const x = tf.tidy(() => tf.tensor1d(levels).reshape([4, 1, 1, 1, 1]).tile([1, 3, 6, 9, 3]));
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3], 'int32'), 4);
+    const out = augmentTrainingBatch({ x, y }, DEFAULT_AUGMENT, batchSeed(1, 0, 0), 'labels');
+    expect(out.x.shape).toEqual(x.shape);
+    expect(out.y.shape).toEqual([4, 4]);
+    expect(maxAbs(out.y, y)).toBe(0);
+    const centre = out.x.slice([0, 1, 3, 4, 0], [4, 1, 1, 1, 3]).as2D(4, 3).arraySync();
+    centre.forEach((rgb, i) =>
+      rgb.forEach((v) => expect(Math.abs(v - levels[i])).toBeLessThanOrEqual(0.03 + 1e-6)),
+    );
+    const textured = tf.tidy(() => randomBatch().toFloat().div(255));
+    const auto = augmentTrainingBatch({ x: textured, y: textured }, DEFAULT_AUGMENT, 5, 'input');
+    expect(auto.y).toBe(auto.x);
+    expect(maxAbs(auto.x, textured)).toBeGreaterThan(0.05);
+    tf.dispose([x, y, out.x, out.y, textured, auto.x]);
+  });
+
+  it('draws a different augmentation for every epoch and batch of a run', () => {
+    const seeds = [0, 1, 2].flatMap((e) => [0, 1, 2].map((b) => batchSeed(7, e, b)));
+    expect(new Set(seeds).size).toBe(9);
+    expect(batchSeed(7, 1, 2)).toBe(batchSeed(7, 1, 2));
   });
 });

@@ -135,6 +135,26 @@ export function augmentBatch(
   return { images: applyTransforms(x, transforms, valueRange), transforms };
 }
 
+/** A distinct generator seed per (run seed, epoch, batch), so a run's augmentation repeats. */
+export function batchSeed(seed: number, epoch: number, batch: number): number {
+  return (Math.imul(seed, 0x9e3779b1) ^ Math.imul(epoch + 1, 0x85ebca6b) ^ (batch + 1)) >>> 0;
+}
+
+/**
+ * A training batch augmented for one step: frames `x` [B, F, H, W, C] with values in [0, 1]. An
+ * autoencoder's target is its augmented input (it learns to reconstruct what it sees); a head keeps
+ * its labels `y`, row for row (a copy, so the caller may dispose both batches).
+ */
+export function augmentTrainingBatch(
+  batch: { x: tf.Tensor; y: tf.Tensor },
+  options: AugmentOptions,
+  seed: number,
+  target: 'input' | 'labels',
+): { x: tf.Tensor5D; y: tf.Tensor } {
+  const { images } = augmentBatch(batch.x, options, seed, 1);
+  return { x: images, y: target === 'input' ? images : batch.y.clone() };
+}
+
 export interface PreviewFrame {
   width: number;
   height: number;

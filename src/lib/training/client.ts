@@ -4,7 +4,7 @@
  * terminated; the run is then marked stopped in the store. Checkpoints are written in single
  * transactions, so the last one is intact either way and Resume continues from it.
  */
-import type { StartRequest, TrainingEvent, TrainingRequest } from './protocol';
+import type { ArmRequest, StartRequest, TrainingEvent, TrainingRequest } from './protocol';
 import { setRunState } from './runs';
 
 const STOP_GRACE_MS = 1500;
@@ -41,6 +41,11 @@ export class TrainingClient {
   }
 
   start(req: StartRequest): void {
+    this.spawn().postMessage(req satisfies TrainingRequest);
+  }
+
+  /** One arm of a video experiment; nothing is stored, so a stop that times out reports nothing. */
+  arm(req: ArmRequest): void {
     this.spawn().postMessage(req satisfies TrainingRequest);
   }
 

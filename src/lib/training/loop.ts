@@ -19,7 +19,7 @@ export interface Batch {
 export type BatchLoader = (rows: number[]) => Promise<Batch>;
 
 export interface LoopOptions {
-  model: tf.Sequential;
+  model: tf.LayersModel;
   optimizer: tf.Optimizer;
   loss: (truth: tf.Tensor, predicted: tf.Tensor) => tf.Scalar;
   load: BatchLoader;
@@ -31,6 +31,11 @@ export interface LoopOptions {
   /** First epoch to run (0-based; the number of epochs already done) and the end (exclusive). */
   fromEpoch: number;
   toEpoch: number;
+  /**
+   * Transforms each training batch before its step (e.g. augmentation; never validation batches).
+   * The loop disposes both batches.
+   */
+  augment?: (batch: Batch, epoch: number, index: number) => Batch;
   /** Called between batches; returning true stops at once (the epoch is discarded). */
   shouldStop?: () => boolean;
   onBatch?: (info: { epoch: number; batch: number; batches: number; loss: number }) => void;
@@ -74,7 +79,7 @@ export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
 
 /** One optimiser step left on the device queue; returns its batch-loss tensor (the caller's). */
 export function queueStep(
-  model: tf.Sequential,
+  model: tf.LayersModel,
   optimizer: tf.Optimizer,
   loss: LoopOptions['loss'],
   batch: Batch,
@@ -85,7 +90,7 @@ export function queueStep(
 
 /** One optimiser step; resolves with the batch loss. */
 export async function trainStep(
-  model: tf.Sequential,
+  model: tf.LayersModel,
   optimizer: tf.Optimizer,
   loss: LoopOptions['loss'],
   batch: Batch,
@@ -101,7 +106,7 @@ export async function trainStep(
 
 /** Validation loss (mean over rows) and the predictions, batch norm in inference mode. */
 export async function predictRows(
-  model: tf.Sequential,
+  model: tf.LayersModel,
   loss: LoopOptions['loss'],
   load: BatchLoader,
   rows: readonly number[],
@@ -155,12 +160,14 @@ export async function runEpochs(o: LoopOptions): Promise<LoopOutcome> {
     try {
       for (let b = 0; b < batches.length; b++) {
         if (o.shouldStop?.()) return 'stopped';
-        const batch = await o.load(batches[b]);
+        const loaded = await o.load(batches[b]);
         let loss: tf.Scalar;
+        let batch = loaded;
         try {
+          if (o.augment) batch = o.augment(loaded, epoch, b);
           loss = queueStep(o.model, o.optimizer, o.loss, batch, variables);
         } finally {
-          tf.dispose([batch.x, batch.y]);
+          tf.dispose([loaded.x, loaded.y, batch.x, batch.y]);
         }
         await settle();
         inFlight = { loss, b };

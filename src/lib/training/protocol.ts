@@ -9,6 +9,8 @@ import type { LabelDataset, GasDataset } from '../study/dataset';
 import type { OptimizerConfig } from './optimizer';
 import type { EpochResult } from './loop';
 import type { RunRecord } from '../store/schema';
+import type { Resolution } from '../shapes';
+import type { AugmentOptions } from '../experiments/augment';
 
 export type TrainingKind = 'autoencoder' | 'scenes' | 'gases';
 
@@ -31,7 +33,29 @@ export interface TrainingConfig {
   bnMomentum?: number;
   /** Backends to try, in order (default webgpu → webgl → cpu). */
   backends?: BackendName[];
+  /** Autoencoder only: the paper's nearest-neighbour upsampling decoder, or switch unpooling. */
+  decoder?: AutoencoderDecoder;
+  /** Autoencoder only: augments every training batch on the backend (never validation). */
+  augment?: AugmentOptions;
 }
+
+export type AutoencoderDecoder = 'upsampling' | 'switch';
+
+/**
+ * One arm of a video experiment (Beyond the paper): an autoencoder trained like 'start' on the
+ * same split, but nothing is stored — epochs stream back as 'epoch' events with runId ARM_RUN_ID,
+ * and a final 'state' event ends it. Stored frames are resized on the backend when `resolution`
+ * differs from theirs; `sequencesPerMovie` (> 0) keeps the first ones of each movie.
+ */
+export interface ArmRequest {
+  type: 'arm';
+  projectId: string;
+  config: TrainingConfig;
+  resolution?: Resolution;
+  sequencesPerMovie?: number;
+}
+
+export const ARM_RUN_ID = 'experiment-arm';
 
 export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
   epochs: 10,
@@ -74,6 +98,7 @@ export type TrainingRequest =
   | StartRequest
   /** Continue a paused or stopped run from its last checkpoint (datasets as when it started). */
   | { type: 'resume'; runId: string; dataset?: LabelDataset | GasDataset }
+  | ArmRequest
   | { type: 'stop' };
 
 export interface MemoryInfo {

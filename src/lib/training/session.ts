@@ -11,8 +11,10 @@ import { listMovies, getSequence } from '../store/movies';
 import { openStore, writeTransaction } from '../store/db';
 import type { ModelRecord, RunRecord } from '../store/schema';
 import { newId } from '../util/id';
-import { CHANNELS, FRAMES_PER_SEQUENCE } from '../shapes';
+import { CHANNELS, FRAMES_PER_SEQUENCE, type Resolution } from '../shapes';
 import {
+  BN_EPSILON,
+  BN_MOMENTUM,
   buildAutoencoder,
   encoderDepth,
   encodedSize,
@@ -20,7 +22,10 @@ import {
 } from '../models/autoencoder';
 import { buildSceneHead } from '../models/scene-head';
 import { buildGasHead } from '../models/gas-head';
-import { encode } from '../models/forward';
+import { activationBytes, countParams, encode } from '../models/forward';
+import { BatchNormalization } from '../models/layers';
+import { buildSwitchAutoencoder } from '../experiments/switch-autoencoder';
+import { augmentTrainingBatch, batchSeed } from '../experiments/augment';
 import { multiLabelReport } from '../metrics/classification';
 import {
   maeByGroup,
@@ -31,7 +36,7 @@ import type { GasDataset, LabelDataset, SequenceRef } from '../study/dataset';
 import { binaryCrossentropy, meanAbsoluteError } from './losses';
 import { makeOptimizer } from './optimizer';
 import { restoreState, restoreWeights } from './checkpoint';
-import { runEpochs, type BatchLoader } from './loop';
+import { runEpochs, type Batch, type BatchLoader } from './loop';
 import {
   checkpointState,
   createRun,
@@ -42,11 +47,21 @@ import {
   setRunState,
 } from './runs';
 import { getCheckpoint, latestCheckpoint } from '../store/checkpoints';
-import type { EncoderRef, StartRequest, TrainingEvent, TrainingKind } from './protocol';
+import {
+  ARM_RUN_ID,
+  type ArmRequest,
+  type AutoencoderDecoder,
+  type EncoderRef,
+  type StartRequest,
+  type TrainingEvent,
+  type TrainingKind,
+} from './protocol';
 
 interface ModelMeta {
   kind: TrainingKind;
   batchNorm?: boolean;
+  /** Autoencoder: absent in the notebook's own runs (the paper's upsampling). */
+  decoder?: AutoencoderDecoder;
   inputShape?: SequenceShape;
   outputs?: number;
   inputDim?: number;
@@ -151,7 +166,18 @@ export class TrainingSession {
     await this.train(runId);
   }
 
-  private build(meta: ModelMeta): tf.Sequential {
+  private build(meta: ModelMeta): tf.LayersModel {
+    if (meta.kind === 'autoencoder' && meta.decoder === 'switch') {
+      const [frames, height, width] = meta.inputShape!;
+      const normalize = (name: string) =>
+        new BatchNormalization({ epsilon: BN_EPSILON, momentum: BN_MOMENTUM, name });
+      return buildSwitchAutoencoder({
+        resolution: { width, height },
+        frames,
+        seed: meta.seed,
+        ...((meta.batchNorm ?? true) ? { normalize } : {}),
+      }).autoencoder;
+    }
     if (meta.kind === 'autoencoder') {
       return buildAutoencoder({
         batchNorm: meta.batchNorm ?? true,
@@ -171,7 +197,10 @@ export class TrainingSession {
       : buildGasHead(meta.outputs!, opts);
   }
 
-  private async autoencoderRows(req: StartRequest): Promise<ModelMeta> {
+  private async autoencoderRows(
+    req: Pick<StartRequest, 'projectId' | 'config'>,
+    sequencesPerMovie = 0,
+  ): Promise<ModelMeta> {
     const movies = (await listMovies(req.projectId)).filter((m) => m.sequencesDone > 0);
     if (!movies.length) throw new Error('No decoded movie in this project: add a movie first.');
     const { width, height } = movies[0].settings;
@@ -183,8 +212,10 @@ export class TrainingSession {
     const train: number[] = [];
     const validation: number[] = [];
     for (const m of movies) {
-      const firstVal = m.sequencesDone - Math.round(m.sequencesDone * fraction);
-      for (let i = 0; i < m.sequencesDone; i++) {
+      const count =
+        sequencesPerMovie > 0 ? Math.min(sequencesPerMovie, m.sequencesDone) : m.sequencesDone;
+      const firstVal = count - Math.round(count * fraction);
+      for (let i = 0; i < count; i++) {
         (i >= firstVal ? validation : train).push(rows.length);
         rows.push({ movieId: m.id, index: i });
       }
@@ -192,6 +223,7 @@ export class TrainingSession {
     return {
       kind: 'autoencoder',
       batchNorm: req.config.batchNorm ?? true,
+      decoder: req.config.decoder,
       inputShape: [FRAMES_PER_SEQUENCE, height, width, CHANNELS],
       seed: req.config.seed,
       rows,
@@ -250,6 +282,76 @@ export class TrainingSession {
       model.dispose();
       optimizer.dispose();
     }
+  }
+
+  /**
+   * One arm of a video experiment: the autoencoder of `req.config` (decoder, augmentation, batch
+   * norm) on the usual split, at `req.resolution`. Stores nothing; each epoch's metrics also carry
+   * the most tensor memory in use between steps (`memoryBytes`), the parameter count, the
+   * activation bytes per sequence and the split's sizes.
+   */
+  async trainArm(req: ArmRequest): Promise<void> {
+    let state: RunRecord['state'] = 'failed';
+    let message: string | undefined;
+    let model: tf.LayersModel | null = null;
+    const optimizer = makeOptimizer(req.config.optimizer);
+    this.stopRequested = false;
+    try {
+      await this.ensureBackend(req.config.backends);
+      const stored = await this.autoencoderRows(req, req.sequencesPerMovie);
+      const [frames, height, width, channels] = stored.inputShape!;
+      const res = req.resolution ?? { width, height };
+      const meta = { ...stored, inputShape: [frames, res.height, res.width, channels] };
+      model = this.build(meta as ModelMeta);
+      const parameters = countParams(model).total;
+      const perSequence = activationBytes(model);
+      const load = resized(sequenceLoader(stored), res);
+      const augment = req.config.augment;
+      let memoryBytes = 0;
+      const outcome = await runEpochs({
+        model,
+        optimizer,
+        loss: binaryCrossentropy,
+        load,
+        train: meta.train,
+        validation: meta.validation,
+        batchSize: req.config.batchSize,
+        shuffle: req.config.shuffle,
+        seed: req.config.seed,
+        fromEpoch: 0,
+        toEpoch: req.config.epochs,
+        ...(augment
+          ? {
+              augment: (batch: Batch, epoch: number, b: number) =>
+                augmentTrainingBatch(batch, augment, batchSeed(req.config.seed, epoch, b), 'input'),
+            }
+          : {}),
+        shouldStop: () => {
+          if (this.deviceLost) throw new Error(`GPU device lost: ${this.deviceLost}`);
+          return this.stopRequested;
+        },
+        onBatch: (b) => {
+          const memory = memoryInUse();
+          memoryBytes = Math.max(memoryBytes, memory.bytes);
+          this.emit({ type: 'progress', ...b, memory });
+        },
+        evaluate: () => ({
+          memoryBytes,
+          parameters,
+          activationBytes: perSequence,
+          trainSequences: meta.train.length,
+          validationSequences: meta.validation.length,
+        }),
+        onEpoch: async (result) => this.emit({ type: 'epoch', runId: ARM_RUN_ID, result }),
+      });
+      state = outcome === 'done' ? 'done' : 'stopped';
+    } catch (err) {
+      message = describeFailure(err).message;
+    } finally {
+      model?.dispose();
+      optimizer.dispose();
+    }
+    this.emit({ type: 'state', runId: ARM_RUN_ID, state, message });
   }
 
   /** Computes the missing encodings of the rows once, then serves them from the cache. */
@@ -370,6 +472,22 @@ function sequenceLoader(meta: Pick<ModelMeta, 'rows' | 'inputShape'>): BatchLoad
     const x = tf.tidy(() =>
       tf.div(tf.cast(tf.tensor(bytes, [rows.length, ...shape], 'int32'), 'float32'), 255),
     );
+    return { x, y: x.clone() };
+  };
+}
+
+/** Frames resized (bilinear, on the backend) to `res` when the stored ones have another size. */
+function resized(load: BatchLoader, res: Resolution): BatchLoader {
+  return async (rows) => {
+    const batch = await load(rows);
+    const [b, f, h, w, c] = batch.x.shape;
+    if (h === res.height && w === res.width) return batch;
+    const x = tf.tidy(() =>
+      tf.image
+        .resizeBilinear(batch.x.reshape([b * f, h, w, c]) as tf.Tensor4D, [res.height, res.width])
+        .reshape([b, f, res.height, res.width, c]),
+    );
+    tf.dispose([batch.x, batch.y]);
     return { x, y: x.clone() };
   };
 }

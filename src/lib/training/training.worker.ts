@@ -16,7 +16,12 @@ scope.onmessage = (ev: MessageEvent<TrainingRequest>) => {
     session.stop();
     return;
   }
-  const work = req.type === 'start' ? session.start(req) : session.resume(req.runId);
+  const work =
+    req.type === 'start'
+      ? session.start(req)
+      : req.type === 'arm'
+        ? session.trainArm(req)
+        : session.resume(req.runId);
   work.catch((err: unknown) =>
     scope.postMessage({
       type: 'error',

@@ -1,0 +1,55 @@
+// The switch-unpooling run pair from the real page on the demo, at tiny settings (one epoch, the
+// first three sequences of each movie, the CPU backend: SwiftShader's WebGPU is ~10× slower): both
+// autoencoders train in the training worker, the one-line table holds their validation
+// reconstruction losses, and the pair's curves appear in Inside the network.
+import { describe, expect, inject, it } from 'vitest';
+import { useBrowser } from './use-browser';
+import { loadDemo } from './demo';
+
+describe('video experiments in the notebook', () => {
+  const baseUrl = inject('baseUrl');
+  const session = useBrowser();
+
+  it('runs the switch-unpooling pair on the demo', { timeout: 600_000 }, async () => {
+    const { page } = session;
+    await page.goto(baseUrl);
+    await loadDemo(page);
+    const beyond = page.locator('#beyond');
+    await beyond.scrollIntoViewIfNeeded();
+    await beyond.getByLabel('Experiment').selectOption('switch-unpooling');
+    expect(await beyond.getByTestId('experiment-explanation').textContent()).toContain(
+      'not run here',
+    );
+    await beyond.getByLabel('Epochs per arm').fill('1');
+    await beyond.getByLabel('Batch', { exact: true }).fill('4');
+    await beyond.getByLabel('Sequences per movie').fill('3');
+    await beyond.getByLabel('Backend').selectOption('cpu');
+    await beyond.getByRole('button', { name: 'Run', exact: true }).click();
+    const table = beyond.getByTestId('result-table');
+    await table.or(page.getByRole('alert')).first().waitFor({ timeout: 540_000 });
+    expect(await page.getByRole('alert').allTextContents()).toEqual([]);
+    const cells = await table
+      .locator('tbody tr')
+      .evaluateAll((trs) =>
+        trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim())),
+      );
+    console.log('switch-unpooling result', JSON.stringify(cells));
+    expect(cells).toHaveLength(1);
+    const [[metric, baseline, variant, difference]] = cells;
+    expect(metric).toBe('validation reconstruction loss');
+    for (const v of [Number(baseline), Number(variant)]) {
+      expect(v).toBeGreaterThan(0);
+      expect(v).toBeLessThan(1);
+    }
+    expect(difference).toMatch(/\((better|worse|same)\)$/);
+    expect(await table.textContent()).toContain('upsampling decoder vs switch unpooling');
+    expect(await table.textContent()).toContain('8 train / 4 validation');
+
+    const legend = page.locator('#inside').getByTestId('curves').locator('.legend');
+    await page.locator('#inside').scrollIntoViewIfNeeded();
+    await expect
+      .poll(() => legend.textContent(), { timeout: 30_000 })
+      .toContain('switch-unpooling · variant: switch unpooling');
+    expect(session.errors).toEqual([]);
+  });
+});

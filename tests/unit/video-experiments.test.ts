@@ -1,0 +1,178 @@
+// The video experiments of "beyond the paper" on two tiny movies (30 frames of 8 × 16, the demo's
+// scene looks), trained in-process on the CPU backend through the training session as the worker
+// runs it: switch unpooling and augmentation each save a linked run pair whose table is what the
+// arms measured, the switch autoencoder learns, augmentation changes
+// training and not the split; the autoencoders build for 128×72.
+import 'fake-indexeddb/auto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eraseStore } from '../../src/lib/store/db';
+import { createProject } from '../../src/lib/store/projects';
+import { appendSequence, putMovie } from '../../src/lib/store/movies';
+import { listRuns } from '../../src/lib/training/runs';
+import { TrainingSession } from '../../src/lib/training/session';
+import { pairLinkOf } from '../../src/lib/experiments/run-pair';
+import {
+  DEFAULT_VIDEO_SETTINGS,
+  VideoExperimentRunner,
+  type TrainVideoArm,
+  type VideoSettings,
+} from '../../src/lib/experiments/video-runner';
+import {
+  buildAutoencoder,
+  encodedShape,
+  type SequenceShape,
+} from '../../src/lib/models/autoencoder';
+import { runEpochs } from '../../src/lib/training/loop';
+import { makeOptimizer } from '../../src/lib/training/optimizer';
+import { binaryCrossentropy } from '../../src/lib/training/losses';
+import { buildSwitchAutoencoder } from '../../src/lib/experiments/switch-autoencoder';
+import { activationBytes, countParams } from '../../src/lib/models/forward';
+import { CHANNELS, FRAMES_PER_SEQUENCE, RESOLUTIONS } from '../../src/lib/shapes';
+import { sequenceLoader, syntheticStudy } from './models-fixtures';
+import { seededRandom } from '../../src/lib/util/random';
+
+const inProcess: TrainVideoArm = (req, onEvent) => new TrainingSession(onEvent).trainArm(req);
+
+const SETTINGS: VideoSettings = {
+  ...DEFAULT_VIDEO_SETTINGS,
+  epochs: 1,
+  batchSize: 2,
+  batchNorm: false,
+  optimizer: { name: 'adam', learningRate: 0.01 },
+  backends: ['cpu'],
+};
+
+let projectId = '';
+
+beforeAll(async () => {
+  Math.random = seededRandom(3);
+  projectId = (await createProject('tiny')).id;
+  const study = syntheticStudy(2, 1, [FRAMES_PER_SEQUENCE, 8, 16, CHANNELS]);
+  for (const [m, name] of ['A', 'B'].entries()) {
+    const id = `movie-${name}`;
+    await putMovie({
+      id,
+      projectId,
+      name,
+      durationS: 120,
+      frameRate: 1,
+      source: { fileName: `${name}.mp4`, size: 1, hash: name },
+      settings: {
+        startS: 0,
+        endS: null,
+        width: 16,
+        height: 8,
+        fit: 'stretch',
+        channelOrder: 'rgb',
+      },
+      state: 'complete',
+      sequencesDone: 0,
+      sequencesTotal: 4,
+      createdAt: m,
+    });
+    for (let i = 0; i < 4; i++) {
+      const frames = study.frames[m * 4 + i];
+      await appendSequence(id, { index: i, frames: frames.slice().buffer, audio: null });
+    }
+  }
+});
+afterAll(async () => {
+  await eraseStore();
+});
+
+describe('video experiments', () => {
+  it('switch unpooling: a linked pair whose table is what the arms measured', async () => {
+    const progress: number[] = [];
+    const runner = new VideoExperimentRunner(inProcess, (p) => progress.push(p.fraction));
+    const c = await runner.run('switch-unpooling', projectId, SETTINGS);
+    expect(progress.at(-1)).toBeCloseTo(1, 6);
+    expect(c.split).toContain('6 train / 2 validation');
+    expect(c.rows).toHaveLength(1);
+    const runs = await listRuns(projectId);
+    const base = runs.find((r) => r.id === c.baseline.runId)!;
+    const variant = runs.find((r) => r.id === c.variant.runId)!;
+    expect(pairLinkOf(variant)).toMatchObject({ role: 'variant', partnerRunId: base.id });
+    expect(base.config).toMatchObject({ decoder: 'upsampling', backend: 'cpu' });
+    expect(variant.config).toMatchObject({ decoder: 'switch' });
+    const [row] = c.rows;
+    expect(row.metric).toBe('validation reconstruction loss');
+    expect(row.baseline).toBe(base.epochs.at(-1)!.valLoss);
+    expect(row.variant).toBe(variant.epochs.at(-1)!.valLoss);
+    expect(row.difference).toBeCloseTo(row.variant - row.baseline, 12);
+    expect(variant.epochs.map((e) => e.epoch)).toEqual([1]);
+    // Unpooling adds no weights: same parameter count as the paper's decoder.
+    expect(variant.epochs[0].metrics).toMatchObject({
+      parameters: (base.epochs[0].metrics as { parameters: number }).parameters,
+    });
+  }, 120_000);
+
+  it('augmentation: same split and start, different training batches', async () => {
+    const runner = new VideoExperimentRunner(inProcess);
+    const c = await runner.run('augmentation', projectId, SETTINGS);
+    const runs = await listRuns(projectId);
+    const base = runs.find((r) => r.id === c.baseline.runId)!;
+    const variant = runs.find((r) => r.id === c.variant.runId)!;
+    expect(base.config.augment).toBeUndefined();
+    expect(variant.config.augment).toMatchObject({ flip: true });
+    expect(c.rows.map((r) => r.metric)).toEqual(['validation reconstruction loss']);
+    const facts = ({ metrics }: (typeof base.epochs)[number]) => {
+      const { trainSequences, validationSequences, parameters } = metrics as Record<string, number>;
+      return [trainSequences, validationSequences, parameters];
+    };
+    expect(facts(variant.epochs[0])).toEqual(facts(base.epochs[0]));
+    expect(variant.epochs[0].loss).not.toBe(base.epochs[0].loss);
+  }, 120_000);
+});
+
+describe('switch autoencoder', () => {
+  it('learns: validation loss falls well below epoch 1 (Adam, no batch norm)', async () => {
+    const shape: SequenceShape = [6, 8, 16, 3];
+    const study = syntheticStudy(4, 1, shape);
+    const { autoencoder } = buildSwitchAutoencoder({
+      resolution: { width: 16, height: 8 },
+      frames: 6,
+      seed: 1,
+    });
+    const optimizer = makeOptimizer({ name: 'adam', learningRate: 3e-3 });
+    const valLoss: number[] = [];
+    await runEpochs({
+      model: autoencoder,
+      optimizer,
+      loss: binaryCrossentropy,
+      load: sequenceLoader(study),
+      train: study.train,
+      validation: study.validation,
+      batchSize: 2,
+      shuffle: false,
+      seed: 1,
+      fromEpoch: 0,
+      toEpoch: 6,
+      onEpoch: async (e) => void valLoss.push(e.valLoss!),
+    });
+    // BCE cannot go below the pixels' own binary entropy: compare the excess over it.
+    const { x } = await sequenceLoader(study)(study.validation);
+    const floor = binaryCrossentropy(x, x).dataSync()[0];
+    console.log('switch autoencoder validation BCE', valLoss, 'floor', floor);
+    expect(valLoss.at(-1)! - floor).toBeLessThan((valLoss[0] - floor) * 0.8);
+    autoencoder.dispose();
+    optimizer.dispose();
+  }, 300_000);
+});
+
+describe('128×72 autoencoders', () => {
+  it('build with the same parameters and four times the activations of 64×36', () => {
+    const shape = (r: { width: number; height: number }) =>
+      [FRAMES_PER_SEQUENCE, r.height, r.width, CHANNELS] as [number, number, number, number];
+    const [small, large] = [RESOLUTIONS['64x36'], RESOLUTIONS['128x72']];
+    expect(encodedShape(shape(large))).toEqual([7, 18, 32, 64]);
+    const a = buildAutoencoder({ batchNorm: true, inputShape: shape(small) });
+    const b = buildAutoencoder({ batchNorm: true, inputShape: shape(large) });
+    const s = buildSwitchAutoencoder({ resolution: large }).autoencoder;
+    expect(b.outputShape).toEqual([null, ...shape(large)]);
+    expect(s.outputShape).toEqual([null, ...shape(large)]);
+    expect(countParams(b).total).toBe(countParams(a).total);
+    expect(countParams(b).total).toBe(227_331);
+    expect(activationBytes(b) / activationBytes(a)).toBeCloseTo(4, 1);
+    [a, b, s].forEach((m) => m.dispose());
+  });
+});
