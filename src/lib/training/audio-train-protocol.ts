@@ -2,6 +2,7 @@
  * The one message protocol of the audio training worker.
  */
 import type { MultiLabelReport } from '../metrics/classification';
+import type { TrainedAudioNetwork } from './audio-models';
 import type { AudioEpoch, AudioTrainConfig, AudioTrainData } from './audio-trainer';
 
 export type AudioTrainRequest =
@@ -18,6 +19,8 @@ export type AudioTrainResponse =
       mae: number[] | null;
       /** The final model's outputs on the validation rows, in their order (rows × outputs). */
       validationScores: Float32Array;
+      /** The trained network (raw-feature input), for the caller to keep. */
+      network: TrainedAudioNetwork;
       stopped: boolean;
     }
   | { type: 'finished' }

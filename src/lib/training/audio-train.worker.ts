@@ -1,11 +1,12 @@
 /**
  * Trains the audio MLPs off the main thread, one configuration after another, streaming every
- * epoch's metrics. Runs on the wasm backend (a unit test shows it trains exactly as cpu does),
+ * epoch's metrics and handing each trained network back to be kept. Runs on the wasm backend (a unit test shows it trains exactly as cpu does),
  * falling back to cpu.
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { AudioTrainRequest, AudioTrainResponse } from './audio-train-protocol';
+import { captureAudioNetwork, type TrainedAudioNetwork } from './audio-models';
 import { trainAudioMlp } from './audio-trainer';
 
 const post = (msg: AudioTrainResponse) => (self as unknown as Worker).postMessage(msg);
@@ -48,13 +49,19 @@ self.onmessage = async (event: MessageEvent<AudioTrainRequest>) => {
         post({ type: 'epoch', variant: config.variant, epoch });
         return !stopRequested;
       });
-      r.model.dispose();
+      let network: TrainedAudioNetwork;
+      try {
+        network = await captureAudioNetwork(r.model, r.standardizer);
+      } finally {
+        r.model.dispose();
+      }
       post({
         type: 'done',
         variant: config.variant,
         report: r.report,
         mae: r.maePerOutput,
         validationScores: r.validationScores,
+        network,
         stopped: r.stopped,
       });
       if (stopRequested) break;
