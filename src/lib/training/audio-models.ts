@@ -126,6 +126,7 @@ export async function predictStoredAudioModel(
   modelId: string,
   x: Float32Array,
 ): Promise<Float32Array> {
+  await tf.ready();
   const epoch = await latestCheckpointEpoch(modelId);
   if (epoch === undefined) throw new Error('That model has no saved weights.');
   const { model } = await loadStoredModel(modelId, epoch);
