@@ -444,7 +444,10 @@ export class ExperimentRunner {
           fraction: settings.epochs / total,
           label: `log-mel spectrograms: clip ${done} / ${count}`,
         }),
-    );
+    ).catch((err: unknown) => {
+      // a stop while spectrograms are computed ends the worker's job with an error
+      throw this.stopped ? new ExperimentStopped() : err;
+    });
     if (cnn.stopped || this.stopped) throw new ExperimentStopped();
     const f1 = (h: readonly AudioEpoch[]) => h.at(-1)?.f1 ?? NaN;
     const rows = [compareMetric(METRICS.f1, f1(mlp.history), f1(cnn.history))];
