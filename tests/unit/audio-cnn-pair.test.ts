@@ -148,7 +148,7 @@ describe('spectrogram CNN pair', () => {
         () => undefined,
         async (job, e, s) => cnnOnWasm(job, (x) => (epochs.push(x.seconds), e(x)), s),
       );
-      const c = await runner.run('audio-cnn', projectId, { epochs: 12, maxLag: 0, seed: 1 });
+      const c = await runner.run('audio-cnn', projectId, { epochs: 20, maxLag: 0, seed: 1 });
       const runs = await listRuns(projectId);
       const base = runs.find((r) => r.id === c.baseline.runId)!;
       const variant = runs.find((r) => r.id === c.variant.runId)!;
