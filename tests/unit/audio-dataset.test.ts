@@ -77,7 +77,7 @@ describe('audio scene dataset', () => {
         createdAt: 0,
       });
     }
-    const data = await loadAudioSceneData(project.id, 0.2, 5);
+    const data = await loadAudioSceneData(project.id, { minLabelCount: 5 });
     expect(data.names).toEqual(['common', 'always']);
     expect(data.train).toHaveLength(8 + 12);
     expect(data.validation).toEqual([8, 9, 22, 23, 24]);

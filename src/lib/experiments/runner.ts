@@ -1,9 +1,11 @@
 /**
  * The experiments of issue 10 that the notebook runs end to end on a project: missing gas values
- * (0.5 vs the movie's other screenings), the response-lag scan and leave-one-movie-out. Each
- * trains the gas MLP on the 193 audio features of every 30-s clip in the audio training worker
- * (cheap enough for a laptop, and for the demo in a test), builds the result table and saves the
- * baseline and variant as a linked run pair.
+ * (0.5 vs the movie's other screenings), the response-lag scan, leave-one-movie-out, and the
+ * spectrogram CNN against the 193-feature MLP on scene labels (the CNN trains in the same worker
+ * on WebGPU, see audio-cnn-trainer.ts). Each gas experiment trains the gas MLP on the 193 audio
+ * features of every 30-s clip in the audio training worker (cheap enough for a laptop, and for
+ * the demo in a test), builds the result table and saves the baseline and variant as a linked
+ * run pair.
  *
  * The video route (frozen autoencoder → gas head) needs a trained autoencoder and minutes per run
  * on a real GPU; the datasets built here are the same GasDataset the video head takes, so that
@@ -11,7 +13,8 @@
  */
 import { AUDIO_FEATURES } from '../shapes';
 import { listMovies } from '../store/movies';
-import { buildGasDataset, gatherAudioFeatures } from '../study/studyStore';
+import { buildGasDataset, buildLabelDataset, gatherAudioFeatures } from '../study/studyStore';
+import { describeSplit } from '../study/splits';
 import type { MissingGasFill } from '../study/gasTargets';
 import type { SplitSpec } from '../study/dataset';
 import { maeByGroup } from '../metrics/regression';
@@ -27,10 +30,17 @@ import {
 } from './comparison';
 import { bestLag, lagMinutes, lagScan, type LagResult } from './response-lag';
 import { savePair, type ArmRun, type StoredComparison } from './run-pair';
+import {
+  DEFAULT_CNN_CONFIG,
+  type CnnEpoch,
+  type CnnJob,
+  type CnnTrainResult,
+} from './audio-cnn-trainer';
+import { CNN_FRAMES, CNN_MEL_BANDS } from './log-mel';
 
 export type RunnableExperiment = Extract<
   ExperimentKind,
-  'missing-gas' | 'response-lag' | 'leave-one-movie-out'
+  'missing-gas' | 'response-lag' | 'leave-one-movie-out' | 'audio-cnn'
 >;
 
 export interface ExperimentSettings {
@@ -73,6 +83,29 @@ export function trainInWorker(client: AudioTrainClient): TrainArm {
         result.stopped = msg.stopped;
       }
     });
+    return result;
+  };
+}
+
+/** Trains the spectrogram CNN on a job's clips (the audio worker on WebGPU in the app). */
+export type TrainCnn = (
+  job: CnnJob,
+  onEpoch: (e: CnnEpoch) => void,
+  onSpectrograms: (done: number, total: number) => void,
+) => Promise<CnnTrainResult & { backend?: string }>;
+
+/** Trains the CNN in the audio training worker (WebGPU, else cpu). */
+export function trainCnnInWorker(client: AudioTrainClient): TrainCnn {
+  return async (job, onEpoch, onSpectrograms) => {
+    let result: (CnnTrainResult & { backend?: string }) | null = null;
+    let backend = '';
+    await client.trainCnn(job, (msg) => {
+      if (msg.type === 'backend') backend = msg.name;
+      else if (msg.type === 'spectrograms') onSpectrograms(msg.done, msg.total);
+      else if (msg.type === 'cnn-epoch') onEpoch(msg.epoch);
+      else if (msg.type === 'cnn-done') result = { ...msg.result, backend };
+    });
+    if (!result) throw new Error('The spectrogram CNN run ended without a result.');
     return result;
   };
 }
@@ -138,6 +171,18 @@ function configFor(settings: ExperimentSettings): AudioTrainConfig {
   };
 }
 
+function sceneEpochRecords(history: readonly AudioEpoch[]): Record<string, unknown>[] {
+  return history.map((e) => ({
+    epoch: e.epoch,
+    loss: e.loss,
+    val_loss: e.valLoss,
+    f1: e.f1,
+    precision: e.precision,
+    recall: e.recall,
+    ...('seconds' in e ? { seconds: e.seconds } : {}),
+  }));
+}
+
 function epochRecords(history: readonly AudioEpoch[]): Record<string, unknown>[] {
   return history.map((e) => ({ epoch: e.epoch, loss: e.loss, val_loss: e.valLoss, mae: e.mae }));
 }
@@ -170,6 +215,7 @@ export class ExperimentRunner {
   constructor(
     private readonly train: TrainArm,
     private readonly onProgress: (p: ExperimentProgress) => void = () => undefined,
+    private readonly trainCnn: TrainCnn | null = null,
   ) {}
 
   stop(): void {
@@ -185,6 +231,7 @@ export class ExperimentRunner {
     if (!(settings.epochs >= 1)) throw new Error('Train each arm for at least one epoch.');
     if (experiment === 'missing-gas') return this.missingGas(projectId, settings);
     if (experiment === 'response-lag') return this.responseLag(projectId, settings);
+    if (experiment === 'audio-cnn') return this.audioCnn(projectId, settings);
     return this.leaveOneMovieOut(projectId, settings);
   }
 
@@ -341,6 +388,107 @@ export class ExperimentRunner {
         split: `baseline: ${base.split}; variant: one fold per movie (${movies.length})`,
         rows,
         settings: { ...settings, input: 'audio features' },
+      },
+    );
+  }
+
+  /**
+   * The 193-feature MLP (improved variant) against the spectrogram CNN, both on the scene labels
+   * of the clips that have features and stored audio, split with the project's setting.
+   */
+  private async audioCnn(projectId: string, settings: ExperimentSettings) {
+    if (!this.trainCnn) throw new Error('This runner cannot train the spectrogram CNN.');
+    const labels = await buildLabelDataset(projectId, { sequences: 'audio' });
+    if (!labels.rows.length || !labels.names.length) {
+      throw new Error(
+        'No clip has both audio features and scene labels: compute audio features (Audio) and import labels (Data) first.',
+      );
+    }
+    const { train, validation } = labels.split;
+    if (!train.length || !validation.length) {
+      throw new Error(`The split leaves ${describeSplit(labels.split)} rows: both need some.`);
+    }
+    const outputs = labels.names.length;
+    const mlpData: AudioTrainData = {
+      x: await gatherAudioFeatures(projectId, labels.rows),
+      width: AUDIO_FEATURES,
+      y: labels.y,
+      outputs,
+      train,
+      validation,
+    };
+    const total = 2 * settings.epochs;
+    const mlpConfig: AudioTrainConfig = { ...configFor(settings), task: 'scenes' };
+    const mlp = await this.train(mlpData, mlpConfig, (e) =>
+      this.onProgress({
+        fraction: e.epoch / total,
+        label: `193-feature MLP: epoch ${e.epoch} / ${settings.epochs} · F1 ${e.f1?.toFixed(3)}`,
+      }),
+    );
+    if (mlp.stopped || this.stopped) throw new ExperimentStopped();
+    const cnnConfig = {
+      ...DEFAULT_CNN_CONFIG,
+      task: 'scenes' as const,
+      epochs: settings.epochs,
+      seed: settings.seed,
+    };
+    const cnn = await this.trainCnn(
+      { projectId, rows: labels.rows, y: labels.y, outputs, train, validation, config: cnnConfig },
+      (e) =>
+        this.onProgress({
+          fraction: (settings.epochs + e.epoch) / total,
+          label: `spectrogram CNN: epoch ${e.epoch} / ${settings.epochs} · F1 ${e.f1?.toFixed(3)} · ${e.seconds.toFixed(1)} s`,
+        }),
+      (done, count) =>
+        this.onProgress({
+          fraction: settings.epochs / total,
+          label: `log-mel spectrograms: clip ${done} / ${count}`,
+        }),
+    ).catch((err: unknown) => {
+      // a stop while spectrograms are computed ends the worker's job with an error
+      throw this.stopped ? new ExperimentStopped() : err;
+    });
+    if (cnn.stopped || this.stopped) throw new ExperimentStopped();
+    const f1 = (h: readonly AudioEpoch[]) => h.at(-1)?.f1 ?? NaN;
+    const rows = [compareMetric(METRICS.f1, f1(mlp.history), f1(cnn.history))];
+    const epochSeconds = cnn.history.reduce((s, e) => s + e.seconds, 0) / cnn.history.length;
+    const shape = [CNN_MEL_BANDS, CNN_FRAMES, 1];
+    const cnnParameters = cnn.parameters;
+    return savePair(
+      projectId,
+      'audio-cnn',
+      {
+        label: '193-feature MLP (improved)',
+        kind: 'scenes (audio features)',
+        config: { input: 'audio features', labels: labels.names },
+        epochs: sceneEpochRecords(mlp.history),
+        state: 'done',
+      },
+      {
+        label: `log-mel CNN ${shape.join('×')}`,
+        kind: 'scenes (log-mel CNN)',
+        config: {
+          input: `log-mel spectrogram ${shape.join(' × ')}`,
+          labels: labels.names,
+          backend: cnn.backend ?? null,
+          parameters: cnnParameters,
+        },
+        epochs: sceneEpochRecords(cnn.history),
+        state: 'done',
+      },
+      {
+        experiment: 'audio-cnn',
+        split: describeSplit(labels.split) + (labels.split.note ? ` (${labels.split.note})` : ''),
+        rows,
+        settings: {
+          ...settings,
+          inputShape: shape,
+          cnnParameters,
+          cnnEpochSeconds: epochSeconds,
+          backend: cnn.backend ?? null,
+          learningRate: cnnConfig.learningRate,
+          batchSize: cnnConfig.batchSize,
+        },
       },
     );
   }

@@ -72,3 +72,23 @@ export function standardize(x: Float32Array, width: number, s: Standardizer): Fl
   }
   return out;
 }
+
+/**
+ * Folds a standardiser into the first Dense layer so the model takes raw features:
+ * ((x − m) / s)·W + b = x·(W / s) + (b − (m / s)·W). A downloaded improved model then needs no
+ * side information to be used from stock tfjs or Keras; the statistics are also kept in the
+ * model's metadata for the record.
+ */
+export function foldStandardizer(model: tf.LayersModel, s: Standardizer): void {
+  const first = model.layers[0];
+  const [kernel, bias] = first.getWeights();
+  const folded = tf.tidy(() => {
+    const scale = tf.tensor2d(s.std, [s.std.length, 1]);
+    const shift = tf
+      .tensor2d(s.mean, [1, s.mean.length])
+      .div(tf.tensor2d(s.std, [1, s.std.length]));
+    return [kernel.div(scale), bias.sub(tf.matMul(shift, kernel).reshape(bias.shape))];
+  });
+  first.setWeights(folded);
+  tf.dispose(folded);
+}

@@ -1,6 +1,8 @@
 /**
- * Owns the audio training worker: starts a run, relays epochs and results, stops it.
+ * Owns the audio training worker: starts a run (the MLPs, or the spectrogram CNN), relays epochs
+ * and results, stops it.
  */
+import type { CnnJob } from '../experiments/audio-cnn-trainer';
 import type { AudioTrainRequest, AudioTrainResponse } from './audio-train-protocol';
 import type { AudioTrainConfig, AudioTrainData } from './audio-trainer';
 
@@ -12,6 +14,14 @@ export class AudioTrainClient {
     configs: AudioTrainConfig[],
     onMessage: (msg: AudioTrainResponse) => void,
   ): Promise<void> {
+    return this.run({ type: 'train', data, configs }, onMessage);
+  }
+
+  trainCnn(job: CnnJob, onMessage: (msg: AudioTrainResponse) => void): Promise<void> {
+    return this.run({ type: 'train-cnn', job }, onMessage);
+  }
+
+  private run(req: AudioTrainRequest, onMessage: (msg: AudioTrainResponse) => void): Promise<void> {
     this.worker?.terminate();
     const worker = new Worker(new URL('./audio-train.worker.ts', import.meta.url), {
       type: 'module',
@@ -25,7 +35,6 @@ export class AudioTrainClient {
         else onMessage(msg);
       };
       worker.onerror = (e) => reject(new Error(`Training worker failed: ${e.message}`));
-      const req: AudioTrainRequest = { type: 'train', data, configs };
       worker.postMessage(req);
     }).finally(() => {
       worker.terminate();

@@ -3,6 +3,8 @@
  * binary cross-entropy on clipped sigmoid outputs for scenes or mean absolute error for gases,
  * mini-batches of 64 reshuffled every epoch (seeded), 1000 epochs by default. Reports every
  * epoch (loss, validation loss, weighted P/R/F1 or MAE) to a callback that may stop training.
+ * The returned model takes raw features: the improved variant's standardiser is folded into its
+ * first layer, so a stored or downloaded model needs nothing beside it.
  * Inputs are checked first: a non-finite feature or target is an error, never a NaN in a model.
  *
  * The step is written out by hand (forward, backward, then KerasAdadelta.applyGradients) rather than through
@@ -18,6 +20,7 @@ import { multiLabelReport, type MultiLabelReport } from '../metrics/classificati
 import {
   buildAudioMlp,
   fitStandardizer,
+  foldStandardizer,
   standardize,
   type AudioMlpVariant,
   type AudioTask,
@@ -70,6 +73,7 @@ export interface AudioEpoch {
 }
 
 export interface AudioTrainResult {
+  /** The trained network; it takes raw features (an improved variant's standardiser is folded in). */
   model: tf.Sequential;
   standardizer: Standardizer | null;
   history: AudioEpoch[];
@@ -281,6 +285,7 @@ export async function trainAudioMlp(
       }
     }
     model.setWeights(net.params);
+    if (standardizer) foldStandardizer(model, standardizer);
   } finally {
     tf.dispose([xTrain, yTrain, xVal, yVal, ...net.params]);
     optimizer.dispose();

@@ -17,14 +17,16 @@ export interface TrainingState {
   optimizer: EncodedTensors;
 }
 
+/** A model's weights as bytes, in the order restoreWeights expects them. */
+export function captureWeights(model: tf.LayersModel): Promise<EncodedTensors> {
+  return encodeTensors(model.weights.map((w) => ({ name: w.originalName, tensor: w.read() })));
+}
+
 export async function captureState(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
 ): Promise<TrainingState> {
-  const weights = await encodeTensors(
-    model.weights.map((w) => ({ name: w.originalName, tensor: w.read() })),
-  );
-  return { weights, optimizer: await optimizerState(optimizer) };
+  return { weights: await captureWeights(model), optimizer: await optimizerState(optimizer) };
 }
 
 export function restoreWeights(model: tf.LayersModel, weights: EncodedTensors): void {
