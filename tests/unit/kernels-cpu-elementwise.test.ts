@@ -1,7 +1,8 @@
-// The `cpu` backend's fast Add/Sub/Multiply/Sum/Mean (src/lib/compute/kernels/cpu-elementwise.ts)
+// The `cpu` backend's fast Add/Sub/Multiply/Sum/Mean/Slice (compute/kernels/cpu-elementwise.ts)
 // against tfjs's stock kernels: every broadcasting pattern the models produce (trailing and
-// leading vectors, middle axes, scalars, both sides broadcast) and reductions over leading,
-// trailing, middle and scattered axes, through the ordinary ops so the registration is tested too.
+// leading vectors, middle axes, scalars, both sides broadcast), reductions over leading, trailing,
+// middle and scattered axes, and strided slices, through the ordinary ops so the registration is
+// tested too.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installFastKernels, uninstallFastKernels } from '../../src/lib/compute/kernels';
@@ -77,7 +78,7 @@ describe('cpu element-wise kernels', () => {
 
   it('replaces the stock kernels under their own names', () => {
     uninstallFastKernels('cpu');
-    const names = [tf.Add, tf.Sub, tf.Multiply, tf.Sum, tf.Mean];
+    const names = [tf.Add, tf.Sub, tf.Multiply, tf.Sum, tf.Mean, tf.Slice];
     const stockKernels = names.map((n) => tf.getKernel(n, 'cpu')?.kernelFunc);
     expect(installFastKernels('cpu')).toEqual(expect.arrayContaining(names));
     names.forEach((n, i) => expect(tf.getKernel(n, 'cpu')?.kernelFunc).not.toBe(stockKernels[i]));
@@ -131,6 +132,39 @@ describe('cpu element-wise kernels', () => {
       }
     }
   });
+
+  const SLICES: [number[], number[], number[]][] = [
+    [
+      [4, 9, 5, 6, 3],
+      [0, 1, 0, 0, 0],
+      [4, 7, 5, 6, 3],
+    ],
+    [
+      [4, 9, 5, 6, 3],
+      [1, 2, 1, 2, 1],
+      [2, 3, 4, 3, 2],
+    ],
+    [
+      [3, 8],
+      [1, 0],
+      [2, 8],
+    ],
+    [
+      [3, 8],
+      [0, 5],
+      [3, 1],
+    ],
+    [[6], [2], [0]],
+  ];
+
+  it.each(SLICES)(
+    'slices %j from %j, extent %j, as the stock kernel does',
+    (shape, begin, size) => {
+      const x = random(shape, 6);
+      const { stock, fast } = both(() => tf.slice(x, begin, size));
+      expectClose(fast, stock, 0);
+    },
+  );
 
   it('gives the same gradients of a broadcasting, reducing expression', () => {
     const x = random([2, 3, 4, 5, 6], 4);
