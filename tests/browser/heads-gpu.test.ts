@@ -39,7 +39,7 @@ describe('heads on WebGPU with default limits', () => {
     expect(Math.abs(r.cpu[1] - r.cpu[0])).toBeGreaterThan(1e-4);
     // Every weight moved the same way on both backends, to float32 rounding: the update of the
     // layers before batch norm goes through its backward pass, whose terms nearly cancel, and
-    // the GPU sums the 64,512-term products in two blocks in another order (measured ≤ 3.3e-4).
+    // the GPU sums the 64,512-term products in two blocks in another order (measured ≤ 4.6e-4).
     expect(r.kernelMoved).toBeGreaterThan(1e-5);
     expect(r.updates).toHaveLength(6);
     for (const u of r.updates) expect(u).toBeLessThan(1e-3);

@@ -260,9 +260,9 @@ export async function compareSplitHead({
   const nBlocks = split.blockRows.length;
   const kernelAfter = new Float32Array(inputDim * units);
   gpuAfter.slice(0, nBlocks).reduce((at, b) => (kernelAfter.set(b, at), at + b.length), 0);
-  // Initial trainable weights: kernel, bias, BN gamma and beta (then its moving statistics),
-  // output kernel and bias.
-  const trainableInitial = [0, 1, 2, 3, 6, 7].map((i) => initial[i]);
+  // model.weights lists the trainable weights first (kernel, bias, BN gamma and beta, output
+  // kernel and bias), then BN's moving statistics.
+  const trainableInitial = initial.slice(0, 6);
   const gpuTrainable = [kernelAfter, ...gpuAfter.slice(nBlocks)];
   const updates = trainableInitial.map((start, j) => {
     const want = cpuAfter[j];
