@@ -67,20 +67,17 @@ describe('scene and gas heads', () => {
     const harness = await context.newPage();
     await harness.goto(`${baseUrl}/tests/browser/harness/index.html`);
     await expect.poll(() => harness.locator('#ready').textContent()).toBe('ready');
-    const seeded = await harness.evaluate(async (id) => {
-      const { heads } = (
-        window as unknown as {
-          harness: {
-            heads: {
-              seedAutoencoderCheckpoint(id: string): Promise<{ losses: number[] }>;
-              setGasLag(id: string, lag: number): Promise<void>;
+    const seeded = await harness.evaluate(
+      (id) =>
+        (
+          window as unknown as {
+            harness: {
+              heads: { seedAutoencoderCheckpoint(id: string): Promise<{ losses: number[] }> };
             };
-          };
-        }
-      ).harness;
-      await heads.setGasLag(id, 1);
-      return heads.seedAutoencoderCheckpoint(id);
-    }, projectId!);
+          }
+        ).harness.heads.seedAutoencoderCheckpoint(id),
+      projectId!,
+    );
     await harness.close();
     expect(seeded.losses).toHaveLength(2);
     expect(seeded.losses.every(Number.isFinite)).toBe(true);
@@ -102,7 +99,7 @@ describe('scene and gas heads', () => {
     expect(precision).toBeGreaterThan(0);
     expect(await scenes.getByTestId('scenes-per-label').locator('tbody tr').count()).toBe(9);
 
-    // Gases (lag 1: the demo's breath follows the previous scene): MAE below predicting the
+    // Gases (the demo's study settings pair each sequence with the gas row one period later): MAE below predicting the
     // training mean of each chemical. Small batches: MAE's gradient moves the output bias by
     // about one learning rate per step, and the targets average ~0.5.
     const gases = page.locator('#gases');

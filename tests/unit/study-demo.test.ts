@@ -1,11 +1,12 @@
 // The demo study's labels and screenings pass through the CSV and ARFF importers, and its gas
-// curves respond to the scenes one period later.
+// curves respond to the scenes one period later, the lag its study settings declare.
 import 'fake-indexeddb/auto';
 import { correlation } from './study-helpers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eraseStore } from '../../src/lib/store/db';
 import { listMovies } from '../../src/lib/store/movies';
-import { DEMO_MOVIES, loadDemoProject } from '../../src/lib/demo/demo-project';
+import { DEMO_GAS_LAG, DEMO_MOVIES, loadDemoProject } from '../../src/lib/demo/demo-project';
+import { getStudySettings } from '../../src/lib/study/settings';
 import { SCENE_TYPES } from '../../src/lib/demo/scenes';
 import {
   buildGasDataset,
@@ -36,23 +37,28 @@ describe('demo study data', () => {
     expect(labels.rows).toHaveLength(plans.reduce((n, m) => n + m.scenes.length, 0));
     expect(labels.names).toContain('action');
 
-    const gases = await buildGasDataset(project.id);
     const scene = (r: { movieId: string; index: number }, shift: number) => {
       const plan = plans[movies.findIndex((m) => m.id === r.movieId)];
       const key = plan.scenes[r.index - shift];
       return SCENE_TYPES.find((s) => s.key === key)!.gasResponse[4];
     };
-    const rows = gases.rows.map((r, i) => ({ r, i })).filter(({ r }) => r.index > 0);
-    const isoprene = rows.map(({ i }) => gases.y[i * 6 + 4]);
-    const before = correlation(
-      isoprene,
-      rows.map(({ r }) => scene(r, 1)),
-    );
-    const same = correlation(
-      isoprene,
-      rows.map(({ r }) => scene(r, 0)),
-    );
-    expect(before).toBeGreaterThan(0.5);
-    expect(before).toBeGreaterThan(same + 0.2);
+    // Isoprene of each sequence's target row against the scene `shift` sequences earlier.
+    const follows = (gases: Awaited<ReturnType<typeof buildGasDataset>>, shift: number) => {
+      const rows = gases.rows.map((r, i) => ({ r, i })).filter(({ r }) => r.index >= shift);
+      return correlation(
+        rows.map(({ i }) => gases.y[i * 6 + 4]),
+        rows.map(({ r }) => scene(r, shift)),
+      );
+    };
+    // Measured rows as they are (lag 0): the breath follows the previous scene.
+    const unlagged = await buildGasDataset(project.id, { lag: 0 });
+    expect(follows(unlagged, 1)).toBeGreaterThan(0.5);
+    expect(follows(unlagged, 1)).toBeGreaterThan(follows(unlagged, 0) + 0.2);
+    // The demo's study settings declare that lag, so each sequence's target answers its own scene.
+    expect((await getStudySettings(project.id)).lag).toBe(DEMO_GAS_LAG);
+    const gases = await buildGasDataset(project.id);
+    expect(gases.rows).toHaveLength(unlagged.rows.length - screenings.length);
+    expect(follows(gases, 0)).toBeGreaterThan(0.5);
+    expect(follows(gases, 0)).toBeGreaterThan(follows(unlagged, 0) + 0.2);
   });
 });

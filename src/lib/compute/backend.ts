@@ -93,3 +93,18 @@ export function adapterLabel(adapter: AdapterSummary | null): string {
     .join(' ');
   return `${name || 'an unnamed adapter'}${adapter.isFallback ? ' (software fallback)' : ''}`;
 }
+
+/** The WebGPU device tfjs computes on, when the current backend is WebGPU. */
+export function webgpuDevice(): GPUDevice | null {
+  if (tf.getBackend() !== 'webgpu') return null;
+  return (tf.backend() as unknown as { device?: GPUDevice }).device ?? null;
+}
+
+/**
+ * Largest single buffer the current backend accepts: the WebGPU device's own limits (those tfjs
+ * requested, i.e. the adapter's), Infinity on the other backends. Larger weights must be split.
+ */
+export function maxBufferBytes(): number {
+  const limits = webgpuDevice()?.limits;
+  return limits ? Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize) : Infinity;
+}

@@ -50,6 +50,12 @@ export const DEMO_PROJECT_NAME = 'Demo study';
 /** Labels used at least this often over the demo's 30 sequences are kept. */
 export const DEMO_MIN_LABEL_COUNT = 3;
 
+/**
+ * The demo's breath answers the scene one 30-s period later (`demoGasResponse`), so its study
+ * pairs sequence r with gas row r + 1, as a researcher who knows the response lag would set it.
+ */
+export const DEMO_GAS_LAG = 1;
+
 export interface DemoProgress {
   fraction: number;
   label: string;
@@ -187,7 +193,7 @@ async function storeDemoStudyData(
   movieNo: number,
 ) {
   // 30 demo sequences: the paper's threshold of 20 uses would drop nearly every label.
-  await saveStudySettings(projectId, { minLabelCount: DEMO_MIN_LABEL_COUNT });
+  await saveStudySettings(projectId, { minLabelCount: DEMO_MIN_LABEL_COUNT, lag: DEMO_GAS_LAG });
   const csv = labelsToCsv(demoLabelMatrix(plan), LABEL_VOCABULARY, 'label-rows', false);
   await importLabelCsv(projectId, `${plan.name}.csv`, csv, { movieId });
   const response = demoGasResponse(plan);

@@ -102,7 +102,11 @@ export type TrainingRequest =
   | { type: 'stop' };
 
 export interface MemoryInfo {
+  /** Bytes held by live tensors: in GPU buffers when `gpu`, else in the worker's heap. */
   bytes: number;
+  /** GPU backends: bytes allocated, including tfjs's pool of free buffers kept for reuse. */
+  allocated: number | null;
+  gpu: boolean;
   tensors: number;
 }
 

@@ -4,9 +4,14 @@
  * backend, where they become float32 / 255), caches the frozen encoder's output once per
  * (autoencoder checkpoint, sequence), checkpoints every epoch and turns GPU loss or exhaustion
  * into a paused run that can resume from its last checkpoint.
+ *
+ * WebGPU reports out-of-memory and validation errors as `uncapturederror` events on the device, not
+ * as exceptions (tfjs pushes no error scopes): the op "succeeds" and its result is garbage. The
+ * session listens for them and for `device.lost`, stops at the next batch boundary and never
+ * checkpoints an epoch during which one happened, so the last checkpoint stays a sound one.
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, type BackendInfo } from '../compute/backend';
+import { initBackend, maxBufferBytes, webgpuDevice, type BackendInfo } from '../compute/backend';
 import { listMovies, getSequence } from '../store/movies';
 import { openStore, writeTransaction } from '../store/db';
 import type { ModelRecord, RunRecord } from '../store/schema';
@@ -52,6 +57,7 @@ import {
   type ArmRequest,
   type AutoencoderDecoder,
   type EncoderRef,
+  type MemoryInfo,
   type StartRequest,
   type TrainingEvent,
   type TrainingKind,
@@ -82,10 +88,13 @@ interface ModelMeta {
 
 const GPU_FAILURE = /device (was )?lost|out of memory|OOM|allocation|createBuffer/i;
 
+/** The GPU reported a fault (lost device, out of memory, invalid work): results are unusable. */
+export class GpuFault extends Error {}
+
 /** A message for a failure that leaves the last checkpoint intact. */
 export function describeFailure(err: unknown): { paused: boolean; message: string } {
   const text = err instanceof Error ? err.message : String(err);
-  if (GPU_FAILURE.test(text)) {
+  if (err instanceof GpuFault || GPU_FAILURE.test(text)) {
     return {
       paused: true,
       message: `The GPU failed (${text}). Training paused; the last checkpoint is intact — close other GPU-heavy tabs and Resume.`,
@@ -96,10 +105,20 @@ export function describeFailure(err: unknown): { paused: boolean; message: strin
 
 export class TrainingSession {
   private stopRequested = false;
-  private deviceLost: string | null = null;
+  /** The first fault the GPU reported, if any. */
+  private gpuFault: string | null = null;
   private backend: BackendInfo | null = null;
+  /**
+   * Rejects at the first GPU fault. A lost device may never answer a pending read-back, so the
+   * run races its loop against this instead of waiting for the next batch boundary.
+   */
+  private readonly faulted: Promise<never>;
+  private rejectFaulted: (err: GpuFault) => void = () => {};
 
-  constructor(private readonly emit: (e: TrainingEvent) => void) {}
+  constructor(private readonly emit: (e: TrainingEvent) => void) {
+    this.faulted = new Promise<never>((_, reject) => (this.rejectFaulted = reject));
+    this.faulted.catch(() => undefined);
+  }
 
   stop(): void {
     this.stopRequested = true;
@@ -108,18 +127,36 @@ export class TrainingSession {
   private async ensureBackend(order?: StartRequest['config']['backends']): Promise<BackendInfo> {
     if (this.backend) return this.backend;
     this.backend = await initBackend(order);
-    if (this.backend.name === 'webgpu') {
-      const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
-      void device?.lost.then((info) => (this.deviceLost = info.message || 'device lost'));
-    }
+    if (this.backend.name === 'webgpu') this.watch(webgpuDevice());
     this.emit({ type: 'backend', info: this.backend });
     return this.backend;
   }
 
-  /** Largest single buffer the backend accepts, for splitting the heads' first kernel. */
-  private maxBufferBytes(): number {
-    const a = this.backend?.adapter;
-    return a ? Math.min(a.maxBufferSize, a.maxStorageBufferBindingSize) : Infinity;
+  private watch(device: GPUDevice | null): void {
+    if (!device) return;
+    const fault = (text: string) => {
+      this.gpuFault ??= text;
+      this.rejectFaulted(new GpuFault(this.gpuFault));
+    };
+    void device.lost.then((info) =>
+      fault(`GPU device lost (${info.reason ?? 'unknown'}): ${info.message || 'no detail'}`),
+    );
+    device.addEventListener('uncapturederror', (ev) => {
+      const error = (ev as GPUUncapturedErrorEvent).error;
+      const oom =
+        typeof GPUOutOfMemoryError !== 'undefined' && error instanceof GPUOutOfMemoryError;
+      fault(`${oom ? 'GPU out of memory' : 'GPU error'}: ${error.message}`);
+    });
+  }
+
+  /** `work`, or a GpuFault as soon as the GPU reports one. */
+  private untilFault<T>(work: Promise<T>): Promise<T> {
+    return Promise.race([work, this.faulted]);
+  }
+
+  /** Throws once the GPU has reported a fault. */
+  private checkGpu(): void {
+    if (this.gpuFault) throw new GpuFault(this.gpuFault);
   }
 
   async start(req: StartRequest): Promise<void> {
@@ -190,7 +227,7 @@ export class TrainingSession {
       units: meta.units,
       bnMomentum: meta.bnMomentum,
       seed: meta.seed,
-      maxBufferBytes: this.maxBufferBytes(),
+      maxBufferBytes: maxBufferBytes(),
     };
     return meta.kind === 'scenes'
       ? buildSceneHead(meta.outputs!, opts)
@@ -246,36 +283,47 @@ export class TrainingSession {
       if (last) await restoreState(model, optimizer, checkpointState(last));
       const fromEpoch = last?.epoch ?? 0;
       const load =
-        meta.kind === 'autoencoder' ? sequenceLoader(meta) : await this.encodingLoader(meta);
+        meta.kind === 'autoencoder'
+          ? sequenceLoader(meta)
+          : await this.untilFault(this.encodingLoader(meta));
       const movieNames = await namesOfMovies(run.projectId);
-      const outcome = await runEpochs({
-        model,
-        optimizer,
-        loss: meta.kind === 'gases' ? meanAbsoluteError : binaryCrossentropy,
-        load,
-        train: meta.train,
-        validation: meta.validation,
-        batchSize: config.batchSize,
-        shuffle: config.shuffle,
-        seed: config.seed,
-        fromEpoch,
-        toEpoch: config.epochs,
-        shouldStop: () => {
-          if (this.deviceLost) throw new Error(`GPU device lost: ${this.deviceLost}`);
-          return this.stopRequested;
-        },
-        onBatch: (b) => this.emit({ type: 'progress', ...b, memory: memoryInUse() }),
-        evaluate: (p, rows) => evaluate(meta, p, rows, movieNames),
-        onEpoch: async (result, capture) => {
-          await saveEpoch(runId, { ...result }, result.epoch, await capture());
-          this.emit({ type: 'epoch', runId, result });
-        },
-      });
+      const outcome = await this.untilFault(
+        runEpochs({
+          model,
+          optimizer,
+          loss: meta.kind === 'gases' ? meanAbsoluteError : binaryCrossentropy,
+          load,
+          train: meta.train,
+          validation: meta.validation,
+          batchSize: config.batchSize,
+          shuffle: config.shuffle,
+          seed: config.seed,
+          fromEpoch,
+          toEpoch: config.epochs,
+          shouldStop: () => {
+            this.checkGpu();
+            return this.stopRequested;
+          },
+          onBatch: (b) => this.emit({ type: 'progress', ...b, memory: memoryInUse() }),
+          evaluate: (p, rows) => evaluate(meta, p, rows, movieNames),
+          onEpoch: async (result, capture) => {
+            this.checkGpu();
+            const state = await capture();
+            // A fault while the state was read back would leave garbage in it.
+            this.checkGpu();
+            await saveEpoch(runId, { ...result }, result.epoch, state);
+            this.emit({ type: 'epoch', runId, result });
+          },
+        }),
+      );
       const state = outcome === 'done' ? 'done' : 'stopped';
       await setRunState(runId, state);
       this.emit({ type: 'state', runId, state });
     } catch (err) {
-      const { paused, message } = describeFailure(err);
+      // After a GPU fault, whatever failed next (a read-back of a lost device) failed because of it.
+      const { paused, message } = describeFailure(
+        this.gpuFault ? new GpuFault(this.gpuFault) : err,
+      );
       await setRunState(runId, paused ? 'paused' : 'failed', message).catch(() => undefined);
       this.emit({ type: 'state', runId, state: paused ? 'paused' : 'failed', message });
     } finally {
@@ -327,7 +375,7 @@ export class TrainingSession {
             }
           : {}),
         shouldStop: () => {
-          if (this.deviceLost) throw new Error(`GPU device lost: ${this.deviceLost}`);
+          this.checkGpu();
           return this.stopRequested;
         },
         onBatch: (b) => {
@@ -382,6 +430,8 @@ export class TrainingSession {
         const enc = encode(ae, encoderDepth(aeMeta.batchNorm ?? true), batch.x);
         const values = (await enc.data()) as Float32Array;
         tf.dispose([batch.x, batch.y, enc]);
+        // Never cache an encoding computed after a GPU fault.
+        this.checkGpu();
         const width = values.length / idx.length;
         await writeTransaction(['encodings'], 'encoder outputs', async (tx) => {
           for (let k = 0; k < idx.length; k++) {
@@ -492,9 +542,25 @@ function resized(load: BatchLoader, res: Resolution): BatchLoader {
   };
 }
 
-function memoryInUse() {
-  const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
-  return { bytes: m.numBytesInGPU ?? m.numBytes, tensors: m.numTensors };
+/**
+ * Memory held by tensors: on WebGPU / WebGL the bytes in GPU buffers (in use, and allocated with
+ * tfjs's pool of free buffers), on the CPU backend the bytes of tensor data in the worker's heap.
+ */
+export function memoryInUse(): MemoryInfo {
+  const m = tf.memory() as tf.MemoryInfo & {
+    numBytesInGPU?: number;
+    numBytesAllocatedInGPU?: number;
+    numBytesInGPUAllocated?: number;
+  };
+  if (m.numBytesInGPU === undefined) {
+    return { bytes: m.numBytes, allocated: null, gpu: false, tensors: m.numTensors };
+  }
+  return {
+    bytes: m.numBytesInGPU,
+    allocated: m.numBytesAllocatedInGPU ?? m.numBytesInGPUAllocated ?? null,
+    gpu: true,
+    tensors: m.numTensors,
+  };
 }
 
 /** Movie names by id for per-movie metrics; a name shared by two movies keeps its id beside it. */
