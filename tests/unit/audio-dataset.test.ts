@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { completeMovie } from './movie-records';
 import { openStore } from '../../src/lib/store/db';
 import { listMovies, putMovie } from '../../src/lib/store/movies';
 import { createProject } from '../../src/lib/store/projects';
@@ -30,26 +31,7 @@ describe('audio scene dataset', () => {
     const sizes = [10, 15];
     for (const [m, n] of sizes.entries()) {
       const id = `m${m}`;
-      await putMovie({
-        id,
-        projectId: project.id,
-        name: `Movie ${m}`,
-        durationS: n * 30,
-        frameRate: 24,
-        source: { fileName: `${id}.mp4`, size: 1, hash: id },
-        settings: {
-          startS: 0,
-          endS: null,
-          width: 64,
-          height: 36,
-          fit: 'stretch',
-          channelOrder: 'rgb',
-        },
-        state: 'complete',
-        sequencesDone: n,
-        sequencesTotal: n,
-        createdAt: m,
-      });
+      await putMovie(completeMovie(id, project.id, `Movie ${m}`, n, m));
       // two more feature rows than labels: dropped from the end
       const features = Float32Array.from({ length: (n + 2) * 193 }, (_, i) => Math.sin(i));
       await db.put('audioFeatures', {

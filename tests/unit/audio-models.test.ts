@@ -27,6 +27,7 @@ import {
 import { PAPER_AUDIO_CONFIG, trainAudioMlp } from '../../src/lib/training/audio-trainer';
 import { seededRandom } from '../../src/lib/util/random';
 import { readReference } from '../reference';
+import { completeMovie } from './movie-records';
 
 setWasmPaths(resolve('node_modules/@tensorflow/tfjs-backend-wasm/dist') + '/');
 
@@ -48,26 +49,7 @@ async function learnableProject(sizes = [40, 30]) {
   const random = seededRandom(11);
   for (const [m, n] of sizes.entries()) {
     const id = `${project.id}-m${m}`;
-    await putMovie({
-      id,
-      projectId: project.id,
-      name: `Movie ${m}`,
-      durationS: n * 30,
-      frameRate: 24,
-      source: { fileName: `${id}.mp4`, size: 1, hash: id },
-      settings: {
-        startS: 0,
-        endS: null,
-        width: 64,
-        height: 36,
-        fit: 'stretch',
-        channelOrder: 'rgb',
-      },
-      state: 'complete',
-      sequencesDone: n,
-      sequencesTotal: n,
-      createdAt: m,
-    });
+    await putMovie(completeMovie(id, project.id, `Movie ${m}`, n, m));
     const features = new Float32Array(n * 193);
     const matrix = new Uint8Array(n * 2);
     for (let r = 0; r < n; r++) {

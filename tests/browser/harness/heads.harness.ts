@@ -32,6 +32,7 @@ import { binaryCrossentropy } from '../../../src/lib/training/losses';
 import { ADADELTA_EPSILON, ADADELTA_RHO, makeOptimizer } from '../../../src/lib/training/optimizer';
 import { forward } from '../../../src/lib/models/forward';
 import { trainStep } from '../../../src/lib/training/loop';
+import { seeded } from './models.harness';
 import { captureState } from '../../../src/lib/training/checkpoint';
 import { createRun, getRun, saveEpoch } from '../../../src/lib/training/runs';
 import { sequenceInput } from '../../../src/lib/views/activations';
@@ -80,17 +81,6 @@ export async function seedAutoencoderCheckpoint(
   model.dispose();
   optimizer.dispose();
   return { modelId: record.id, losses };
-}
-
-/** Deterministic values in [lo, hi) (a linear congruential generator). */
-function seeded(n: number, seed: number, lo = 0, hi = 1): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = lo + ((hi - lo) * s) / 2 ** 32;
-  }
-  return out;
 }
 
 /**
@@ -197,8 +187,8 @@ export async function compareSplitHead({
   batch = 8,
   steps = 1,
 } = {}): Promise<SplitHeadComparison> {
-  const x = seeded(batch * inputDim, 11);
-  const y = seeded(batch * labels, 12).map((v) => (v < 0.3 ? 1 : 0));
+  const x = seeded(batch * inputDim, 11, 0, 1);
+  const y = seeded(batch * labels, 12, 0, 1).map((v) => (v < 0.3 ? 1 : 0));
   const batchOf = () => ({
     x: tf.tensor2d(x, [batch, inputDim]),
     y: tf.tensor2d(y, [batch, labels]),
@@ -333,7 +323,7 @@ async function tinyProject(): Promise<string> {
     };
     await putMovie(movie);
     for (let index = 0; index < 3; index++) {
-      const values = seeded(FRAMES_PER_SEQUENCE * height * width * CHANNELS, 100 * m + index);
+      const values = seeded(FRAMES_PER_SEQUENCE * height * width * CHANNELS, 100 * m + index, 0, 1);
       const frames = Uint8Array.from(values, (v, i) => 255 * (0.5 * v + 0.5 * ((i % 24) / 24)));
       await appendSequence(movie.id, { index, frames: frames.buffer, audio: null });
     }

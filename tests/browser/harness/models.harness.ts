@@ -14,7 +14,8 @@ import { binaryCrossentropy, meanAbsoluteError } from '../../../src/lib/training
 import { makeOptimizer } from '../../../src/lib/training/optimizer';
 import { trainStep } from '../../../src/lib/training/loop';
 
-function seeded(n: number, seed: number, lo = -1, hi = 1): Float32Array {
+/** Deterministic values in [lo, hi) (a linear congruential generator), shared by the harnesses. */
+export function seeded(n: number, seed: number, lo = -1, hi = 1): Float32Array {
   let s = seed >>> 0;
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
