@@ -1,6 +1,6 @@
 /**
- * What each "beyond the paper" experiment (paper §V) compares, in words for the notebook, and
- * whether the notebook can run it yet. One source for the section's picker and its explanations.
+ * What each "beyond the paper" experiment (paper §V) compares and what Run trains, in words for
+ * the notebook. One source for the section's picker and its explanations.
  */
 import type { ExperimentKind } from './comparison';
 
@@ -10,8 +10,6 @@ export interface ExperimentEntry {
   question: string;
   baseline: string;
   variant: string;
-  /** 'pair': Run trains and saves a run pair; else why not yet. */
-  runs: 'pair' | { notYet: string };
   /** What Run actually trains and measures, and what it leaves out. */
   note?: string;
 }
@@ -24,7 +22,6 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
       'Do gaps in a screening hurt less when filled from the same movie’s other screenings?',
     baseline: 'Missing values set to 0.5, as the paper did.',
     variant: 'Missing values set to the mean of the movie’s other screenings at that period.',
-    runs: 'pair',
   },
   {
     kind: 'response-lag',
@@ -32,7 +29,6 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
     question: 'Does breath respond minutes after the scene? Validation MAE against lag.',
     baseline: 'Lag 0: each clip paired with the gas measured in the same 30 s (paper).',
     variant: 'The lag 1 … N (30-s periods later) with the lowest validation MAE.',
-    runs: 'pair',
   },
   {
     kind: 'leave-one-movie-out',
@@ -40,7 +36,6 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
     question: 'Does the regressor generalise to a film it has never seen?',
     baseline: 'The paper’s split: the last 20 % of every movie validates; MAE per movie.',
     variant: 'One fold per movie: train on the others, validate on all of that movie.',
-    runs: 'pair',
   },
   {
     kind: 'augmentation',
@@ -50,7 +45,6 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
     baseline: 'The autoencoder trained on the stored frames.',
     variant:
       'The same autoencoder, every training batch augmented on the backend (one draw per sequence; validation batches untouched).',
-    runs: 'pair',
     note: 'Both arms train the paper’s autoencoder in the training worker (WebGPU, else CPU) from the same initial weights on the same split; the table compares validation reconstruction loss. Preview shows what the augmentation does to a stored frame. The heads train on cached encodings, so they are not augmented.',
   },
   {
@@ -60,7 +54,6 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
     baseline: 'The 193-feature MLP (improved variant) on the scene labels.',
     variant:
       'A small 2D CNN on each clip’s log-mel spectrogram, 64 mel bands × 129 frames of ≈ 232 ms (Piczak), trained on WebGPU.',
-    runs: 'pair',
   },
   {
     kind: 'switch-unpooling',
@@ -68,7 +61,6 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
     question: 'Does unpooling with max-pooling switches reconstruct better?',
     baseline: 'The paper’s decoder (nearest-neighbour upsampling).',
     variant: 'Unpooling at the argmax positions (Zeiler & Fergus), same convolutions and code.',
-    runs: 'pair',
     note: 'Both autoencoders train in the training worker (WebGPU, else CPU) on the same split; the table compares validation reconstruction loss. Downstream scene F1 / gas MAE on the two frozen encoders is not run here: the heads’ encoder cache and the views assume the paper’s decoder.',
   },
   {
@@ -77,7 +69,6 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
     question: 'What do memory and epoch time cost at four times the pixels?',
     baseline: 'The paper’s autoencoder on 64×36 frames.',
     variant: 'The same autoencoder on 128×72 frames.',
-    runs: 'pair',
     note: 'Both arms train on the same stored sequences, resized on the backend to each arm’s size (64×36 movies are upsampled, so the pair measures cost, not detail: ingest at 128×72 for that). The table gives parameters, activation memory per sequence, tensor memory between steps, epoch time and validation loss. `npm run bench resolution` prints the same figures for one full-size step on the CPU backend.',
   },
 ];
