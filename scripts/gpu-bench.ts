@@ -3,8 +3,8 @@
 // kernel of the paper's autoencoder and for a whole training step, plus the epoch time that step
 // implies for the paper's 2301 sequences. One prepared run; prints the adapter first.
 //
-//   npx tsx scripts/gpu-bench.ts [FRAMESxHEIGHTxWIDTH] [BATCH] [REPEATS]
-//   (defaults 30x36x64 1 5). Without a GPU, Chromium's SwiftShader works on a tiny size:
+//   npx tsx scripts/gpu-bench.ts [FRAMESxHEIGHTxWIDTH] [BATCH] [REPEATS] [--no-stock]
+//   (defaults 30x36x64 1 5; --no-stock skips timing tfjs's own kernels, the slow part). Without a GPU, Chromium's SwiftShader works on a tiny size:
 //   VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json npx tsx scripts/gpu-bench.ts 6x8x16 2 2
 import type * as tfTypes from '@tensorflow/tfjs';
 import { create, globals } from 'webgpu';
@@ -25,7 +25,8 @@ const { autoencoderStep, kernelCases, parseVolume, prepareKernel, stepFlops } =
   await import('../bench/ae-workload.ts');
 
 const EPOCH_SEQUENCES = 2301;
-const [sizeArg, batchArg, repeatsArg] = process.argv.slice(2);
+const withStock = !process.argv.includes('--no-stock');
+const [sizeArg, batchArg, repeatsArg] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const volume = parseVolume(sizeArg, Number(batchArg ?? 1));
 const repeats = Number(repeatsArg ?? 5);
 
@@ -74,7 +75,7 @@ console.log('kernel            stock ms    new ms   speed-up   stock GFLOP/s   n
 for (const c of kernelCases(volume)) {
   const k = prepareKernel(c);
   uninstallFastKernels('webgpu');
-  const stock = await timeGpu(k.run);
+  const stock = withStock ? await timeGpu(k.run) : NaN;
   installFastKernels('webgpu');
   const fast = await timeGpu(k.run);
   k.dispose();
@@ -198,16 +199,17 @@ for (const batchNorm of [true, false]) {
 
 // Stock last: at large batches tfjs's own kernels can exceed WebGPU's dispatch limits.
 uninstallFastKernels('webgpu');
-try {
-  const stockStep = await timeStep(() => ae.step());
-  console.log(
-    `AE training step, stock kernels: ${stockStep.toFixed(1)} ms (${gf(flops, stockStep).trim()} GFLOP/s); ` +
-      `new is ${(stockStep / step).toFixed(2)}× faster`,
-  );
-} catch (err) {
-  console.log(
-    `AE training step, stock kernels: failed (${err instanceof Error ? err.message : err})`,
-  );
-}
+if (withStock)
+  try {
+    const stockStep = await timeStep(() => ae.step());
+    console.log(
+      `AE training step, stock kernels: ${stockStep.toFixed(1)} ms (${gf(flops, stockStep).trim()} GFLOP/s); ` +
+        `new is ${(stockStep / step).toFixed(2)}× faster`,
+    );
+  } catch (err) {
+    console.log(
+      `AE training step, stock kernels: failed (${err instanceof Error ? err.message : err})`,
+    );
+  }
 ae.dispose();
 process.exit(0);

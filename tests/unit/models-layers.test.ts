@@ -164,6 +164,27 @@ describe('BatchNormalization (rank-safe)', () => {
     const ib = theirs.apply(x, { training: false }) as tf.Tensor;
     expect(maxRelError(ia.dataSync(), ib.dataSync())).toBeLessThan(1e-5);
   });
+  it('has the gradients of tfjs-layers BatchNormalization on rank 4 (input, gamma, beta)', () => {
+    const x = tf.add(tf.mul(randn([3, 4, 5, 6], 20), 2), 0.5);
+    const r = randn([3, 4, 5, 6], 21);
+    const gamma = randn([6], 22).add(1);
+    const beta = randn([6], 23);
+    const grads = (layer: tf.layers.Layer) => {
+      layer.build(x.shape);
+      layer.setWeights([gamma, beta, tf.zeros([6]), tf.ones([6])]);
+      const vars = layer.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+      const loss = (t: tf.Tensor) =>
+        tf.sum(tf.mul(layer.apply(t, { training: true }) as tf.Tensor, r));
+      const dx = tf.grad(loss)(x);
+      const byName = tf.variableGrads(() => loss(x) as tf.Scalar, vars).grads;
+      return [dx, ...vars.map((v) => byName[v.name])];
+    };
+    const ours = grads(new BatchNormalization({ epsilon: 1e-3 }));
+    const theirs = grads(tf.layers.batchNormalization({ epsilon: 1e-3 }));
+    for (let i = 0; i < 3; i++) {
+      expect(maxRelError(ours[i].dataSync(), theirs[i].dataSync())).toBeLessThan(1e-4);
+    }
+  });
   it('works on rank 5 and has finite-difference gradients (input, gamma, beta)', () => {
     const shape = [2, 2, 2, 2, 3];
     const layer = new BatchNormalization();

@@ -15,6 +15,7 @@
  * sessions), so checkpoints written with tfjs's optimiser restore into it.
  */
 import * as tf from '@tensorflow/tfjs';
+import { constant } from '../compute/constants';
 import type { NamedTensor } from './optimizer';
 
 /** 4 Mi floats (16 MiB) per group: far below the 128 MiB default binding limit. */
@@ -136,17 +137,20 @@ export class KerasAdadelta extends tf.Optimizer {
         'Adadelta was given other variables than at its first step; make a new optimiser for them.',
       );
     }
-    const { rho, epsilon, learningRate } = this;
+    const rho = constant(this.rho);
+    const oneMinusRho = constant(1 - this.rho);
+    const epsilon = constant(this.epsilon);
+    const learningRate = constant(this.learningRate);
     const variables = tf.engine().registeredVariables;
     for (const group of this.groups) {
       tf.tidy(() => {
         const g = flatten(group.slots.map((s) => byName.get(s.name)!));
-        const a = tf.add(tf.mul(group.accumGrad, rho), tf.mul(tf.square(g), 1 - rho));
+        const a = tf.add(tf.mul(group.accumGrad, rho), tf.mul(tf.square(g), oneMinusRho));
         const update = tf.mul(
           g,
           tf.div(tf.sqrt(tf.add(group.accumUpdate, epsilon)), tf.sqrt(tf.add(a, epsilon))),
         );
-        const dA = tf.add(tf.mul(group.accumUpdate, rho), tf.mul(tf.square(update), 1 - rho));
+        const dA = tf.add(tf.mul(group.accumUpdate, rho), tf.mul(tf.square(update), oneMinusRho));
         group.accumGrad.assign(a);
         group.accumUpdate.assign(dA);
         const values = flatten(group.slots.map((s) => variables[s.name]));

@@ -3,6 +3,7 @@
  * on WebGPU, so every target and prediction is first viewed as [batch, values].
  */
 import * as tf from '@tensorflow/tfjs';
+import { constant } from '../compute/constants';
 
 /** Keras's clipping epsilon (K.epsilon()). */
 export const LOSS_EPSILON = 1e-7;
@@ -16,7 +17,8 @@ export function binaryCrossentropy(truth: tf.Tensor, predicted: tf.Tensor): tf.S
   return tf.tidy(() => {
     const y = flat(truth);
     const p = tf.clipByValue(flat(predicted), LOSS_EPSILON, 1 - LOSS_EPSILON);
-    const ll = tf.add(tf.mul(y, tf.log(p)), tf.mul(tf.sub(1, y), tf.log(tf.sub(1, p))));
+    const one = constant(1);
+    const ll = tf.add(tf.mul(y, tf.log(p)), tf.mul(tf.sub(one, y), tf.log(tf.sub(one, p))));
     return tf.neg(tf.mean(ll)) as tf.Scalar;
   });
 }

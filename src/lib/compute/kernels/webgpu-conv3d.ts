@@ -48,7 +48,9 @@ function tiling(N: number): Tiling {
   const threadsM = THREADS / (TN / RN);
   const RM = TN >= 32 ? 4 : 2;
   const TM = threadsM * RM;
-  const TK = Math.min(16, Math.floor(SHARED_FLOATS / (TM + TN)));
+  // A power of two, so each thread loads the same depth offset of every row it stages (THREADS is
+  // a multiple of TK) and decodes its rows once per product, not once per element.
+  const TK = Math.min(16, 2 ** Math.floor(Math.log2(SHARED_FLOATS / (TM + 1 + TN))));
   return { TM, TN, TK, RM, RN };
 }
 
@@ -102,44 +104,89 @@ function geometryConstants(g: ConvGeometry): string {
     .join('\n');
 }
 
-/** Reads x at output voxel `v` (flat over batch and output volume) seen through filter row `r`. */
-const GATHER_X = `
-fn gatherX(v: i32, r: i32) -> f32 {
-  let ow = v % G_OW; let v1 = v / G_OW;
-  let oh = v1 % G_OH; let v2 = v1 / G_OH;
-  let od = v2 % G_OD; let b = v2 / G_OD;
-  let ci = r % G_IC; let tap = r / G_IC;
-  let kw = tap % G_FW; let t1 = tap / G_FW;
-  let kh = t1 % G_FH; let kd = t1 / G_FH;
-  let id = od * G_SD - G_PD + kd * G_DD;
-  let ih = oh * G_SH - G_PH + kh * G_DH;
-  let iw = ow * G_SW - G_PW + kw * G_DW;
-  if (id < 0 || id >= G_ID || ih < 0 || ih >= G_IH || iw < 0 || iw >= G_IW) { return 0.0; }
-  return x[(((b * G_ID + id) * G_IH + ih) * G_IW + iw) * G_IC + ci];
+/**
+ * Integer quotient and remainder of non-negative values: unsigned division by a compile-time
+ * constant compiles to a multiply and a shift, signed division to a long sequence.
+ */
+const UNSIGNED = `
+fn udiv(a: i32, b: i32) -> i32 { return i32(u32(a) / u32(b)); }
+fn umod(a: i32, b: i32) -> i32 { return i32(u32(a) % u32(b)); }`;
+
+/**
+ * The gathers split each element's index into a voxel part and a filter-row part, each decoded
+ * once (the voxel part per staged row, the filter part per depth step) instead of per element.
+ *
+ * x seen from output voxel v: (batch, first input depth, height, width it covers).
+ */
+const DECODE_X_VOXEL = `
+fn xVoxel(v: i32) -> vec4<i32> {
+  let ow = umod(v, G_OW); let v1 = udiv(v, G_OW);
+  let oh = umod(v1, G_OH); let v2 = udiv(v1, G_OH);
+  let od = umod(v2, G_OD); let b = udiv(v2, G_OD);
+  return vec4<i32>(b, od * G_SD - G_PD, oh * G_SH - G_PH, ow * G_SW - G_PW);
 }`;
 
-/** Reads dy at the output voxel that input voxel `v` reaches through filter row (tap, out) `r`. */
-const GATHER_DY = `
-fn gatherDy(v: i32, r: i32) -> f32 {
-  let iw = v % G_IW; let v1 = v / G_IW;
-  let ih = v1 % G_IH; let v2 = v1 / G_IH;
-  let id = v2 % G_ID; let b = v2 / G_ID;
-  let co = r % G_OC; let tap = r / G_OC;
-  let kw = tap % G_FW; let t1 = tap / G_FW;
-  let kh = t1 % G_FH; let kd = t1 / G_FH;
-  let nd = id + G_PD - kd * G_DD;
-  let nh = ih + G_PH - kh * G_DH;
-  let nw = iw + G_PW - kw * G_DW;
+/** Filter row r = (tap, channel): the tap's offsets along depth, height, width, and the channel. */
+function decodeRow(name: string, channels: string): string {
+  return `
+fn ${name}(r: i32) -> vec4<i32> {
+  let c = umod(r, ${channels}); let tap = udiv(r, ${channels});
+  let kw = umod(tap, G_FW); let t1 = udiv(tap, G_FW);
+  let kh = umod(t1, G_FH); let kd = udiv(t1, G_FH);
+  return vec4<i32>(kd * G_DD, kh * G_DH, kw * G_DW, c);
+}`;
+}
+
+/** x at voxel code `v` (xVoxel) seen through filter-row code `r` (xRow); 0 in the padding. */
+const GATHER_X =
+  UNSIGNED +
+  DECODE_X_VOXEL +
+  decodeRow('xRow', 'G_IC') +
+  `
+fn gatherX(v: vec4<i32>, r: vec4<i32>) -> f32 {
+  let id = v.y + r.x; let ih = v.z + r.y; let iw = v.w + r.z;
+  if (id < 0 || id >= G_ID || ih < 0 || ih >= G_IH || iw < 0 || iw >= G_IW) { return 0.0; }
+  return x[(((v.x * G_ID + id) * G_IH + ih) * G_IW + iw) * G_IC + r.w];
+}`;
+
+/**
+ * dy at the output voxel that input voxel `v` reaches through filter row (tap, out) `r`: the
+ * voxel code is (batch, padded depth, height, width), the row code the tap's offsets and out.
+ */
+const GATHER_DY =
+  UNSIGNED +
+  `
+fn dyVoxel(v: i32) -> vec4<i32> {
+  let iw = umod(v, G_IW); let v1 = udiv(v, G_IW);
+  let ih = umod(v1, G_IH); let v2 = udiv(v1, G_IH);
+  let id = umod(v2, G_ID); let b = udiv(v2, G_ID);
+  return vec4<i32>(b, id + G_PD, ih + G_PH, iw + G_PW);
+}` +
+  decodeRow('dyRow', 'G_OC') +
+  `
+fn gatherDy(v: vec4<i32>, r: vec4<i32>) -> f32 {
+  let nd = v.y - r.x; let nh = v.z - r.y; let nw = v.w - r.z;
   if (nd < 0 || nh < 0 || nw < 0) { return 0.0; }
   if (nd % G_SD != 0 || nh % G_SH != 0 || nw % G_SW != 0) { return 0.0; }
   let od = nd / G_SD; let oh = nh / G_SH; let ow = nw / G_SW;
   if (od >= G_OD || oh >= G_OH || ow >= G_OW) { return 0.0; }
-  return dy[(((b * G_OD + od) * G_OH + oh) * G_OW + ow) * G_OC + co];
+  return dy[(((v.x * G_OD + od) * G_OH + oh) * G_OW + ow) * G_OC + r.w];
 }`;
 
 /**
- * A tiled product C = A · B where `loadA(m, k)` and `loadB(k, n)` are WGSL expressions (valid for
- * in-range m, k, n), written to result[(split · M + m) · N + n].
+ * How the product reads its left operand: `decodeM` and `decodeK` name WGSL functions turning a
+ * row index and a depth index into codes, and `load` is an expression of those codes (`mc`, `kc`)
+ * valid for in-range indices.
+ */
+interface OperandA {
+  decodeM: string;
+  decodeK: string;
+  load: string;
+}
+
+/**
+ * A tiled product C = A · B, with A read through `a` and B through the WGSL expression `loadB`
+ * (of k and n, valid in range), written to result[(split · M + m) · N + n].
  */
 class ImplicitGemmProgram implements WebGPUProgram {
   outputShape: number[];
@@ -155,7 +202,7 @@ class ImplicitGemmProgram implements WebGPUProgram {
     outputShape: number[],
     private readonly p: Product,
     private readonly helpers: string,
-    private readonly loadA: string,
+    private readonly a: OperandA,
     private readonly loadB: string,
   ) {
     this.variableNames = inputs;
@@ -172,16 +219,21 @@ class ImplicitGemmProgram implements WebGPUProgram {
     const threadsM = TM / RM;
     const tilesN = Math.ceil(N / TN);
     const tilesM = Math.ceil(M / TM);
+    // Each thread stages depth offset lid % TK of rows lid / TK + j · ROW_STEP; the row stride in
+    // workgroup memory is padded by one so those stores do not all hit one bank.
+    const rowsPerThread = (TK * TM) / THREADS;
+    const rowStep = THREADS / TK;
+    const strideA = TM + 1;
     return `
 const C_M: i32 = ${M};
 const C_N: i32 = ${N};
 const C_K: i32 = ${K};
 const C_KS: i32 = ${KS};
 const C_TILES: i32 = ${tilesM * tilesN * splits};
-var<workgroup> tileA: array<f32, ${TK * TM}>;
+var<workgroup> tileA: array<f32, ${TK * strideA}>;
 var<workgroup> tileB: array<f32, ${TK * TN}>;
 ${this.helpers}
-fn loadA(m: i32, k: i32) -> f32 { return ${this.loadA}; }
+fn loadA(mc: vec4<i32>, kc: vec4<i32>) -> f32 { return ${this.a.load}; }
 fn loadB(k: i32, n: i32) -> f32 { return ${this.loadB}; }
 
 fn main(index: i32) {
@@ -198,34 +250,37 @@ fn main(index: i32) {
   let lid = i32(localIndex);
   let tm = lid / ${threadsN};
   let tn = lid % ${threadsN};
+  let kk = lid % ${TK};
+  let mm0 = lid / ${TK};
+  var mcode: array<vec4<i32>, ${rowsPerThread}>;
+  for (var j = 0; j < ${rowsPerThread}; j++) { mcode[j] = ${this.a.decodeM}(m0 + mm0 + j * ${rowStep}); }
   var acc: array<array<f32, ${RN}>, ${RM}>;
   for (var r = 0; r < ${RM}; r++) { for (var c = 0; c < ${RN}; c++) { acc[r][c] = 0.0; } }
 
   for (var k0 = 0; k0 < C_KS; k0 += ${TK}) {
-    for (var i = lid; i < ${TK * TM}; i += ${THREADS}) {
-      let kk = i % ${TK};
-      let mm = i / ${TK};
-      let m = m0 + mm;
-      let k = kBegin + k0 + kk;
+    let k = kBegin + k0 + kk;
+    let kc = ${this.a.decodeK}(k);
+    for (var j = 0; j < ${rowsPerThread}; j++) {
+      let mm = mm0 + j * ${rowStep};
       var v = 0.0;
-      if (m < C_M && k < kEnd) { v = loadA(m, k); }
-      tileA[kk * ${TM} + mm] = v;
+      if (m0 + mm < C_M && k < kEnd) { v = loadA(mcode[j], kc); }
+      tileA[kk * ${strideA} + mm] = v;
     }
     for (var i = lid; i < ${TK * TN}; i += ${THREADS}) {
       let nn = i % ${TN};
-      let kk = i / ${TN};
+      let kb = i / ${TN};
       let n = n0 + nn;
-      let k = kBegin + k0 + kk;
+      let kn = kBegin + k0 + kb;
       var v = 0.0;
-      if (n < C_N && k < kEnd) { v = loadB(k, n); }
-      tileB[kk * ${TN} + nn] = v;
+      if (n < C_N && kn < kEnd) { v = loadB(kn, n); }
+      tileB[kb * ${TN} + nn] = v;
     }
     workgroupBarrier();
-    for (var kk = 0; kk < ${TK}; kk++) {
+    for (var kq = 0; kq < ${TK}; kq++) {
       var a: array<f32, ${RM}>;
       var b: array<f32, ${RN}>;
-      for (var r = 0; r < ${RM}; r++) { a[r] = tileA[kk * ${TM} + tm + r * ${threadsM}]; }
-      for (var c = 0; c < ${RN}; c++) { b[c] = tileB[kk * ${TN} + tn + c * ${threadsN}]; }
+      for (var r = 0; r < ${RM}; r++) { a[r] = tileA[kq * ${strideA} + tm + r * ${threadsM}]; }
+      for (var c = 0; c < ${RN}; c++) { b[c] = tileB[kq * ${TN} + tn + c * ${threadsN}]; }
       for (var r = 0; r < ${RM}; r++) {
         for (var c = 0; c < ${RN}; c++) { acc[r][c] = fma(a[r], b[c], acc[r][c]); }
       }
@@ -246,6 +301,105 @@ fn main(index: i32) {
   }
 }
 
+/**
+ * One thread per voxel computing all of its few output columns, for products whose filter fits
+ * in workgroup memory (the paper's first and last convolutions: 3 channels in or out). There the
+ * tiled product is a poor fit (K = 81, or N = 3 of a 4- or 64-wide tile, and one gathered element
+ * per 3 multiply-adds), while a voxel's taps can be walked directly with the bounds decided per
+ * tap, not per element. Forward: columns are output channels; input gradient: input channels.
+ */
+class DirectConvProgram implements WebGPUProgram {
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout = { x: [0] };
+  dispatch: [number, number, number];
+  variableNames: string[];
+  workgroupSize: [number, number, number] = [THREADS, 1, 1];
+
+  constructor(
+    private readonly mode: 'forward' | 'inputGrad',
+    private readonly g: ConvGeometry,
+    outputShape: number[],
+  ) {
+    this.variableNames = mode === 'forward' ? ['x', 'W'] : ['dy', 'W'];
+    this.outputShape = outputShape;
+    this.dispatch = [Math.ceil(directRows(mode, g) / THREADS), 1, 1];
+    this.shaderKey = `cinebreath_direct_${mode}_${Object.values(g).join('_')}`;
+  }
+
+  getUserCode(): string {
+    const { g, mode } = this;
+    const forward = mode === 'forward';
+    const columns = forward ? g.outC : g.inC;
+    // Forward: input voxel (id, ih, iw) = code + tap offset; input gradient: the output voxel
+    // whose tap reaches this input voxel, where the stride divides the distance.
+    const locate = (axis: string, k: string, dil: string, size: string, input: string) =>
+      forward
+        ? `let ${axis} = vc.${input} + ${k} * ${dil};
+        if (${axis} < 0 || ${axis} >= ${size}) { continue; }`
+        : `let n${axis} = vc.${input} - ${k} * ${dil};
+        if (n${axis} < 0 || n${axis} % G_S${axis.slice(1).toUpperCase()} != 0) { continue; }
+        let ${axis} = n${axis} / G_S${axis.slice(1).toUpperCase()};
+        if (${axis} >= ${size}) { continue; }`;
+    const [d, h, w] = forward ? ['id', 'ih', 'iw'] : ['od', 'oh', 'ow'];
+    const inner = forward
+      ? `let base = (((vc.x * G_ID + id) * G_IH + ih) * G_IW + iw) * G_IC;
+          for (var c = 0; c < G_IC; c++) {
+            let xv = x[base + c];
+            let wb = (tap * G_IC + c) * G_OC;
+            for (var n = 0; n < ${columns}; n++) { acc[n] = fma(xv, w[wb + n], acc[n]); }
+          }`
+      : `let base = (((vc.x * G_OD + od) * G_OH + oh) * G_OW + ow) * G_OC;
+          for (var c = 0; c < G_OC; c++) {
+            let gv = dy[base + c];
+            for (var n = 0; n < ${columns}; n++) {
+              acc[n] = fma(gv, w[(tap * G_IC + n) * G_OC + c], acc[n]);
+            }
+          }`;
+    const filterSize = taps(g) * g.inC * g.outC;
+    return `
+const C_M: i32 = ${directRows(mode, g)};
+var<workgroup> w: array<f32, ${filterSize}>;
+${geometryConstants(g)}
+${forward ? GATHER_X : GATHER_DY}
+
+fn main(index: i32) {
+  let lid = i32(localIndex);
+  for (var i = lid; i < ${filterSize}; i += ${THREADS}) { w[i] = W[i]; }
+  workgroupBarrier();
+  let wg = i32(workgroupId.x + numWorkgroups.x * (workgroupId.y + numWorkgroups.y * workgroupId.z));
+  let v = wg * ${THREADS} + lid;
+  // Reading a uniform keeps its binding in the pipeline layout tfjs binds against.
+  if (v >= C_M || uniforms.outShape.x <= 0) { return; }
+  let vc = ${forward ? 'xVoxel' : 'dyVoxel'}(v);
+  var acc: array<f32, ${columns}>;
+  for (var n = 0; n < ${columns}; n++) { acc[n] = 0.0; }
+  for (var kd = 0; kd < G_FD; kd++) {
+    ${locate(d, 'kd', 'G_DD', forward ? 'G_ID' : 'G_OD', 'y')}
+    for (var kh = 0; kh < G_FH; kh++) {
+      ${locate(h, 'kh', 'G_DH', forward ? 'G_IH' : 'G_OH', 'z')}
+      for (var kw = 0; kw < G_FW; kw++) {
+        ${locate(w, 'kw', 'G_DW', forward ? 'G_IW' : 'G_OW', 'w')}
+        let tap = (kd * G_FH + kh) * G_FW + kw;
+        ${inner}
+      }
+    }
+  }
+  for (var n = 0; n < ${columns}; n++) { result[v * ${columns} + n] = acc[n]; }
+}`;
+  }
+}
+
+/** Output voxels of a direct program: the output volume forward, the input volume backward. */
+function directRows(mode: 'forward' | 'inputGrad', g: ConvGeometry): number {
+  return mode === 'forward' ? g.batch * g.outD * g.outH * g.outW : g.batch * g.inD * g.inH * g.inW;
+}
+
+/** Whether a direct program can compute this product: whole filter staged, few columns. */
+function direct(g: ConvGeometry, columns: number): boolean {
+  return taps(g) * g.inC * g.outC <= SHARED_FLOATS && columns <= 32;
+}
+
 /** One product, and the pass adding its split-K partial sums when it has more than one split. */
 export interface ConvPrograms {
   product: WebGPUProgram;
@@ -264,40 +418,44 @@ function programs(
   outputShape: number[],
   p: Product,
   helpers: string,
-  loadA: string,
+  a: OperandA,
   loadB: string,
 ): ConvPrograms {
   const shape = p.splits > 1 ? [p.splits, ...outputShape] : outputShape;
   return {
-    product: new ImplicitGemmProgram(name, inputs, shape, p, helpers, loadA, loadB),
+    product: new ImplicitGemmProgram(name, inputs, shape, p, helpers, a, loadB),
     sum: p.splits > 1 ? splitSum(outputShape, p.splits) : null,
   };
 }
 
 export function conv3dForwardPrograms(g: ConvGeometry): ConvPrograms {
+  const shape = [g.batch, g.outD, g.outH, g.outW, g.outC];
+  if (direct(g, g.outC)) return { product: new DirectConvProgram('forward', g, shape), sum: null };
   const p = product(g.batch * g.outD * g.outH * g.outW, g.outC, taps(g) * g.inC);
   return programs(
     'conv3d',
     ['x', 'W'],
-    [g.batch, g.outD, g.outH, g.outW, g.outC],
+    shape,
     p,
     geometryConstants(g) + GATHER_X,
-    'gatherX(m, k)',
+    { decodeM: 'xVoxel', decodeK: 'xRow', load: 'gatherX(mc, kc)' },
     'W[k * C_N + n]',
   );
 }
 
 export function conv3dInputGradPrograms(g: ConvGeometry): ConvPrograms {
+  const shape = [g.batch, g.inD, g.inH, g.inW, g.inC];
+  if (direct(g, g.inC)) return { product: new DirectConvProgram('inputGrad', g, shape), sum: null };
   const p = product(g.batch * g.inD * g.inH * g.inW, g.inC, taps(g) * g.outC);
   return programs(
     'conv3d_dx',
     ['dy', 'W'],
-    [g.batch, g.inD, g.inH, g.inW, g.inC],
+    shape,
     p,
     geometryConstants(g) + GATHER_DY,
-    'gatherDy(m, k)',
+    { decodeM: 'dyVoxel', decodeK: 'dyRow', load: 'gatherDy(mc, kc)' },
     // Row k = (tap, out), column n = in: W is stored [tap, in, out].
-    'W[((k / G_OC) * G_IC + n) * G_OC + k % G_OC]',
+    'W[(udiv(k, G_OC) * G_IC + n) * G_OC + umod(k, G_OC)]',
   );
 }
 
@@ -309,7 +467,7 @@ export function conv3dFilterGradPrograms(g: ConvGeometry): ConvPrograms {
     [g.fD, g.fH, g.fW, g.inC, g.outC],
     p,
     geometryConstants(g) + GATHER_X,
-    'gatherX(k, m)',
+    { decodeM: 'xRow', decodeK: 'xVoxel', load: 'gatherX(kc, mc)' },
     'dy[k * C_N + n]',
   );
 }

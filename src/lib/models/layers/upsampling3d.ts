@@ -6,6 +6,7 @@
  * Class name and config keys (`size`, `data_format`) match Keras so saved models load.
  */
 import * as tf from '@tensorflow/tfjs';
+import { constant } from '../../compute/constants';
 
 export interface UpSampling3DArgs {
   size?: number | [number, number, number];
@@ -30,7 +31,7 @@ export function repeatAxis(x: tf.Tensor, axis: number, times: number): tf.Tensor
   const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
   const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
   const view = tf.reshape(x, [outer, shape[axis], 1, inner]);
-  const tiled = tf.mul(view, tf.ones([1, 1, times, 1]));
+  const tiled = tf.mul(view, constant(1, [1, 1, times, 1]));
   const out = [...shape];
   out[axis] = shape[axis] * times;
   return tf.reshape(tiled, out);
