@@ -74,12 +74,11 @@ describe('heads on WebGPU with default limits', () => {
       expect(r.memory?.bytes).toBeGreaterThan(0);
 
       // Resume in a fresh page (a fresh worker in the app) continues the curve from the stored
-      // checkpoint. On the CPU backend: resuming on SwiftShader's WebGPU does not finish here
-      // (see the README), so the continuation is checked across backends (≤ 1e-4 relative).
+      // checkpoint on WebGPU again (the reference ran there too, ≤ 1e-4 relative).
       await page.reload();
       await page.locator('#ready', { hasText: 'ready' }).waitFor({ timeout: 60_000 });
       const resumed = await page.evaluate(
-        (id) => (window as unknown as Harness).harness.heads.resumeRun(id, ['cpu']),
+        (id) => (window as unknown as Harness).harness.heads.resumeRun(id, ['webgpu']),
         r.runId,
       );
       console.log(JSON.stringify(resumed));
