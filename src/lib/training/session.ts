@@ -94,7 +94,7 @@ interface ModelMeta {
  * How long a fault waits for the loop to reach its next batch boundary before the run is reported
  * paused anyway (a lost device may never answer the read-back the loop is waiting for).
  */
-export const LOOP_EXIT_GRACE_MS = 5000;
+const LOOP_EXIT_GRACE_MS = 5000;
 
 const GPU_FAILURE = /device (was )?lost|out of memory|OOM|allocation|createBuffer/i;
 
