@@ -2,8 +2,10 @@
 // - the full-size scene head's 264 MB first kernel is split under the 128 MiB binding limit,
 //   trains, and its step equals the unsplit head's on the CPU backend (the unsplit head is refused
 //   by that device), with the GPU memory in use reported;
-// - a GPU that runs out of memory pauses the run with a message, the last checkpoint stays
-//   intact, and Resume finishes the run as if nothing had happened.
+// - a GPU that runs out of memory (a simulated uncaptured error) or is lost (tfjs's device
+//   destroyed for real) pauses the run with a message once its loop has exited; the last
+//   checkpoint stays intact; after the loss, Resume in a fresh page trains on WebGPU again and
+//   finishes the run as the uninterrupted one.
 import { describe, expect, inject, it } from 'vitest';
 import { useBrowser } from './use-browser';
 import type * as Heads from './harness/heads.harness';
@@ -51,9 +53,16 @@ describe('heads on WebGPU with default limits', () => {
     expect(r.unsplitErrors.join('\n')).toMatch(/maxStorageBufferBindingSize|binding size/i);
   }, 420_000);
 
-  it.each([['oom', /GPU out of memory: simulated/]] as const)(
-    'a GPU fault (%s) pauses the run, keeps the last checkpoint, and Resume finishes it',
-    async (fault, message) => {
+  // Each WebGPU run on a fresh SwiftShader device spends ~85 s compiling the autoencoder's shaders
+  // in its first step (2 shared cores): the uninterrupted reference runs on the CPU backend, and
+  // only the real device loss is resumed (Resume starts from the stored checkpoint in a fresh page
+  // whatever the fault was).
+  it.each([
+    ['oom', false, /GPU out of memory: simulated/],
+    ['lost', true, /GPU device lost \(destroyed\): Device was destroyed/],
+  ] as const)(
+    'a GPU fault (%s) pauses the run and keeps the last checkpoint; resumed on WebGPU: %s',
+    async (fault, resume, message) => {
       const { page } = session;
       const r = await page.evaluate(
         (f) => (window as unknown as Harness).harness.heads.gpuFaultRun(f),
@@ -68,29 +77,31 @@ describe('heads on WebGPU with default limits', () => {
       // Epoch 1 was checkpointed before the fault; epoch 2 was never stored.
       expect(r.faulted.epochs).toBe(1);
       expect(r.faulted.checkpoint).toBe(1);
-      expect(r.checkpointDiff).toBeLessThan(1e-6);
+      expect(r.checkpointDiff).toBeLessThan(1e-4);
       // Memory in use was reported from the GPU with the batch progress.
       expect(r.memory?.gpu).toBe(true);
       expect(r.memory?.bytes).toBeGreaterThan(0);
 
+      if (!resume) return;
       // Resume in a fresh page (a fresh worker in the app) continues the curve from the stored
-      // checkpoint. On the CPU backend: resuming on SwiftShader's WebGPU does not finish here
-      // (see the README), so the continuation is checked across backends (≤ 1e-4 relative).
+      // checkpoint on WebGPU again: the curve equals the uninterrupted run's on the CPU backend
+      // (≤ 1e-4 relative).
       await page.reload();
       await page.locator('#ready', { hasText: 'ready' }).waitFor({ timeout: 60_000 });
       const resumed = await page.evaluate(
-        (id) => (window as unknown as Harness).harness.heads.resumeRun(id, ['cpu']),
+        (id) => (window as unknown as Harness).harness.heads.resumeRun(id, ['webgpu']),
         r.runId,
       );
       console.log(JSON.stringify(resumed));
       expect(resumed.message).toBe('');
       expect(resumed.state).toBe('done');
+      expect(resumed.backend).toBe('webgpu');
       expect(resumed.curve).toHaveLength(2);
       resumed.curve.flat().forEach((v, i) => {
         const want = r.reference.flat()[i]!;
         expect(Math.abs(v! - want) / Math.abs(want)).toBeLessThan(1e-4);
       });
     },
-    300_000,
+    420_000,
   );
 });

@@ -175,12 +175,21 @@ export class KerasAdadelta extends tf.Optimizer {
   }
 
   override async getWeights(): Promise<NamedTensor[]> {
+    // Copies, like the slices below: the caller releases what it gets.
     if (this.restored) {
-      return [await this.saveIterations(), ...this.restored.grad, ...this.restored.update];
+      const copy = (w: NamedTensor) => ({ name: w.name, tensor: w.tensor.clone() });
+      return [
+        await this.saveIterations(),
+        ...this.restored.grad.map(copy),
+        ...this.restored.update.map(copy),
+      ];
     }
     const part = (suffix: string, pick: (g: Group) => tf.Variable) =>
       (this.groups ?? []).flatMap((g) =>
-        g.slots.map((s) => ({ name: s.name + suffix, tensor: slotValue(pick(g), s) })),
+        g.slots.map((s) => ({
+          name: s.name + suffix,
+          tensor: tf.tidy(() => slotValue(pick(g), s)),
+        })),
       );
     return [
       await this.saveIterations(),

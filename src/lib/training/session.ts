@@ -8,7 +8,11 @@
  * WebGPU reports out-of-memory and validation errors as `uncapturederror` events on the device, not
  * as exceptions (tfjs pushes no error scopes): the op "succeeds" and its result is garbage. The
  * session listens for them and for `device.lost`, stops at the next batch boundary and never
- * checkpoints an epoch during which one happened, so the last checkpoint stays a sound one.
+ * checkpoints an epoch during which one happened, so the last checkpoint stays a sound one. The
+ * loop is raced against the fault (a lost device may never answer a read-back), but the model and
+ * optimizer are disposed only once the loop has really exited: disposing them under a loop that is
+ * still stepping destroys buffers it is about to read ("Buffer was destroyed before mapping was
+ * resolved").
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, maxBufferBytes, webgpuDevice, type BackendInfo } from '../compute/backend';
@@ -86,6 +90,12 @@ interface ModelMeta {
   names?: string[];
 }
 
+/**
+ * How long a fault waits for the loop to reach its next batch boundary before the run is reported
+ * paused anyway (a lost device may never answer the read-back the loop is waiting for).
+ */
+const LOOP_EXIT_GRACE_MS = 5000;
+
 const GPU_FAILURE = /device (was )?lost|out of memory|OOM|allocation|createBuffer/i;
 
 /** The GPU reported a fault (lost device, out of memory, invalid work): results are unusable. */
@@ -114,6 +124,8 @@ export class TrainingSession {
    */
   private readonly faulted: Promise<never>;
   private rejectFaulted: (err: GpuFault) => void = () => {};
+  /** Work raced against a fault (`untilFault`) that has not ended yet. */
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(private readonly emit: (e: TrainingEvent) => void) {
     this.faulted = new Promise<never>((_, reject) => (this.rejectFaulted = reject));
@@ -132,7 +144,8 @@ export class TrainingSession {
     return this.backend;
   }
 
-  private watch(device: GPUDevice | null): void {
+  /** Turns `device`'s loss and uncaptured errors into a fault of the current run. */
+  watch(device: Pick<GPUDevice, 'lost' | 'addEventListener'> | null): void {
     if (!device) return;
     const fault = (text: string) => {
       this.gpuFault ??= text;
@@ -149,9 +162,31 @@ export class TrainingSession {
     });
   }
 
-  /** `work`, or a GpuFault as soon as the GPU reports one. */
+  /** `work`, or a GpuFault as soon as the GPU reports one; `workEnded` waits for `work` itself. */
   private untilFault<T>(work: Promise<T>): Promise<T> {
+    const ended = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.pending.add(ended);
+    void ended.then(() => this.pending.delete(ended));
     return Promise.race([work, this.faulted]);
+  }
+
+  /**
+   * Resolves true once all raced work has ended, or false after `graceMs` while some still runs.
+   */
+  private async workEnded(graceMs = LOOP_EXIT_GRACE_MS): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ended = Promise.all([...this.pending]).then(() => true);
+    const late = new Promise<false>(
+      (resolve) => (timer = setTimeout(() => resolve(false), graceMs)),
+    );
+    try {
+      return await Promise.race([ended, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Throws once the GPU has reported a fault. */
@@ -279,6 +314,8 @@ export class TrainingSession {
     const model = this.build(meta);
     const optimizer = makeOptimizer(config.optimizer);
     try {
+      // A session whose GPU failed stays failed: the worker that owns it is replaced on Resume.
+      this.checkGpu();
       const last = await latestCheckpoint(record.id);
       if (last) await restoreState(model, optimizer, checkpointState(last));
       const fromEpoch = last?.epoch ?? 0;
@@ -320,6 +357,9 @@ export class TrainingSession {
       await setRunState(runId, state);
       this.emit({ type: 'state', runId, state });
     } catch (err) {
+      // A fault ends the race at once; the loop stops at its next batch boundary. Only then is
+      // the run paused, so nothing of it (a step, an epoch's checkpoint) comes after that.
+      await this.workEnded();
       // After a GPU fault, whatever failed next (a read-back of a lost device) failed because of it.
       const { paused, message } = describeFailure(
         this.gpuFault ? new GpuFault(this.gpuFault) : err,
@@ -327,8 +367,14 @@ export class TrainingSession {
       await setRunState(runId, paused ? 'paused' : 'failed', message).catch(() => undefined);
       this.emit({ type: 'state', runId, state: paused ? 'paused' : 'failed', message });
     } finally {
-      model.dispose();
-      optimizer.dispose();
+      const release = () => {
+        model.dispose();
+        optimizer.dispose();
+      };
+      // A loop that never answers keeps its model until it does (or the worker is closed).
+      const still = [...this.pending];
+      if (await this.workEnded()) release();
+      else void Promise.all(still).then(release);
     }
   }
 
@@ -421,35 +467,12 @@ export class TrainingSession {
         batchNorm: aeMeta.batchNorm ?? true,
         inputShape: aeMeta.inputShape,
       });
-      restoreWeights(ae, checkpointState(cp).weights);
-      const load = sequenceLoader({ ...aeMeta, rows: unique });
-      for (let i = 0; i < unique.length; i += 8) {
-        if (this.stopRequested) break;
-        const idx = [...Array(Math.min(8, unique.length - i)).keys()].map((k) => i + k);
-        const batch = await load(idx);
-        const enc = encode(ae, encoderDepth(aeMeta.batchNorm ?? true), batch.x);
-        const values = (await enc.data()) as Float32Array;
-        tf.dispose([batch.x, batch.y, enc]);
-        // Never cache an encoding computed after a GPU fault.
-        this.checkGpu();
-        const width = values.length / idx.length;
-        await writeTransaction(['encodings'], 'encoder outputs', async (tx) => {
-          for (let k = 0; k < idx.length; k++) {
-            const r = unique[idx[k]];
-            await tx.objectStore('encodings').put({
-              cacheKey: keyOf(r),
-              index: r.index,
-              projectId: aeRecord.projectId,
-              values: values.slice(k * width, (k + 1) * width).buffer,
-            });
-          }
-        });
-        this.emit({
-          type: 'status',
-          text: `Encoding sequences ${i + idx.length} / ${unique.length}`,
-        });
+      try {
+        restoreWeights(ae, checkpointState(cp).weights);
+        await this.encodeMissing(ae, aeMeta, aeRecord.projectId, unique, keyOf);
+      } finally {
+        ae.dispose();
       }
-      ae.dispose();
     }
     const k = meta.outputs!;
     const y = Float32Array.from(meta.y!);
@@ -466,6 +489,48 @@ export class TrainingSession {
       }
       return { x: tf.tensor2d(x, [rows.length, width]), y: tf.tensor2d(by, [rows.length, k]) };
     };
+  }
+
+  /** Runs the frozen encoder on `rows` (8 at a time) and caches each sequence's output. */
+  private async encodeMissing(
+    ae: tf.Sequential,
+    aeMeta: ModelMeta,
+    projectId: string,
+    rows: SequenceRef[],
+    keyOf: (r: SequenceRef) => string,
+  ): Promise<void> {
+    const load = sequenceLoader({ ...aeMeta, rows });
+    for (let i = 0; i < rows.length; i += 8) {
+      if (this.stopRequested) break;
+      const idx = [...Array(Math.min(8, rows.length - i)).keys()].map((k) => i + k);
+      const batch = await load(idx);
+      let values: Float32Array;
+      try {
+        const enc = encode(ae, encoderDepth(aeMeta.batchNorm ?? true), batch.x);
+        try {
+          values = (await enc.data()) as Float32Array;
+        } finally {
+          enc.dispose();
+        }
+      } finally {
+        tf.dispose([batch.x, batch.y]);
+      }
+      // Never cache an encoding computed after a GPU fault.
+      this.checkGpu();
+      const width = values.length / idx.length;
+      await writeTransaction(['encodings'], 'encoder outputs', async (tx) => {
+        for (let k = 0; k < idx.length; k++) {
+          const r = rows[idx[k]];
+          await tx.objectStore('encodings').put({
+            cacheKey: keyOf(r),
+            index: r.index,
+            projectId,
+            values: values.slice(k * width, (k + 1) * width).buffer,
+          });
+        }
+      });
+      this.emit({ type: 'status', text: `Encoding sequences ${i + idx.length} / ${rows.length}` });
+    }
   }
 }
 
