@@ -93,15 +93,20 @@ export function keepHarmonic(D: ComplexSpectrogram, mag: Float64Array, kernel = 
     for (let k = 0; k < bins; k++) {
       const hv = harm[o + k];
       const pv = perc[k];
-      const z = Math.max(hv, pv);
+      // librosa's softmask (power 2) scales both by the larger first; that one's ratio is
+      // exactly 1, so one division is enough
       let mask: number;
-      if (z < 1.1754944e-38) mask = 0.5;
+      if (hv >= pv) {
+        if (hv < 1.1754944e-38) mask = 0.5;
+        else {
+          const pz = pv / hv;
+          mask = 1 / (1 + pz * pz);
+        }
+      } else if (pv < 1.1754944e-38) mask = 0.5;
       else {
-        const hz = hv / z;
-        const pz = pv / z;
+        const hz = hv / pv;
         const h = hz * hz;
-        const p = pz * pz;
-        mask = h / (h + p);
+        mask = h / (h + 1);
       }
       re[o + k] *= mask;
       im[o + k] *= mask;
