@@ -42,8 +42,8 @@ describe('FFT', () => {
   });
 
   it('transforms real frames (windowed, zero outside the signal, bin ranges) and inverts them', () => {
-    // 256 and 512: an odd and an even number of stages in the half-size transform
-    for (const n of [256, 512]) {
+    // an odd and an even number of stages in the half-size transform, down to the smallest
+    for (const n of [4, 8, 256, 512]) {
       const y = noise(n + 44, 3);
       const fft = realFftOf(n);
       // null: the rectangular window of the CQT's frames
@@ -62,11 +62,13 @@ describe('FFT', () => {
         fft.forward(y, start, window, re, im);
         expect(maxDiff(re, wantRe.subarray(0, n / 2 + 1))).toBeLessThan(1e-12);
         expect(maxDiff(im, wantIm.subarray(0, n / 2 + 1))).toBeLessThan(1e-12);
-        const part = new Float64Array(n / 2 + 1);
-        fft.forward(y, start, window, part, new Float64Array(n / 2 + 1), 0, 30, 70);
-        expect(Array.from(part.subarray(30, 71))).toEqual(Array.from(re.subarray(30, 71)));
-        expect(part[29]).toBe(0);
-        expect(part[71]).toBe(0);
+        if (n >= 256) {
+          const part = new Float64Array(n / 2 + 1);
+          fft.forward(y, start, window, part, new Float64Array(n / 2 + 1), 0, 30, 70);
+          expect(Array.from(part.subarray(30, 71))).toEqual(Array.from(re.subarray(30, 71)));
+          expect(part[29]).toBe(0);
+          expect(part[71]).toBe(0);
+        }
         const back = new Float64Array(n);
         fft.inverse(re, im, back);
         expect(maxDiff(back, frame)).toBeLessThan(1e-14);
