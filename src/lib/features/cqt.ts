@@ -209,21 +209,32 @@ export function cqtMagnitude(
     const gain = Math.sqrt(sr / mySr);
     const frames = frameCount(myY.length, myHop);
     const ft = new FrameTransform(nFft, null);
-    const re = new Float64Array(ft.bins);
-    const im = new Float64Array(ft.bins);
     const count = hiBin - loBin;
     const data = new Float64Array(frames * count);
-    for (let t = 0; t < frames; t++) {
-      ft.frame(myY, t, myHop, re, im, 0, lo, hi);
+    // two frames side by side: each filter tap is read once for both, each sum in its own order
+    const span = hi - lo + 1;
+    const re = new Float64Array(2 * span);
+    const im = new Float64Array(2 * span);
+    for (let t = 0; t < frames; t += 2) {
+      const pair = t + 1 < frames;
+      ft.frame(myY, t, myHop, re, im, -lo, lo, hi);
+      if (pair) ft.frame(myY, t + 1, myHop, re, im, span - lo, lo, hi);
       for (let b = 0; b < count; b++) {
         const { first, re: fr, im: fi } = rows[b];
         let ar = 0;
         let ai = 0;
-        for (let j = 0, k = first; j < fr.length; j++, k++) {
-          ar += fr[j] * re[k] - fi[j] * im[k];
-          ai += fr[j] * im[k] + fi[j] * re[k];
+        let br = 0;
+        let bi = 0;
+        for (let j = 0, k = first - lo; j < fr.length; j++, k++) {
+          const wr = fr[j];
+          const wi = fi[j];
+          ar += wr * re[k] - wi * im[k];
+          ai += wr * im[k] + wi * re[k];
+          br += wr * re[k + span] - wi * im[k + span];
+          bi += wr * im[k + span] + wi * re[k + span];
         }
         data[t * count + b] = Math.sqrt(ar * ar + ai * ai) * gain;
+        if (pair) data[(t + 1) * count + b] = Math.sqrt(br * br + bi * bi) * gain;
       }
     }
     responses.push({ first: loBin, frames, data, count });

@@ -8,13 +8,7 @@
 import { AUDIO_FEATURES, AUDIO_SAMPLE_RATE } from '../shapes';
 import { chromaFromCqt, cqtMagnitude, tonnetzFromChroma } from './cqt';
 import { harmonic } from './hpss';
-import {
-  chromaStft,
-  melSpectrogram,
-  mfccFromMel,
-  powerSpectrogram,
-  spectralContrast,
-} from './spectral';
+import { chromaStft, melFromMagnitude, mfccFromMel, spectralContrast } from './spectral';
 import { hannPeriodic, magnitude, stft, stftMagnitude } from './spectrum';
 import { estimateTuning, type Spectrogram } from './tuning';
 
@@ -64,21 +58,38 @@ export function checkClip(samples: ArrayLike<number>, sampleRate: number): void 
   }
 }
 
+/**
+ * The complex STFT and the harmonic part's magnitude are only needed inside `featureFrames`:
+ * their memory (about 30 MB for a 30-s clip) is kept for the next clip rather than reallocated.
+ */
+const scratch = { re: new Float64Array(0), im: new Float64Array(0), mag: new Float64Array(0) };
+
+function scratchFor(length: number) {
+  const size = (1 + Math.floor(length / HOP)) * (N_FFT / 2 + 1);
+  if (scratch.re.length < size) {
+    scratch.re = new Float64Array(size);
+    scratch.im = new Float64Array(size);
+    scratch.mag = new Float64Array(size);
+  }
+  return scratch;
+}
+
 export function featureFrames(
   samples: ArrayLike<number>,
   sampleRate = AUDIO_SAMPLE_RATE,
 ): FeatureFrames {
   checkClip(samples, sampleRate);
   const y = Float64Array.from(samples);
-  const D = stft(y, N_FFT, HOP, hannPeriodic(N_FFT));
+  const work = scratchFor(y.length);
+  const D = stft(y, N_FFT, HOP, hannPeriodic(N_FFT), work);
   const mag: Spectrogram = { frames: D.frames, bins: D.bins, data: magnitude(D) };
-  const mel = melSpectrogram(powerSpectrogram(mag), sampleRate, N_MELS);
+  const mel = melFromMagnitude(mag, sampleRate, N_MELS);
   const mfcc = mfccFromMel(mel, N_MELS, N_MFCC);
   const { tuning: chromaTuning, chroma } = chromaStft(mag, sampleRate);
   const contrast = spectralContrast(mag, sampleRate);
   const yHarm = harmonic(D, mag.data, HOP, y.length); // D is the harmonic part from here on
   const cqtTuning = estimateTuning(
-    stftMagnitude(yHarm, N_FFT, HOP, hannPeriodic(N_FFT)),
+    stftMagnitude(yHarm, N_FFT, HOP, hannPeriodic(N_FFT), work.mag),
     sampleRate,
     36,
   );

@@ -11,7 +11,7 @@ export class FFT {
   /** Bit reversal of each index: where `butterflies` expects input sample j. */
   readonly rev: Uint32Array;
   /** log2(n) is odd: one plain radix-2 stage runs before the fused pairs. */
-  private readonly oddStages: boolean;
+  readonly oddStages: boolean;
 
   constructor(n: number) {
     if (n < 2 || (n & (n - 1)) !== 0) throw new Error(`FFT size must be a power of two, got ${n}.`);
@@ -52,12 +52,17 @@ export class FFT {
     this.butterflies(re, im, inverse);
   }
 
-  /** `transform` of input already in bit-reversed order (sample j at rev[j]). */
-  butterflies(re: Float64Array, im: Float64Array, inverse = false): void {
+  /**
+   * `transform` of input already in bit-reversed order (sample j at rev[j]); `firstDone`: the
+   * first pass (the radix-2 stage when log2(n) is odd, else the first twiddle-free radix-4 pass)
+   * was done while gathering, as `RealFFT.forward` does.
+   */
+  butterflies(re: Float64Array, im: Float64Array, inverse = false, firstDone = false): void {
     const { n, twr, twi } = this;
     const s = inverse ? -1 : 1;
     let q = 1;
-    if (this.oddStages) {
+    if (firstDone) q = this.oddStages ? 2 : 4;
+    else if (this.oddStages) {
       for (let a = 0; a < n; a += 2) {
         const br = re[a + 1];
         const bi = im[a + 1];
@@ -70,7 +75,31 @@ export class FFT {
     }
     for (; q < n; q <<= 2) {
       const size = q << 2;
-      for (let k = 0; k < q; k++) {
+      // k = 0: both twiddles are 1 (the same sums as multiplying by them, fewer operations)
+      for (let a = 0; a < n; a += size) {
+        const b = a + q;
+        const c = b + q;
+        const d = c + q;
+        const a1r = re[a] + re[b];
+        const a1i = im[a] + im[b];
+        const b1r = re[a] - re[b];
+        const b1i = im[a] - im[b];
+        const c1r = re[c] + re[d];
+        const c1i = im[c] + im[d];
+        const d1r = re[c] - re[d];
+        const d1i = im[c] - im[d];
+        const ydr = s * d1i;
+        const ydi = -s * d1r;
+        re[a] = a1r + c1r;
+        im[a] = a1i + c1i;
+        re[c] = a1r - c1r;
+        im[c] = a1i - c1i;
+        re[b] = b1r + ydr;
+        im[b] = b1i + ydi;
+        re[d] = b1r - ydr;
+        im[d] = b1i - ydi;
+      }
+      for (let k = 1; k < q; k++) {
         const w1r = twr[q + k];
         const w1i = s * twi[q + k];
         const w2r = twr[2 * q + k];
@@ -136,6 +165,8 @@ export class RealFFT {
   private readonly wi: Float64Array;
   private readonly zr: Float64Array;
   private readonly zi: Float64Array;
+  /** The rectangular window: multiplying by 1 changes nothing. */
+  private readonly ones: Float64Array;
 
   constructor(n: number) {
     this.n = n;
@@ -148,6 +179,7 @@ export class RealFFT {
     }
     this.zr = new Float64Array(n / 2);
     this.zi = new Float64Array(n / 2);
+    this.ones = new Float64Array(n).fill(1);
   }
 
   /**
@@ -164,36 +196,96 @@ export class RealFFT {
     from = 0,
     to = this.n / 2,
   ): void {
+    if (start >= 0 && start + this.n <= y.length) {
+      this.gatherFirstPass(y, start, window ?? this.ones);
+      this.half.butterflies(this.zr, this.zi, false, true);
+    } else {
+      this.gatherPadded(y, start, window);
+      this.half.butterflies(this.zr, this.zi);
+    }
+    this.finish(outRe, outIm, at, from, to);
+  }
+
+  /**
+   * The windowed frame's even samples to the real, odd ones to the imaginary parts, in
+   * bit-reversed order, with the half transform's first pass done on the way (the same sums as
+   * `butterflies` would do): samples j, j + h/2 go to rev[j], rev[j] + 1 (radix-2), and for an
+   * even number of stages j, j + h/2, j + h/4, j + 3h/4 to rev[j] … rev[j] + 3 (radix-4).
+   */
+  private gatherFirstPass(y: Float64Array, start: number, window: Float64Array): void {
+    const { zr, zi } = this;
+    const rev = this.half.rev;
+    const h = this.n / 2;
+    if (this.half.oddStages) {
+      for (let j = 0; j < h / 2; j++) {
+        const r = rev[j];
+        const u = 2 * j;
+        const v = u + h;
+        const ar = y[start + u] * window[u];
+        const ai = y[start + u + 1] * window[u + 1];
+        const br = y[start + v] * window[v];
+        const bi = y[start + v + 1] * window[v + 1];
+        zr[r] = ar + br;
+        zi[r] = ai + bi;
+        zr[r + 1] = ar - br;
+        zi[r + 1] = ai - bi;
+      }
+      return;
+    }
+    const hq = h / 2; // samples j + h/4 sit h/2 reals further on
+    for (let j = 0; j < h / 4; j++) {
+      const r = rev[j];
+      const u0 = 2 * j;
+      const u1 = u0 + h; // sample j + h/2
+      const u2 = u0 + hq; // sample j + h/4
+      const u3 = u1 + hq; // sample j + 3h/4
+      const x0r = y[start + u0] * window[u0];
+      const x0i = y[start + u0 + 1] * window[u0 + 1];
+      const x1r = y[start + u1] * window[u1];
+      const x1i = y[start + u1 + 1] * window[u1 + 1];
+      const x2r = y[start + u2] * window[u2];
+      const x2i = y[start + u2 + 1] * window[u2 + 1];
+      const x3r = y[start + u3] * window[u3];
+      const x3i = y[start + u3 + 1] * window[u3 + 1];
+      const a1r = x0r + x1r;
+      const a1i = x0i + x1i;
+      const b1r = x0r - x1r;
+      const b1i = x0i - x1i;
+      const c1r = x2r + x3r;
+      const c1i = x2i + x3i;
+      const d1r = x2r - x3r;
+      const d1i = x2i - x3i;
+      zr[r] = a1r + c1r;
+      zi[r] = a1i + c1i;
+      zr[r + 2] = a1r - c1r;
+      zi[r + 2] = a1i - c1i;
+      zr[r + 1] = b1r + d1i;
+      zi[r + 1] = b1i - d1r;
+      zr[r + 3] = b1r - d1i;
+      zi[r + 3] = b1i + d1r;
+    }
+  }
+
+  /** The plain gather (no first pass) for a frame running past either end of y: zero there. */
+  private gatherPadded(y: Float64Array, start: number, window: Float64Array | null): void {
+    const { zr, zi } = this;
+    const rev = this.half.rev;
+    const h = this.n / 2;
+    const len = y.length;
+    for (let j = 0; j < h; j++) {
+      const r = rev[j];
+      const i = start + 2 * j;
+      const a = i >= 0 && i < len ? y[i] : 0;
+      const b = i + 1 >= 0 && i + 1 < len ? y[i + 1] : 0;
+      zr[r] = window ? a * window[2 * j] : a;
+      zi[r] = window ? b * window[2 * j + 1] : b;
+    }
+  }
+
+  /** X[from..to] from the half-size transform of the even/odd split. */
+  private finish(outRe: Float64Array, outIm: Float64Array, at: number, from: number, to: number) {
     const h = this.n / 2;
     const { zr, zi, wr, wi } = this;
-    const rev = this.half.rev;
-    // even samples to the real, odd to the imaginary parts, already in bit-reversed order
-    if (start >= 0 && start + this.n <= y.length) {
-      if (window) {
-        for (let j = 0; j < h; j++) {
-          const r = rev[j];
-          zr[r] = y[start + 2 * j] * window[2 * j];
-          zi[r] = y[start + 2 * j + 1] * window[2 * j + 1];
-        }
-      } else {
-        for (let j = 0; j < h; j++) {
-          const r = rev[j];
-          zr[r] = y[start + 2 * j];
-          zi[r] = y[start + 2 * j + 1];
-        }
-      }
-    } else {
-      const len = y.length;
-      for (let j = 0; j < h; j++) {
-        const r = rev[j];
-        const i = start + 2 * j;
-        const a = i >= 0 && i < len ? y[i] : 0;
-        const b = i + 1 >= 0 && i + 1 < len ? y[i + 1] : 0;
-        zr[r] = window ? a * window[2 * j] : a;
-        zi[r] = window ? b * window[2 * j + 1] : b;
-      }
-    }
-    this.half.butterflies(zr, zi);
     if (from === 0) {
       outRe[at] = zr[0] + zi[0];
       outIm[at] = 0;

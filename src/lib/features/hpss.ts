@@ -13,19 +13,21 @@ function reflect(i: number, n: number): number {
 }
 
 /**
- * Running median of width `size` along one line of `src` (n values at `offset + i * stride`),
- * written to the same positions of `dst`. The reflect-padded line is gathered into `line`, then
+ * scipy.ndimage.median_filter(line, size, mode='reflect') of one line of `src` (n values at
+ * `offset + i * stride`), written to `dst` at `dstOffset + i * dstStride`; size odd. The reflect-padded line is gathered into `line`, then
  * the window is kept sorted in `win` (2^m − 1 long, +∞ past `size`): each step finds where the
  * leaving value sits and where the entering one belongs by branch-free bisection, and shifts the
  * values between by one.
  */
-function runningMedian(
+export function runningMedian(
   src: Float64Array,
-  dst: Float64Array,
   offset: number,
   stride: number,
   n: number,
   size: number,
+  dst: Float64Array,
+  dstOffset: number,
+  dstStride: number,
   line: Float64Array,
   win: Float64Array,
 ): void {
@@ -36,7 +38,7 @@ function runningMedian(
   win.fill(Infinity);
   for (let j = 0; j < size; j++) win[j] = line[j];
   win.subarray(0, size).sort();
-  dst[offset] = win[half];
+  dst[dstOffset] = win[half];
   const top = (win.length + 1) >> 1;
   const last = size - 1;
   for (let i = 1; i < n; i++) {
@@ -58,32 +60,57 @@ function runningMedian(
       }
       win[q] = inn;
     }
-    dst[offset + i * stride] = win[half];
+    dst[dstOffset + i * dstStride] = win[half];
   }
 }
+
+/** Work buffers of `runningMedian` for windows up to `size` and lines up to `n` long. */
+export function medianBuffers(size: number, n: number): { line: Float64Array; win: Float64Array } {
+  return {
+    line: new Float64Array(n + size - 1),
+    win: new Float64Array(2 ** Math.ceil(Math.log2(size + 1)) - 1),
+  };
+}
+
+let harmScratch = new Float64Array(0);
 
 /** Scales a centred Hann STFT (frame-major) of magnitude `mag` in place to its harmonic part. */
 export function keepHarmonic(D: ComplexSpectrogram, mag: Float64Array, kernel = 31): void {
   const { frames, bins, re, im } = D;
-  const harm = new Float64Array(mag.length);
-  const perc = new Float64Array(mag.length);
-  const win = new Float64Array(2 ** Math.ceil(Math.log2(kernel + 1)) - 1);
-  const line = new Float64Array(Math.max(frames, bins) + kernel - 1);
-  for (let f = 0; f < bins; f++) runningMedian(mag, harm, f, bins, frames, kernel, line, win);
-  for (let t = 0; t < frames; t++) runningMedian(mag, perc, t * bins, 1, bins, kernel, line, win);
-  for (let i = 0; i < mag.length; i++) {
-    const z = Math.max(harm[i], perc[i]);
-    let mask: number;
-    if (z < 1.1754944e-38) mask = 0.5;
-    else {
-      const hz = harm[i] / z;
-      const pz = perc[i] / z;
-      const h = hz * hz;
-      const p = pz * pz;
-      mask = h / (h + p);
+  // the harmonic medians (across time) need every frame first; the percussive ones (across
+  // frequency) are taken frame by frame as the mask is applied. The buffer is kept for the next
+  // clip: a worker extracts many.
+  if (harmScratch.length < mag.length) harmScratch = new Float64Array(mag.length);
+  const harm = harmScratch;
+  const perc = new Float64Array(bins);
+  const { line, win } = medianBuffers(kernel, Math.max(frames, bins));
+  for (let f = 0; f < bins; f++) {
+    runningMedian(mag, f, bins, frames, kernel, harm, f, bins, line, win);
+  }
+  for (let t = 0; t < frames; t++) {
+    const o = t * bins;
+    runningMedian(mag, o, 1, bins, kernel, perc, 0, 1, line, win);
+    for (let k = 0; k < bins; k++) {
+      const hv = harm[o + k];
+      const pv = perc[k];
+      // librosa's softmask (power 2) scales both by the larger first; that one's ratio is
+      // exactly 1, so one division is enough
+      let mask: number;
+      if (hv >= pv) {
+        if (hv < 1.1754944e-38) mask = 0.5;
+        else {
+          const pz = pv / hv;
+          mask = 1 / (1 + pz * pz);
+        }
+      } else if (pv < 1.1754944e-38) mask = 0.5;
+      else {
+        const hz = hv / pv;
+        const h = hz * hz;
+        mask = h / (h + 1);
+      }
+      re[o + k] *= mask;
+      im[o + k] *= mask;
     }
-    re[i] *= mask;
-    im[i] *= mask;
   }
 }
 

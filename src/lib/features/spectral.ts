@@ -8,10 +8,16 @@ import { estimateTuning, type Spectrogram } from './tuning';
 
 const FLOAT32_TINY = 1.1754944e-38;
 
-/** out[t][r] = Σ_f m[r][f] · S[t][f], over each row's non-zero span only. */
-export function applyFilterbank(m: Matrix, S: Spectrogram): Float64Array {
+/**
+ * out[t][r] = Σ_f m[r][f] · S[t][f] (or · S[t][f]² when `square`), over each row's non-zero span
+ * only. Squares are taken four frames at a time into a small buffer: the same products as a
+ * power spectrogram, without a second full-size array.
+ */
+export function applyFilterbank(m: Matrix, S: Spectrogram, square = false): Float64Array {
   const { rows, cols, data: w } = m;
-  const { frames, bins, data: x } = S;
+  const { frames, bins } = S;
+  const src = S.data;
+  const staged = square ? new Float64Array(4 * bins) : src;
   const out = new Float64Array(frames * rows);
   const first = new Int32Array(rows);
   const last = new Int32Array(rows);
@@ -24,9 +30,15 @@ export function applyFilterbank(m: Matrix, S: Spectrogram): Float64Array {
     last[r] = b;
   }
   let t = 0;
+  let x = src;
   // four frames side by side, each summed in the same order as alone
   for (; t + 4 <= frames; t += 4) {
-    const o = t * bins;
+    let o = t * bins;
+    if (square) {
+      for (let i = 0; i < 4 * bins; i++) staged[i] = src[o + i] * src[o + i];
+      x = staged;
+      o = 0;
+    }
     for (let r = 0; r < rows; r++) {
       const d = r * cols - o;
       const end = o + last[r];
@@ -48,7 +60,12 @@ export function applyFilterbank(m: Matrix, S: Spectrogram): Float64Array {
     }
   }
   for (; t < frames; t++) {
-    const o = t * bins;
+    let o = t * bins;
+    if (square) {
+      for (let i = 0; i < bins; i++) staged[i] = src[o + i] * src[o + i];
+      x = staged;
+      o = 0;
+    }
     for (let r = 0; r < rows; r++) {
       const d = r * cols - o;
       const end = o + last[r];
@@ -76,6 +93,11 @@ export function powerSpectrogram(magnitude: Spectrogram): Spectrogram {
   const data = new Float64Array(magnitude.data.length);
   for (let i = 0; i < data.length; i++) data[i] = magnitude.data[i] * magnitude.data[i];
   return { frames: magnitude.frames, bins: magnitude.bins, data };
+}
+
+/** librosa.feature.melspectrogram (power 2, 128 Slaney bands) of a magnitude spectrogram. */
+export function melFromMagnitude(magnitude: Spectrogram, sr: number, nMels = 128): Float64Array {
+  return applyFilterbank(melFilterbank(sr, 2 * (magnitude.bins - 1), nMels), magnitude, true);
 }
 
 /** librosa.feature.melspectrogram (power 2, 128 Slaney bands): frames × nMels. */

@@ -54,35 +54,40 @@ export class FrameTransform {
   }
 }
 
-/** Centred STFT with zero padding. `window` null means a rectangular window. */
+/**
+ * Centred STFT with zero padding. `window` null means a rectangular window. `into` supplies the
+ * output arrays (at least frames × bins long; their leading part is used) to reuse memory.
+ */
 export function stft(
   y: Float64Array,
   nFft: number,
   hop: number,
   window: Float64Array | null,
+  into?: { re: Float64Array; im: Float64Array },
 ): ComplexSpectrogram {
   const frames = frameCount(y.length, hop);
   const ft = new FrameTransform(nFft, window);
   const bins = ft.bins;
-  const re = new Float64Array(frames * bins);
-  const im = new Float64Array(frames * bins);
+  const re = into ? into.re.subarray(0, frames * bins) : new Float64Array(frames * bins);
+  const im = into ? into.im.subarray(0, frames * bins) : new Float64Array(frames * bins);
   for (let t = 0; t < frames; t++) ft.frame(y, t, hop, re, im, t * bins);
   return { frames, bins, re, im };
 }
 
-/** |stft(y)| without keeping the complex frames. */
+/** |stft(y)| without keeping the complex frames (into `into`'s leading part when given). */
 export function stftMagnitude(
   y: Float64Array,
   nFft: number,
   hop: number,
   window: Float64Array | null,
+  into?: Float64Array,
 ): Spectrogram {
   const frames = frameCount(y.length, hop);
   const ft = new FrameTransform(nFft, window);
   const bins = ft.bins;
   const re = new Float64Array(bins);
   const im = new Float64Array(bins);
-  const data = new Float64Array(frames * bins);
+  const data = into ? into.subarray(0, frames * bins) : new Float64Array(frames * bins);
   for (let t = 0; t < frames; t++) {
     ft.frame(y, t, hop, re, im);
     for (let k = 0; k < bins; k++) data[t * bins + k] = Math.sqrt(re[k] * re[k] + im[k] * im[k]);
@@ -96,6 +101,23 @@ export function magnitude(s: ComplexSpectrogram): Float64Array {
   return m;
 }
 
+/** Window sum of squares of `frames` overlapping Hann frames, kept for the next clip. */
+let wssCache: { key: string; wss: Float64Array } | null = null;
+
+function hannSumSquare(nFft: number, hop: number, frames: number): Float64Array {
+  const key = `${nFft}:${hop}:${frames}`;
+  if (wssCache?.key !== key) {
+    const window = hannPeriodic(nFft);
+    const wss = new Float64Array(nFft + hop * (frames - 1));
+    for (let t = 0; t < frames; t++) {
+      const start = t * hop;
+      for (let j = 0; j < nFft; j++) wss[start + j] += window[j] * window[j];
+    }
+    wssCache = { key, wss };
+  }
+  return wssCache.wss;
+}
+
 /**
  * librosa.istft(D, length=length) for a Hann-windowed centred STFT: overlap-add of windowed
  * inverse frames divided by the window's sum of squares where that sum is not negligible.
@@ -106,16 +128,13 @@ export function istft(s: ComplexSpectrogram, hop: number, length: number): Float
   const frames = Math.min(s.frames, Math.ceil((length + nFft) / hop));
   const total = nFft + hop * (frames - 1);
   const acc = new Float64Array(total);
-  const wss = new Float64Array(total);
+  const wss = hannSumSquare(nFft, hop, frames);
   const fft = realFftOf(nFft);
   const frame = new Float64Array(nFft);
   for (let t = 0; t < frames; t++) {
     fft.inverse(s.re, s.im, frame, t * s.bins);
     const start = t * hop;
-    for (let j = 0; j < nFft; j++) {
-      acc[start + j] += frame[j] * window[j];
-      wss[start + j] += window[j] * window[j];
-    }
+    for (let j = 0; j < nFft; j++) acc[start + j] += frame[j] * window[j];
   }
   const y = new Float64Array(length);
   const off = nFft / 2;
