@@ -494,6 +494,59 @@ describe('movie ingest (WebCodecs)', () => {
   });
 });
 
+describe('movie ingest (VideoDecoder failing mid-file)', () => {
+  const baseUrl = inject('baseUrl');
+  const stretch = videoFilter({ width: 64, height: 36, fit: 'stretch' });
+  const session = useBrowser(async () => {
+    const { page, context } = session;
+    // The browser's VideoDecoder is made to fail as it does on some real files (an SVT-AV1 stream
+    // with hidden frames): from the chunk at 105 s on, it closes and reports "Decoding error".
+    const failing = `{
+      const Real = VideoDecoder;
+      globalThis.VideoDecoder = class extends Real {
+        #error;
+        constructor(init) { super(init); this.#error = init.error; }
+        decode(chunk) {
+          if (chunk.timestamp < 105e6) return super.decode(chunk);
+          this.close();
+          this.#error(new DOMException('Decoding error.', 'EncodingError'));
+        }
+      };
+    }\n`;
+    await context.route('**/webcodecs.worker*.js', async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, body: failing + (await response.text()) });
+    });
+    await page.goto(`${baseUrl}/`);
+    await page.getByLabel('New project name').fill('Failing decoder');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByTestId('project').filter({ hasText: 'Failing decoder' }).waitFor();
+  });
+
+  it('keeps what WebCodecs stored and decodes the rest with ffmpeg.wasm, saying so', async () => {
+    const { page } = session;
+    await drop(page, 'long-300s.mp4');
+    await waitForState(page, 'long-300s', 'complete', 180_000);
+    const movie = (await readMovie(page, 'long-300s'))!;
+    // Sequences 0–2 (to 90 s) were complete before the failure at 105 s.
+    const switched =
+      'ffmpeg.wasm from 90 s (WebCodecs before: VideoDecoder failed: Decoding error.)';
+    expect(movie.decoder).toBe(switched);
+    expect(
+      await page.locator('tr[data-movie="long-300s"]').getByTestId('decoder').textContent(),
+    ).toBe(switched);
+    expect(movie.frames).toHaveLength(10);
+    const native = nativeFramesOf('long-300s.mp4', stretch);
+    const stored = concat(movie.frames);
+    const split = 90 * 64 * 36 * 3;
+    // WebCodecs' part ≈ 0.01 from native, ffmpeg.wasm's bit-identical.
+    expect(madVsNative('WebCodecs to 90 s', stored.slice(0, split), native)).toBeLessThan(0.1);
+    expect(
+      madVsNative('ffmpeg.wasm from 90 s', stored.slice(split), native.subarray(split)),
+    ).toBeLessThan(0.01);
+  });
+});
+
 describe('demo project video', () => {
   it('goes through the real decoder when the demo project loads', async () => {
     const session = await openBrowser();
