@@ -10,14 +10,9 @@ import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { build, preview } from 'vite';
 import { openBrowser } from '../tests/browser/chromium.ts';
-import { LANES_KEY } from '../src/lib/ingest/webcodecs-client.ts';
 import type { Benchmark } from './harness.ts';
 
 const SECONDS = Number(process.env.INGEST_BENCH_SECONDS ?? 60);
-/** Decoder lane counts the WebCodecs path is timed with (comma-separated). */
-const LANES = (process.env.INGEST_BENCH_LANES ?? '1,2').split(',').map(Number);
-/** INGEST_BENCH_WASM=0 leaves out the (slow) ffmpeg.wasm run. */
-const WITH_WASM = process.env.INGEST_BENCH_WASM !== '0';
 const OUT = resolve('bench/out');
 const CLIP = resolve(OUT, `clip-1080p-${SECONDS}s.mp4`);
 
@@ -149,16 +144,11 @@ interface BrowserRun {
   phases: Record<string, number> | null;
 }
 
-async function timeBrowser(
-  url: string,
-  decoder: 'auto' | 'ffmpeg.wasm',
-  lanes = 1,
-): Promise<BrowserRun> {
+async function timeBrowser(url: string, decoder: 'auto' | 'ffmpeg.wasm'): Promise<BrowserRun> {
   const session = await openBrowser();
   try {
     const { page } = session;
     await page.goto(url);
-    await page.evaluate(([key, n]) => localStorage.setItem(key, n), [LANES_KEY, String(lanes)]);
     await page.getByLabel('New project name').fill('Bench');
     await page.getByRole('button', { name: 'Create' }).click();
     await page.getByTestId('project').filter({ hasText: 'Bench' }).waitFor();
@@ -183,8 +173,7 @@ async function timeBrowser(
     clearInterval(poll);
     const state = await row.getByTestId('state').textContent();
     if (!state?.includes('complete')) throw new Error(`ingest failed: ${state}`);
-    const decoderText = (await row.getByTestId('decoder').textContent())?.trim() ?? '?';
-    const path = decoder === 'auto' ? `${decoderText}, ${lanes} lane(s)` : decoderText;
+    const path = (await row.getByTestId('decoder').textContent())?.trim() ?? '?';
     const phases = await page.evaluate(
       () =>
         (performance.getEntriesByName('ingest-phases')[0] as PerformanceMark | undefined)
@@ -228,8 +217,8 @@ const bench: Benchmark = {
     let native: { ms: number; cpuS: number };
     try {
       native = timeNative();
-      for (const lanes of LANES) runs.push(await timeBrowser(url, 'auto', lanes));
-      if (WITH_WASM) runs.push(await timeBrowser(url, 'ffmpeg.wasm'));
+      runs.push(await timeBrowser(url, 'auto'));
+      runs.push(await timeBrowser(url, 'ffmpeg.wasm'));
     } finally {
       await server.close();
     }
@@ -255,10 +244,8 @@ const bench: Benchmark = {
         );
       }
     }
-    const wasm = WITH_WASM ? runs.at(-1)! : null;
-    if (wasm) {
-      console.log(`WebCodecs path / ffmpeg.wasm path: ${(runs[0].ms / wasm.ms).toFixed(2)}`);
-    }
+    const [webcodecs, wasm] = runs;
+    console.log(`WebCodecs path / ffmpeg.wasm path: ${(webcodecs.ms / wasm.ms).toFixed(2)}`);
   },
 };
 export default bench;

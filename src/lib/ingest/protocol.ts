@@ -12,15 +12,7 @@ export type ToDecoder =
    * `audioOnly` (ffmpeg.wasm): the plan's audio clips alone, with empty frame buffers. `colour`
    * (WebCodecs): needed to convert pictures as ffmpeg would; that worker makes frames alone.
    */
-  | {
-      type: 'decode';
-      file: File;
-      plan: DecodePlan;
-      audioOnly?: boolean;
-      colour?: PictureColour;
-      /** WebCodecs: how many VideoDecoders work on segments of the movie in parallel. */
-      lanes?: number;
-    };
+  | { type: 'decode'; file: File; plan: DecodePlan; audioOnly?: boolean; colour?: PictureColour };
 
 /** One 30-s sequence, complete: frames (uint8, 30×H×W×3 RGB) and its audio clip (or null). */
 export interface DecodedSequence {

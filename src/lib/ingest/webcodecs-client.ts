@@ -17,22 +17,12 @@ import type { DecodedSequence, FromDecoder, ToDecoder } from './protocol';
 
 export class WebCodecsUnavailable extends Error {}
 
-/** Where a developer (or `npm run bench ingest`) overrides the number of decoder lanes. */
-export const LANES_KEY = 'cinebreath.decoderLanes';
-
-/** VideoDecoders working on segments of one movie in parallel (see the README's figures). */
-function decoderLanes(): number {
-  const chosen = Number(globalThis.localStorage?.getItem(LANES_KEY));
-  return Number.isInteger(chosen) && chosen >= 1 && chosen <= 4 ? chosen : DEFAULT_LANES;
-}
-
 /** The browser's decoder failed on the stream mid-way (the worker's `decoderFault`). */
 class DecoderFault extends Error {}
 
 /** Sequences per audio segment (one ffmpeg run), and how far audio may run ahead of frames. */
 const AUDIO_SEGMENT = 10;
 const AUDIO_AHEAD = 20;
-const DEFAULT_LANES = 1;
 
 export class WebCodecsClient {
   #worker: Worker | null = null;
@@ -118,7 +108,7 @@ export class WebCodecsClient {
           resolve();
         }
       };
-      const msg: ToDecoder = { type: 'decode', file, plan, colour, lanes: decoderLanes() };
+      const msg: ToDecoder = { type: 'decode', file, plan, colour };
       worker.postMessage(msg);
     });
 

@@ -28,10 +28,7 @@ const post = (msg: FromDecoder, transfer: Transferable[] = []) => scope.postMess
 class DecoderFault extends Error {}
 
 const WINDOW = 8 << 20;
-/** Chunks queued in the decoders at most (shared by the lanes). */
 const QUEUE = 12;
-/** Movie seconds per segment handed to one lane. */
-const SEGMENT_S = 30;
 /** How many clips the audio side may finish before the frames of the first of them. */
 const AUDIO_AHEAD = 2;
 
@@ -85,26 +82,6 @@ function decodeRuns(index: VideoIndex, picked: Set<number>): number[] {
   return order;
 }
 
-/**
- * Cuts the decode order into segments of about SEGMENT_S seconds, each starting at a keyframe, so
- * parallel decoders (lanes) can each take the next one: a segment decodes alike whichever
- * decoder takes it, and sequences still complete nearly in order (memory holds about one
- * segment's sequences per lane).
- */
-function segmentsOf(order: number[], index: VideoIndex): number[][] {
-  const segments: number[][] = [];
-  let startS = -Infinity;
-  for (const d of order) {
-    const sample = index.samples[d];
-    if (segments.length === 0 || (sample.sync && sample.ptsS - startS >= SEGMENT_S)) {
-      segments.push([]);
-      startS = sample.ptsS;
-    }
-    segments[segments.length - 1].push(d);
-  }
-  return segments;
-}
-
 /** Milliseconds spent per phase, summed (the phases overlap in time: decoders run on threads). */
 class Phases {
   readonly ms: Record<string, number> = {};
@@ -121,12 +98,7 @@ class Phases {
   }
 }
 
-async function decode(
-  file: File,
-  plan: DecodePlan,
-  colour: PictureColour,
-  lanes: number,
-): Promise<void> {
+async function decode(file: File, plan: DecodePlan, colour: PictureColour): Promise<void> {
   const began = performance.now();
   const phases = new Phases();
   const index = await phases.time('index', readVideoIndex(file));
@@ -246,18 +218,24 @@ async function decode(
     }
   };
 
-  // Each lane wakes its feeder when its decoder's queue shrinks or anything fails.
-  const wakers = new Set<() => void>();
-  const wakeAll = () => wakers.forEach((w) => w());
-  const output = (frame: VideoFrame) => {
-    const d = byTimestamp.get(frame.timestamp);
-    if (d === undefined) {
-      frame.close();
-      return;
-    }
-    byTimestamp.delete(frame.timestamp);
-    work = work.then(() => convert(frame, d)).catch((e: Error) => void (failure ??= e));
-  };
+  let wake: (() => void) | null = null;
+  const decoder = new VideoDecoder({
+    output: (frame) => {
+      const d = byTimestamp.get(frame.timestamp);
+      if (d === undefined) {
+        frame.close();
+        return;
+      }
+      byTimestamp.delete(frame.timestamp);
+      work = work.then(() => convert(frame, d)).catch((e: Error) => void (failure ??= e));
+    },
+    error: (e) => {
+      failure ??= new DecoderFault(`VideoDecoder failed: ${e.message}`);
+      wake?.();
+    },
+  });
+  decoder.addEventListener('dequeue', () => wake?.());
+  decoder.configure(config);
   const audioWork = withAudio
     ? (async () => {
         const t0 = performance.now();
@@ -280,63 +258,29 @@ async function decode(
         phases.add('audio (all)', t0);
       })().catch((e: Error) => {
         failure ??= e;
-        wakeAll();
+        wake?.();
       })
     : Promise.resolve();
-  const segments = segmentsOf(order, index);
-  let taken = 0;
-  /** One VideoDecoder taking the next segment whenever it has fed its last one. */
-  const lane = async () => {
-    let wake = () => {};
-    const waker = () => wake();
-    wakers.add(waker);
-    const decoder = new VideoDecoder({
-      output,
-      error: (e) => {
-        failure ??= new DecoderFault(`VideoDecoder failed: ${e.message}`);
-        wakeAll();
-      },
-    });
-    decoder.addEventListener('dequeue', waker);
-    decoder.configure(config);
-    const reader = new SampleReader(file);
-    try {
-      while (taken < segments.length && !failure) {
-        for (const d of segments[taken++]) {
-          if (failure) break;
-          const sample = index.samples[d];
-          const data = await phases.time('read', reader.read(sample.offset, sample.size));
-          const picked = slotsOf.has(d);
-          if (!picked && (sample.disposable || (avcLength && h264Disposable(data, avcLength))))
-            continue;
-          const waited = performance.now();
-          while (decoder.decodeQueueSize >= queue && !failure)
-            await new Promise<void>((r) => (wake = r));
-          phases.add('video decoder busy', waited);
-          if (failure) break;
-          decoder.decode(
-            new EncodedVideoChunk({
-              type: sample.sync ? 'key' : 'delta',
-              timestamp: stamp(d),
-              data,
-            }),
-          );
-        }
-      }
-      if (!failure) {
-        await phases.time('video flush', decoder.flush()).catch((e: Error) => void (failure ??= e));
-      }
-    } finally {
-      wakers.delete(waker);
-      if (decoder.state !== 'closed') decoder.close();
-    }
-  };
-  const queue = Math.ceil(QUEUE / lanes);
-  await Promise.all(Array.from({ length: Math.min(lanes, segments.length) }, lane)).catch(
-    (e: Error) => void (failure ??= e),
-  );
-  if (failure) throw failure;
+  const reader = new SampleReader(file);
+  for (const d of order) {
+    if (failure) throw failure;
+    const sample = index.samples[d];
+    const data = await phases.time('read', reader.read(sample.offset, sample.size));
+    const picked = slotsOf.has(d);
+    if (!picked && (sample.disposable || (avcLength && h264Disposable(data, avcLength)))) continue;
+    const waited = performance.now();
+    while (decoder.decodeQueueSize >= QUEUE && !failure) await new Promise<void>((r) => (wake = r));
+    phases.add('video decoder busy', waited);
+    if (failure) throw failure;
+    decoder.decode(
+      new EncodedVideoChunk({ type: sample.sync ? 'key' : 'delta', timestamp: stamp(d), data }),
+    );
+  }
+  if (!failure) {
+    await phases.time('video flush', decoder.flush()).catch((e: Error) => void (failure ??= e));
+  }
   await work;
+  if (decoder.state !== 'closed') decoder.close();
   phases.add('video (all)', began);
   videoDone = true;
   freeRoom();
@@ -353,7 +297,7 @@ scope.onmessage = async ({ data }: MessageEvent<ToDecoder>) => {
   try {
     if (data.type !== 'decode' || !data.colour)
       throw new Error('the WebCodecs decoder only decodes');
-    await decode(data.file, data.plan, data.colour, data.lanes ?? 1);
+    await decode(data.file, data.plan, data.colour);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     post({ type: 'failed', reason, decoderFault: err instanceof DecoderFault });
