@@ -267,6 +267,7 @@ export class IngestJob {
     probeMs: number,
   ): Promise<void> {
     let refusal = this.decoder === 'auto' ? webCodecsRefusal(info) : 'chosen in the settings';
+    let webCodecsFailed = false;
     if (refusal === null) {
       try {
         await this.#webcodecs.decode(
@@ -288,6 +289,7 @@ export class IngestJob {
       } catch (err) {
         if (!(err instanceof WebCodecsUnavailable) || this.#cancelled) throw err;
         refusal = err.message;
+        webCodecsFailed = true;
       }
     }
     // Resumes where WebCodecs stopped: the sequences it stored stay, ffmpeg.wasm seeks to the rest.
@@ -301,11 +303,16 @@ export class IngestJob {
     };
     await putMovie(this.movie);
     const skippedS = (from - plan.fromSequence) * FRAMES_PER_SEQUENCE;
-    await this.#client.decode(
-      this.file,
-      { ...plan, fromSequence: from },
-      { ...handlers, onProgress: (s) => handlers.onProgress(skippedS + s) },
-    );
+    try {
+      await this.#client.decode(
+        this.file,
+        { ...plan, fromSequence: from },
+        { ...handlers, onProgress: (s) => handlers.onProgress(skippedS + s) },
+      );
+    } catch (err) {
+      if (!webCodecsFailed || !(err instanceof Error) || err instanceof CancelledError) throw err;
+      throw new Error(`${err.message}; WebCodecs failed before it: ${refusal}`);
+    }
   }
 
   cancel(): void {
