@@ -523,14 +523,14 @@ describe('movie ingest (VideoDecoder failing mid-file)', () => {
   const session = useBrowser(async () => {
     const { page, context } = session;
     // The browser's VideoDecoder is made to fail as it does on some real files (an SVT-AV1 stream
-    // with hidden frames): from the chunk at 105 s on, it closes and reports "Decoding error".
+    // with hidden frames): from the chunk at 255 s on, it closes and reports "Decoding error".
     const failing = `{
       const Real = VideoDecoder;
       globalThis.VideoDecoder = class extends Real {
         #error;
         constructor(init) { super(init); this.#error = init.error; }
         decode(chunk) {
-          if (chunk.timestamp < 105e6) return super.decode(chunk);
+          if (chunk.timestamp < 255e6) return super.decode(chunk);
           this.close();
           this.#error(new DOMException('Decoding error.', 'EncodingError'));
         }
@@ -551,9 +551,9 @@ describe('movie ingest (VideoDecoder failing mid-file)', () => {
     await drop(page, 'long-300s.mp4');
     await waitForState(page, 'long-300s', 'complete', 180_000);
     const movie = (await readMovie(page, 'long-300s'))!;
-    // Sequences 0–2 (to 90 s) were complete before the failure at 105 s.
+    // Sequences 0–7 (to 240 s) were complete before the failure at 255 s.
     const switched =
-      'ffmpeg.wasm from 90 s (WebCodecs before: VideoDecoder failed: Decoding error.)';
+      'ffmpeg.wasm from 240 s (WebCodecs before: VideoDecoder failed: Decoding error.)';
     expect(movie.decoder).toBe(switched);
     expect(
       await page.locator('tr[data-movie="long-300s"]').getByTestId('decoder').textContent(),
@@ -561,11 +561,11 @@ describe('movie ingest (VideoDecoder failing mid-file)', () => {
     expect(movie.frames).toHaveLength(10);
     const native = nativeFramesOf('long-300s.mp4', stretch);
     const stored = concat(movie.frames);
-    const split = 90 * 64 * 36 * 3;
+    const split = 240 * 64 * 36 * 3;
     // WebCodecs' part ≈ 0.01 from native, ffmpeg.wasm's bit-identical.
-    expect(madVsNative('WebCodecs to 90 s', stored.slice(0, split), native)).toBeLessThan(0.1);
+    expect(madVsNative('WebCodecs to 240 s', stored.slice(0, split), native)).toBeLessThan(0.1);
     expect(
-      madVsNative('ffmpeg.wasm from 90 s', stored.slice(split), native.subarray(split)),
+      madVsNative('ffmpeg.wasm from 240 s', stored.slice(split), native.subarray(split)),
     ).toBeLessThan(0.01);
   });
 });
