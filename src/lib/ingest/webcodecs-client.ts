@@ -143,11 +143,12 @@ export class WebCodecsClient {
       if (failed) throw failed;
       this.phases.storing = storingMs;
     } catch (e) {
-      // Sequences complete before the browser's decoder failed are still stored.
+      // Sequences complete before the browser's decoder failed are still stored (the audio
+      // side is stopped after that: its cancel would stop the writes too).
       if (!(e instanceof DecoderFault)) failed ??= e as Error;
-      if (started) this.audio.cancel();
       await writes;
       failed ??= e as Error;
+      if (started) this.audio.cancel();
       // ffmpeg.wasm may still decode what WebCodecs could not: anything, when nothing is stored
       // yet (a picture format FrameScaler does not take, an index mp4box cannot read); after
       // that, only what the browser's decoder failed on (the sequences before stay stored).
