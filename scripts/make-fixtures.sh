@@ -36,6 +36,11 @@ ff -f lavfi -i "$(pattern 320x180 24 32)" -f lavfi -i "$(tone 32 44100)" \
   -c:a aac -b:a 24k -ac 2 \
   -movflags +faststart -shortest av1-aac.mp4
 
+# AV1 by SVT-AV1 (hidden frames): this Chromium's VideoDecoder fails on it ("Decoding error") and
+# ffmpeg.wasm has no software AV1 decoder, so the movie fails with both reasons named.
+ff -f lavfi -i "$(pattern 320x180 24 32)" \
+  -c:v libsvtav1 -preset 12 -crf 50 -g 48 -pix_fmt yuv420p -movflags +faststart svt-av1.mp4
+
 # A 2.39:1 "scope" film, 31 s at 24 fps, no audio.
 ff -f lavfi -i "$(pattern 478x200 24 31)" \
   -c:v libx264 -preset veryfast -crf 30 -g 48 -pix_fmt yuv420p scope-239.mp4

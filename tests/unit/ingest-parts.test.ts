@@ -91,6 +91,14 @@ describe('probe', () => {
     expect(failureReason(['Decoder (codec hevc) not found for input stream #0:0'])).toBe(
       'its codec hevc is not supported',
     );
+    // ffmpeg.wasm's log for an AV1 file (its AV1 decoder needs hardware), as seen in Chromium.
+    expect(
+      failureReason([
+        "[av1 @ 0xdeeec0] Your platform doesn't suppport hardware accelerated AV1 decoding.",
+        '[av1 @ 0xdeeec0] Failed to get pixel format.',
+        'Error while decoding stream #0:0: Invalid data found when processing input',
+      ]),
+    ).toBe('ffmpeg.wasm cannot decode AV1 (it has no software AV1 decoder)');
   });
 });
 

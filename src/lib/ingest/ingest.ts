@@ -5,7 +5,13 @@
  * continues from its last stored sequence. Failures name the file and the reason, and never leave
  * a movie looking complete.
  */
-import { AUDIO_SAMPLE_RATE, CHANNELS, DEFAULT_RESOLUTION, FRAMES_PER_SEQUENCE } from '../shapes';
+import {
+  AUDIO_SAMPLE_RATE,
+  CHANNELS,
+  DEFAULT_RESOLUTION,
+  FRAMES_PER_SEQUENCE,
+  SECONDS_PER_SEQUENCE,
+} from '../shapes';
 import { appendSequence, getMovie, listMovies, putMovie } from '../store/movies';
 import { openStore } from '../store/db';
 import type { MovieIngestSettings, MovieRecord } from '../store/schema';
@@ -261,6 +267,7 @@ export class IngestJob {
     probeMs: number,
   ): Promise<void> {
     let refusal = this.decoder === 'auto' ? webCodecsRefusal(info) : 'chosen in the settings';
+    let webCodecsFailed = false;
     if (refusal === null) {
       try {
         await this.#webcodecs.decode(
@@ -280,13 +287,32 @@ export class IngestJob {
         });
         return;
       } catch (err) {
-        if (!(err instanceof WebCodecsUnavailable)) throw err;
+        if (!(err instanceof WebCodecsUnavailable) || this.#cancelled) throw err;
         refusal = err.message;
+        webCodecsFailed = true;
       }
     }
-    this.movie = { ...this.movie, decoder: `ffmpeg.wasm (${refusal})` };
+    // Resumes where WebCodecs stopped: the sequences it stored stay, ffmpeg.wasm seeks to the rest.
+    const from = this.movie.sequencesDone;
+    const switched = from > plan.fromSequence;
+    this.movie = {
+      ...this.movie,
+      decoder: switched
+        ? `ffmpeg.wasm from ${plan.startS + from * SECONDS_PER_SEQUENCE} s (WebCodecs before: ${refusal})`
+        : `ffmpeg.wasm (${refusal})`,
+    };
     await putMovie(this.movie);
-    await this.#client.decode(this.file, plan, handlers);
+    const skippedS = (from - plan.fromSequence) * FRAMES_PER_SEQUENCE;
+    try {
+      await this.#client.decode(
+        this.file,
+        { ...plan, fromSequence: from },
+        { ...handlers, onProgress: (s) => handlers.onProgress(skippedS + s) },
+      );
+    } catch (err) {
+      if (!webCodecsFailed || !(err instanceof Error) || err instanceof CancelledError) throw err;
+      throw new Error(`${err.message}; WebCodecs failed before it: ${refusal}`);
+    }
   }
 
   cancel(): void {

@@ -28,7 +28,7 @@ export interface AudioSample {
 export interface AudioIndex {
   /** The WebCodecs codec string (`mp4a.40.2`; `opus` for Opus). */
   codec: string;
-  /** AudioSpecificConfig (AAC), when the track has one. */
+  /** AudioSpecificConfig (AAC) or OpusHead (Opus), when the track has one. */
   description?: Uint8Array;
   sampleRate: number;
   channels: number;
@@ -95,6 +95,43 @@ function audioDescription(entry: SampleEntry): Uint8Array | undefined {
   return specific ? new Uint8Array(specific) : undefined;
 }
 
+interface OpusSpecific {
+  OutputChannelCount: number;
+  PreSkip: number;
+  InputSampleRate: number;
+  OutputGain: number;
+  ChannelMappingFamily: number;
+  StreamCount: number;
+  CoupledCount: number;
+  ChannelMapping: number[];
+}
+
+/**
+ * Opus's description for WebCodecs: the Ogg identification header (`OpusHead`, little-endian),
+ * rebuilt from the MP4's `dOps` (the same fields, big-endian). Its pre-skip is 0: the track's
+ * edit list already places the first decoded sample before time 0 (as FFmpeg's demuxer does), so
+ * no decoder must drop it again. (Chromium's AudioDecoder outputs every sample either way: the
+ * clips are the same with the real pre-skip.)
+ */
+function opusHead(dOps: OpusSpecific): Uint8Array {
+  const mapped = dOps.ChannelMappingFamily !== 0;
+  const head = new Uint8Array(19 + (mapped ? 2 + dOps.OutputChannelCount : 0));
+  const view = new DataView(head.buffer);
+  head.set([...'OpusHead'].map((c) => c.charCodeAt(0)));
+  view.setUint8(8, 1);
+  view.setUint8(9, dOps.OutputChannelCount);
+  view.setUint16(10, 0, true);
+  view.setUint32(12, dOps.InputSampleRate, true);
+  view.setInt16(16, dOps.OutputGain, true);
+  view.setUint8(18, dOps.ChannelMappingFamily);
+  if (mapped) {
+    view.setUint8(19, dOps.StreamCount);
+    view.setUint8(20, dOps.CoupledCount);
+    head.set(dOps.ChannelMapping, 21);
+  }
+  return head;
+}
+
 function audioIndex(
   mp4: ReturnType<typeof createFile>,
   track: Track,
@@ -108,7 +145,7 @@ function audioIndex(
   const shift = editShiftS(track, ts, movieTimescale);
   return {
     codec,
-    description: audioDescription(entry),
+    description: entry.dOps ? opusHead(entry.dOps as OpusSpecific) : audioDescription(entry),
     sampleRate: track.audio.sample_rate,
     channels: track.audio.channel_count,
     samples: mp4.getTrackSamplesInfo(track.id).map((s) => ({

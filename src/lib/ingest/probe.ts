@@ -86,6 +86,10 @@ export function failureReason(log: readonly string[]): string {
     return 'it is not a complete MP4 (no index: moov atom not found)';
   const decoder = /Decoder \(codec (\w+)\) not found|Unsupported codec.*?(\w+)/i.exec(text);
   if (decoder) return `its codec ${decoder[1] ?? decoder[2]} is not supported`;
+  // FFmpeg's own AV1 decoder only drives hardware decoders; this build has no software one.
+  if (/hardware accelerated AV1 decoding/i.test(text)) {
+    return 'ffmpeg.wasm cannot decode AV1 (it has no software AV1 decoder)';
+  }
   if (/Invalid data found when processing input/i.test(text)) {
     return 'it is not a movie file that could be read (invalid data)';
   }

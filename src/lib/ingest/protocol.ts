@@ -33,4 +33,8 @@ export type FromDecoder =
   | { type: 'progress'; decodedS: number }
   /** `phases`: milliseconds per phase of the work, for the benchmark (WebCodecs). */
   | { type: 'done'; sequences: number; log: string[]; phases?: Record<string, number> }
-  | { type: 'failed'; reason: string };
+  /**
+   * `decoderFault` (WebCodecs): the browser's decoder failed on the stream, not the file's bytes:
+   * ffmpeg.wasm may decode the rest.
+   */
+  | { type: 'failed'; reason: string; decoderFault?: boolean };

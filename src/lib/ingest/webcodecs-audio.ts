@@ -38,14 +38,14 @@ export function audioConfig(audio: AudioIndex): AudioDecoderConfig {
 }
 
 /**
- * Whether this path makes the track's clips (otherwise ffmpeg.wasm does): AAC, where the browser's
- * AudioDecoder takes it. Opus is left to ffmpeg.wasm: this Chromium decodes it with libopus, whose
- * samples differ from FFmpeg's own Opus decoder's far beyond rounding (mean abs. 0.24 on the
- * fixture, same loudness each second; SILK/hybrid frames are resampled differently), while the
- * clips must equal the ffmpeg path's.
+ * Whether this path makes the track's clips (otherwise ffmpeg.wasm does): AAC and Opus, where the
+ * browser's AudioDecoder takes them. Chromium decodes Opus with libopus, FFmpeg with its own
+ * decoder: the clips differ from the ffmpeg path's by about 5e-6 (CELT, music bit rates) to 5e-5
+ * (SILK/hybrid at 24 kb/s) on average, as native ffmpeg's `-c:a libopus` does from its default.
  */
 export async function canDecodeAudio(audio: AudioIndex | null): Promise<boolean> {
-  if (!audio?.codec.startsWith('mp4a.') || typeof AudioDecoder !== 'function') return false;
+  const known = audio?.codec.startsWith('mp4a.') || audio?.codec === 'opus';
+  if (!audio || !known || typeof AudioDecoder !== 'function') return false;
   try {
     return (await AudioDecoder.isConfigSupported(audioConfig(audio))).supported === true;
   } catch {

@@ -5,7 +5,9 @@
  * (audio only), in segments of a few sequences that run at most a little ahead of the frames, so
  * memory stays bounded whatever the movie's length.
  * Failing before the first sequence is paired (container, codec or picture format it cannot
- * take) throws `WebCodecsUnavailable`, and the caller decodes with ffmpeg.wasm instead.
+ * take), or the browser's decoder failing later on a stream it had accepted, throws
+ * `WebCodecsUnavailable`, and the caller decodes the rest with ffmpeg.wasm instead (from the first
+ * sequence not yet stored). A bad file (truncated, unreadable) or a cancel is thrown as it is.
  */
 import type { DecodeHandlers, DecoderClient } from './decoder-client';
 import { CancelledError } from './decoder-client';
@@ -14,6 +16,9 @@ import type { PictureColour } from './probe';
 import type { DecodedSequence, FromDecoder, ToDecoder } from './protocol';
 
 export class WebCodecsUnavailable extends Error {}
+
+/** The browser's decoder failed on the stream mid-way (the worker's `decoderFault`). */
+class DecoderFault extends Error {}
 
 /** Sequences per audio segment (one ffmpeg run), and how far audio may run ahead of frames. */
 const AUDIO_SEGMENT = 10;
@@ -86,8 +91,9 @@ export class WebCodecsClient {
       worker.onerror = (e) =>
         reject(new Error(`the decoder stopped: ${e.message || 'worker error'}`));
       worker.onmessage = ({ data }: MessageEvent<FromDecoder>) => {
-        if (data.type === 'failed') reject(new Error(data.reason));
-        else if (data.type === 'started') {
+        if (data.type === 'failed') {
+          reject(data.decoderFault ? new DecoderFault(data.reason) : new Error(data.reason));
+        } else if (data.type === 'started') {
           started = true;
           audioFromWorker = data.audioCodec !== null;
           onStarted(data.codec, data.audioCodec);
@@ -137,12 +143,19 @@ export class WebCodecsClient {
       if (failed) throw failed;
       this.phases.storing = storingMs;
     } catch (e) {
+      // Sequences complete before the browser's decoder failed are still stored (the audio
+      // side is stopped after that: its cancel would stop the writes too).
+      if (!(e instanceof DecoderFault)) failed ??= e as Error;
+      await writes;
       failed ??= e as Error;
       if (started) this.audio.cancel();
-      await writes;
-      // Nothing stored yet: ffmpeg.wasm may still decode what WebCodecs could not (a picture
-      // format FrameScaler does not take, a stream VideoDecoder rejects mid-way).
-      if (next === plan.fromSequence && !(e instanceof CancelledError)) {
+      // ffmpeg.wasm may still decode what WebCodecs could not: anything, when nothing is stored
+      // yet (a picture format FrameScaler does not take, an index mp4box cannot read); after
+      // that, only what the browser's decoder failed on (the sequences before stay stored).
+      if (
+        !(e instanceof CancelledError) &&
+        (next === plan.fromSequence || e instanceof DecoderFault)
+      ) {
         throw new WebCodecsUnavailable((e as Error).message);
       }
       throw e;

@@ -21,6 +21,12 @@ import { canDecodeAudio, decodeAudioClips } from './webcodecs-audio';
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (msg: FromDecoder, transfer: Transferable[] = []) => scope.postMessage(msg, transfer);
 
+/**
+ * The browser's decoder failed on a stream it had accepted (e.g. an AV1 file with hidden frames, a
+ * picture format changing mid-way): ffmpeg.wasm may still decode the rest of the movie.
+ */
+class DecoderFault extends Error {}
+
 const WINDOW = 8 << 20;
 const QUEUE = 12;
 /** How many clips the audio side may finish before the frames of the first of them. */
@@ -182,7 +188,7 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
       const rect = frame.visibleRect!;
       const format = frame.format;
       if (format !== 'I420' && format !== 'NV12')
-        throw new Error(`unsupported picture format ${format}`);
+        throw new DecoderFault(`unsupported picture format ${format}`);
       // One buffer for every picture (conversions run one at a time): a fresh 3-MB buffer per
       // 1080p frame is garbage the collector reclaims late, and memory would grow with length.
       const size = frame.allocationSize();
@@ -224,7 +230,7 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
       work = work.then(() => convert(frame, d)).catch((e: Error) => void (failure ??= e));
     },
     error: (e) => {
-      failure ??= new Error(`decoding failed: ${e.message}`);
+      failure ??= new DecoderFault(`VideoDecoder failed: ${e.message}`);
       wake?.();
     },
   });
@@ -274,7 +280,7 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
     await phases.time('video flush', decoder.flush()).catch((e: Error) => void (failure ??= e));
   }
   await work;
-  decoder.close();
+  if (decoder.state !== 'closed') decoder.close();
   phases.add('video (all)', began);
   videoDone = true;
   freeRoom();
@@ -293,6 +299,7 @@ scope.onmessage = async ({ data }: MessageEvent<ToDecoder>) => {
       throw new Error('the WebCodecs decoder only decodes');
     await decode(data.file, data.plan, data.colour);
   } catch (err) {
-    post({ type: 'failed', reason: err instanceof Error ? err.message : String(err) });
+    const reason = err instanceof Error ? err.message : String(err);
+    post({ type: 'failed', reason, decoderFault: err instanceof DecoderFault });
   }
 };
