@@ -40,7 +40,7 @@ import {
 import type { GasDataset, LabelDataset, SequenceRef } from '../study/dataset';
 import { binaryCrossentropy, meanAbsoluteError } from './losses';
 import { makeOptimizer } from './optimizer';
-import { restoreState, restoreWeights } from './checkpoint';
+import { restoreState, restoreWeights, type TrainingState } from './checkpoint';
 import { runEpochs, type Batch, type BatchLoader } from './loop';
 import {
   checkpointState,
@@ -48,6 +48,7 @@ import {
   encodingCacheKey,
   getModel,
   getRun,
+  keepModel,
   saveEpoch,
   setRunState,
 } from './runs';
@@ -57,6 +58,7 @@ import {
   type ArmRequest,
   type AutoencoderDecoder,
   type EncoderRef,
+  type HeadArmRequest,
   type MemoryInfo,
   type StartRequest,
   type TrainingEvent,
@@ -334,7 +336,8 @@ export class TrainingSession {
 
   /**
    * One arm of a video experiment: the autoencoder of `req.config` (decoder, augmentation, batch
-   * norm) on the usual split, at `req.resolution`. Stores nothing; each epoch's metrics also carry
+   * norm) on the usual split, at `req.resolution`. Stores no run; with `req.keep` it stores the
+   * model and its final checkpoint (no run) and says so in a 'kept' event. Each epoch's metrics carry
    * the most tensor memory in use between steps (`memoryBytes`), the parameter count, the
    * activation bytes per sequence and the split's sizes.
    */
@@ -350,12 +353,16 @@ export class TrainingSession {
       const [frames, height, width, channels] = stored.inputShape!;
       const res = req.resolution ?? { width, height };
       const meta = { ...stored, inputShape: [frames, res.height, res.width, channels] };
+      if (req.keep && (res.width !== width || res.height !== height)) {
+        throw new Error('Only an autoencoder trained on the stored frame size can be kept.');
+      }
       model = this.build(meta as ModelMeta);
       const parameters = countParams(model).total;
       const perSequence = activationBytes(model);
       const load = resized(sequenceLoader(stored), res);
       const augment = req.config.augment;
       let memoryBytes = 0;
+      let final: { epoch: number; state: TrainingState } | null = null;
       const outcome = await runEpochs({
         model,
         optimizer,
@@ -390,8 +397,28 @@ export class TrainingSession {
           trainSequences: meta.train.length,
           validationSequences: meta.validation.length,
         }),
-        onEpoch: async (result) => this.emit({ type: 'epoch', runId: ARM_RUN_ID, result }),
+        onEpoch: async (result, capture) => {
+          if (req.keep && result.epoch === req.config.epochs) {
+            final = { epoch: result.epoch, state: await capture() };
+            this.checkGpu();
+          }
+          this.emit({ type: 'epoch', runId: ARM_RUN_ID, result });
+        },
       });
+      const kept = final as { epoch: number; state: TrainingState } | null;
+      if (outcome === 'done' && req.keep && kept) {
+        const record: ModelRecord = {
+          id: newId(),
+          projectId: req.projectId,
+          kind: 'autoencoder',
+          name: req.keep.name,
+          createdAt: Date.now(),
+          topology: model.toJSON(null, false),
+          meta: meta as unknown as Record<string, unknown>,
+        };
+        await keepModel(record, kept.epoch, kept.state);
+        this.emit({ type: 'kept', encoder: { modelId: record.id, epoch: kept.epoch } });
+      }
       state = outcome === 'done' ? 'done' : 'stopped';
     } catch (err) {
       message = describeFailure(err).message;
@@ -402,7 +429,66 @@ export class TrainingSession {
     this.emit({ type: 'state', runId: ARM_RUN_ID, state, message });
   }
 
-  /** Computes the missing encodings of the rows once, then serves them from the cache. */
+  /**
+   * A head on the frozen encoder of `req.encoder` (built, encoded and evaluated exactly as a stored
+   * head run), storing nothing but the encoding cache; epochs carry the head's validation metrics.
+   */
+  async trainHeadArm(req: HeadArmRequest): Promise<void> {
+    let state: RunRecord['state'] = 'failed';
+    let message: string | undefined;
+    let model: tf.LayersModel | null = null;
+    const optimizer = makeOptimizer(req.config.optimizer);
+    this.stopRequested = false;
+    try {
+      await this.ensureBackend(req.config.backends);
+      const meta = headRows(req, await encoderInputDim(req.encoder));
+      model = this.build(meta);
+      const load = await this.untilFault(this.encodingLoader(meta));
+      const movieNames = await namesOfMovies(req.projectId);
+      // A stop while encoding leaves encodings missing: nothing to train on.
+      const outcome = this.stopRequested
+        ? 'stopped'
+        : await this.untilFault(
+            runEpochs({
+              model,
+              optimizer,
+              loss: meta.kind === 'gases' ? meanAbsoluteError : binaryCrossentropy,
+              load,
+              train: meta.train,
+              validation: meta.validation,
+              batchSize: req.config.batchSize,
+              shuffle: req.config.shuffle,
+              seed: req.config.seed,
+              fromEpoch: 0,
+              toEpoch: req.config.epochs,
+              shouldStop: () => {
+                this.checkGpu();
+                return this.stopRequested;
+              },
+              onBatch: (b) => this.emit({ type: 'progress', ...b, memory: memoryInUse() }),
+              evaluate: (p, rows) => evaluate(meta, p, rows, movieNames),
+              onEpoch: async (result) => {
+                this.checkGpu();
+                this.emit({ type: 'epoch', runId: ARM_RUN_ID, result });
+              },
+            }),
+          );
+      state = outcome === 'done' ? 'done' : 'stopped';
+    } catch (err) {
+      message = describeFailure(this.gpuFault ? new GpuFault(this.gpuFault) : err).message;
+    } finally {
+      model?.dispose();
+      optimizer.dispose();
+    }
+    this.emit({ type: 'state', runId: ARM_RUN_ID, state, message });
+  }
+
+  /**
+   * Computes the missing encodings of the rows once, then serves them from the cache. Every
+   * autoencoder trained here has the paper's encoder: the switch-unpooling one has the same layers
+   * with the same weights in the same order (unpooling has none, and its pooling outputs the same
+   * maxima), so the paper's model restored from its checkpoint encodes exactly as it does.
+   */
   private async encodingLoader(meta: ModelMeta): Promise<BatchLoader> {
     const ref = meta.encoder!;
     const keyOf = (r: SequenceRef) => encodingCacheKey(ref, r.movieId);
@@ -486,7 +572,7 @@ async function encoderInputDim(ref: EncoderRef): Promise<number> {
 }
 
 function headRows(
-  req: Extract<StartRequest, { kind: 'scenes' | 'gases' }>,
+  req: Pick<HeadArmRequest, 'kind' | 'config' | 'encoder' | 'dataset'>,
   inputDim: number,
 ): ModelMeta {
   const d: LabelDataset | GasDataset = req.dataset;
