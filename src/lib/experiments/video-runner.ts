@@ -84,10 +84,14 @@ export const DEFAULT_VIDEO_SETTINGS: VideoSettings = {
 };
 
 /**
- * The heads' batch-norm momentum: a short run has few steps, and Keras's 0.99 would leave the
- * moving statistics near their initial values, so validation would measure them, not the encoder.
+ * The heads' batch-norm momentum for a run of `steps` batches: the moving statistics average about
+ * the last tenth of the run (Keras's 0.99 from 1,000 steps on, at least 0.5). With Keras's 0.99 a
+ * short run leaves them near their initial values, and validation would measure them, not the
+ * encoder.
  */
-const HEAD_BN_MOMENTUM = 0.9;
+export function headBnMomentum(steps: number): number {
+  return Math.min(0.99, Math.max(0.5, 1 - 10 / steps));
+}
 
 /** The experiments whose arms train different encoders, so the heads can tell them apart. */
 function hasDownstream(experiment: VideoExperiment): boolean {
@@ -472,7 +476,9 @@ export class VideoExperimentRunner {
         optimizer: settings.optimizer,
         backends: settings.backends,
         ...(settings.headUnits > 0 ? { units: settings.headUnits } : {}),
-        bnMomentum: HEAD_BN_MOMENTUM,
+        bnMomentum: headBnMomentum(
+          settings.headEpochs * Math.ceil(data.dataset.split.train.length / settings.batchSize),
+        ),
       },
     };
     const label = `${data.kind === 'scenes' ? 'scene' : 'gas'} head on ${armLabel}`;
