@@ -22,11 +22,13 @@ import { labelsToCsv } from '../../src/lib/study/labelsCsv';
 import { syntheticArff } from '../../src/lib/study/syntheticArff';
 import { LABEL_VOCABULARY } from '../../src/lib/study/vocabulary';
 import * as tf from '@tensorflow/tfjs';
+import { loadStoredModel } from '../../src/lib/views/stored-model';
 import { TrainingSession } from '../../src/lib/training/session';
 import { pairLinkOf } from '../../src/lib/experiments/run-pair';
 import {
   DEFAULT_VIDEO_SETTINGS,
   VideoExperimentRunner,
+  headBnMomentum,
   type TrainVideoArm,
   type VideoSettings,
 } from '../../src/lib/experiments/video-runner';
@@ -192,7 +194,13 @@ describe('video experiments', () => {
     let worst = 0;
     expected.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - e1![i]))));
     expect(worst).toBeLessThan(1e-5);
-    tf.dispose(x);
+    // The views rebuild the kept switch autoencoder from its record (e.g. for reconstructions).
+    const stored = await loadStoredModel(enc.variant.modelId, enc.variant.epoch);
+    const [a, b] = [stored.model, own.autoencoder].map((m) => m.predict(x) as tf.Tensor);
+    expect(a.shape).toEqual([1, FRAMES_PER_SEQUENCE, 8, 16, 3]);
+    expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBeLessThan(1e-5);
+    tf.dispose([x, a, b]);
+    stored.model.dispose();
     own.autoencoder.dispose();
 
     const [row] = c.rows;
@@ -209,13 +217,18 @@ describe('video experiments', () => {
 
   it('augmentation: same split and start, different training batches', async () => {
     const runner = new VideoExperimentRunner(inProcess);
-    const c = await runner.run('augmentation', projectId, { ...SETTINGS, headEpochs: 0 });
+    const c = await runner.run('augmentation', projectId, { ...SETTINGS, headEpochs: 1 });
     const runs = await listRuns(projectId);
     const base = runs.find((r) => r.id === c.baseline.runId)!;
     const variant = runs.find((r) => r.id === c.variant.runId)!;
     expect(base.config.augment).toBeUndefined();
     expect(variant.config.augment).toMatchObject({ flip: true });
-    expect(c.rows.map((r) => r.metric)).toEqual(['validation reconstruction loss']);
+    expect(c.rows.map((r) => r.metric)).toEqual([
+      'validation reconstruction loss',
+      'scene weighted F1 (validation)',
+      'gas MAE (validation)',
+    ]);
+    expect(base.modelId && variant.modelId && base.modelId !== variant.modelId).toBe(true);
     const facts = ({ metrics }: (typeof base.epochs)[number]) => {
       const { trainSequences, validationSequences, parameters } = metrics as Record<string, number>;
       return [trainSequences, validationSequences, parameters];
@@ -223,6 +236,10 @@ describe('video experiments', () => {
     expect(facts(variant.epochs[0])).toEqual(facts(base.epochs[0]));
     expect(variant.epochs[0].loss).not.toBe(base.epochs[0].loss);
   }, 120_000);
+
+  it('heads use Keras’s BN momentum only on long runs', () => {
+    expect([4, 20, 100, 1000, 5000].map(headBnMomentum)).toEqual([0.5, 0.5, 0.9, 0.99, 0.99]);
+  });
 
   it('a pair that fails after keeping its encoders leaves no model, checkpoint or encoding', async () => {
     const db = await openStore();
