@@ -61,6 +61,7 @@ import {
   type HeadArmRequest,
   type MemoryInfo,
   type StartRequest,
+  type TrainingConfig,
   type TrainingEvent,
   type TrainingKind,
 } from './protocol';
@@ -291,21 +292,8 @@ export class TrainingSession {
       const movieNames = await namesOfMovies(run.projectId);
       const outcome = await this.untilFault(
         runEpochs({
-          model,
-          optimizer,
-          loss: meta.kind === 'gases' ? meanAbsoluteError : binaryCrossentropy,
-          load,
-          train: meta.train,
-          validation: meta.validation,
-          batchSize: config.batchSize,
-          shuffle: config.shuffle,
-          seed: config.seed,
-          fromEpoch,
-          toEpoch: config.epochs,
-          shouldStop: () => {
-            this.checkGpu();
-            return this.stopRequested;
-          },
+          ...epochPlan(meta, config, model, optimizer, load, fromEpoch),
+          shouldStop: this.shouldStop,
           onBatch: (b) => this.emit({ type: 'progress', ...b, memory: memoryInUse() }),
           evaluate: (p, rows) => evaluate(meta, p, rows, movieNames),
           onEpoch: async (result, capture) => {
@@ -334,21 +322,49 @@ export class TrainingSession {
     }
   }
 
+  /** Polled by runEpochs between batches: throws after a GPU fault, true once stop was asked. */
+  private readonly shouldStop = (): boolean => {
+    this.checkGpu();
+    return this.stopRequested;
+  };
+
+  /**
+   * Runs the work of an experiment job that stores no run, and ends it with one 'state' event for
+   * ARM_RUN_ID. `work` hands the model it builds to `own`, which disposes of it afterwards.
+   */
+  private async armJob(
+    config: TrainingConfig,
+    work: (
+      optimizer: tf.Optimizer,
+      own: (model: tf.LayersModel) => tf.LayersModel,
+    ) => Promise<'done' | 'stopped'>,
+  ): Promise<void> {
+    let state: RunRecord['state'] = 'failed';
+    let message: string | undefined;
+    const models: tf.LayersModel[] = [];
+    const optimizer = makeOptimizer(config.optimizer);
+    this.stopRequested = false;
+    try {
+      await this.ensureBackend(config.backends);
+      state = await work(optimizer, (model) => (models.push(model), model));
+    } catch (err) {
+      message = describeFailure(this.gpuFault ? new GpuFault(this.gpuFault) : err).message;
+    } finally {
+      models.forEach((m) => m.dispose());
+      optimizer.dispose();
+    }
+    this.emit({ type: 'state', runId: ARM_RUN_ID, state, message });
+  }
+
   /**
    * One arm of a video experiment: the autoencoder of `req.config` (decoder, augmentation, batch
    * norm) on the usual split, at `req.resolution`. Stores no run; with `req.keep` it stores the
-   * model and its final checkpoint (no run) and says so in a 'kept' event. Each epoch's metrics carry
-   * the most tensor memory in use between steps (`memoryBytes`), the parameter count, the
-   * activation bytes per sequence and the split's sizes.
+   * model and its final checkpoint and says so in a 'kept' event. Each epoch's metrics carry the
+   * most tensor memory in use between steps (`memoryBytes`), the parameter count, the activation
+   * bytes per sequence and the split's sizes.
    */
-  async trainArm(req: ArmRequest): Promise<void> {
-    let state: RunRecord['state'] = 'failed';
-    let message: string | undefined;
-    let model: tf.LayersModel | null = null;
-    const optimizer = makeOptimizer(req.config.optimizer);
-    this.stopRequested = false;
-    try {
-      await this.ensureBackend(req.config.backends);
+  trainArm(req: ArmRequest): Promise<void> {
+    return this.armJob(req.config, async (optimizer, own) => {
       const stored = await this.autoencoderRows(req, req.sequencesPerMovie);
       const [frames, height, width, channels] = stored.inputShape!;
       const res = req.resolution ?? { width, height };
@@ -356,7 +372,7 @@ export class TrainingSession {
       if (req.keep && (res.width !== width || res.height !== height)) {
         throw new Error('Only an autoencoder trained on the stored frame size can be kept.');
       }
-      model = this.build(meta as ModelMeta);
+      const model = own(this.build(meta as ModelMeta));
       const parameters = countParams(model).total;
       const perSequence = activationBytes(model);
       const load = resized(sequenceLoader(stored), res);
@@ -364,27 +380,14 @@ export class TrainingSession {
       let memoryBytes = 0;
       let final: { epoch: number; state: TrainingState } | null = null;
       const outcome = await runEpochs({
-        model,
-        optimizer,
-        loss: binaryCrossentropy,
-        load,
-        train: meta.train,
-        validation: meta.validation,
-        batchSize: req.config.batchSize,
-        shuffle: req.config.shuffle,
-        seed: req.config.seed,
-        fromEpoch: 0,
-        toEpoch: req.config.epochs,
+        ...epochPlan(meta as ModelMeta, req.config, model, optimizer, load),
         ...(augment
           ? {
               augment: (batch: Batch, epoch: number, b: number) =>
                 augmentTrainingBatch(batch, augment, batchSeed(req.config.seed, epoch, b), 'input'),
             }
           : {}),
-        shouldStop: () => {
-          this.checkGpu();
-          return this.stopRequested;
-        },
+        shouldStop: this.shouldStop,
         onBatch: (b) => {
           const memory = memoryInUse();
           memoryBytes = Math.max(memoryBytes, memory.bytes);
@@ -419,68 +422,35 @@ export class TrainingSession {
         await keepModel(record, kept.epoch, kept.state);
         this.emit({ type: 'kept', encoder: { modelId: record.id, epoch: kept.epoch } });
       }
-      state = outcome === 'done' ? 'done' : 'stopped';
-    } catch (err) {
-      message = describeFailure(err).message;
-    } finally {
-      model?.dispose();
-      optimizer.dispose();
-    }
-    this.emit({ type: 'state', runId: ARM_RUN_ID, state, message });
+      return outcome;
+    });
   }
 
   /**
    * A head on the frozen encoder of `req.encoder` (built, encoded and evaluated exactly as a stored
    * head run), storing nothing but the encoding cache; epochs carry the head's validation metrics.
    */
-  async trainHeadArm(req: HeadArmRequest): Promise<void> {
-    let state: RunRecord['state'] = 'failed';
-    let message: string | undefined;
-    let model: tf.LayersModel | null = null;
-    const optimizer = makeOptimizer(req.config.optimizer);
-    this.stopRequested = false;
-    try {
-      await this.ensureBackend(req.config.backends);
+  trainHeadArm(req: HeadArmRequest): Promise<void> {
+    return this.armJob(req.config, async (optimizer, own) => {
       const meta = headRows(req, await encoderInputDim(req.encoder));
-      model = this.build(meta);
+      const model = own(this.build(meta));
       const load = await this.untilFault(this.encodingLoader(meta));
       const movieNames = await namesOfMovies(req.projectId);
       // A stop while encoding leaves encodings missing: nothing to train on.
-      const outcome = this.stopRequested
-        ? 'stopped'
-        : await this.untilFault(
-            runEpochs({
-              model,
-              optimizer,
-              loss: meta.kind === 'gases' ? meanAbsoluteError : binaryCrossentropy,
-              load,
-              train: meta.train,
-              validation: meta.validation,
-              batchSize: req.config.batchSize,
-              shuffle: req.config.shuffle,
-              seed: req.config.seed,
-              fromEpoch: 0,
-              toEpoch: req.config.epochs,
-              shouldStop: () => {
-                this.checkGpu();
-                return this.stopRequested;
-              },
-              onBatch: (b) => this.emit({ type: 'progress', ...b, memory: memoryInUse() }),
-              evaluate: (p, rows) => evaluate(meta, p, rows, movieNames),
-              onEpoch: async (result) => {
-                this.checkGpu();
-                this.emit({ type: 'epoch', runId: ARM_RUN_ID, result });
-              },
-            }),
-          );
-      state = outcome === 'done' ? 'done' : 'stopped';
-    } catch (err) {
-      message = describeFailure(this.gpuFault ? new GpuFault(this.gpuFault) : err).message;
-    } finally {
-      model?.dispose();
-      optimizer.dispose();
-    }
-    this.emit({ type: 'state', runId: ARM_RUN_ID, state, message });
+      if (this.stopRequested) return 'stopped';
+      return this.untilFault(
+        runEpochs({
+          ...epochPlan(meta, req.config, model, optimizer, load),
+          shouldStop: this.shouldStop,
+          onBatch: (b) => this.emit({ type: 'progress', ...b, memory: memoryInUse() }),
+          evaluate: (p, rows) => evaluate(meta, p, rows, movieNames),
+          onEpoch: async (result) => {
+            this.checkGpu();
+            this.emit({ type: 'epoch', runId: ARM_RUN_ID, result });
+          },
+        }),
+      );
+    });
   }
 
   /**
@@ -553,6 +523,30 @@ export class TrainingSession {
       return { x: tf.tensor2d(x, [rows.length, width]), y: tf.tensor2d(by, [rows.length, k]) };
     };
   }
+}
+
+/** What every training job tells runEpochs: model, loss, split, batches and epochs to run. */
+function epochPlan(
+  meta: Pick<ModelMeta, 'kind' | 'train' | 'validation'>,
+  config: TrainingConfig,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  load: BatchLoader,
+  fromEpoch = 0,
+) {
+  return {
+    model,
+    optimizer,
+    loss: meta.kind === 'gases' ? meanAbsoluteError : binaryCrossentropy,
+    load,
+    train: meta.train,
+    validation: meta.validation,
+    batchSize: config.batchSize,
+    shuffle: config.shuffle,
+    seed: config.seed,
+    fromEpoch,
+    toEpoch: config.epochs,
+  };
 }
 
 /**
