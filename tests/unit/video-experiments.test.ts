@@ -4,16 +4,16 @@
 // a linked run pair whose table is what the arms measured — reconstruction, and the scene / gas
 // heads trained on each arm's own kept encoder — the switch autoencoder learns, augmentation
 // changes training and not the split, an experiment that fails after keeping an encoder leaves
-// nothing behind; the autoencoders build for 128×72.
+// nothing behind, the switch autoencoder's weights encode the same in the paper's autoencoder;
+// the autoencoders build for 128×72.
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eraseStore } from '../../src/lib/store/db';
+import { eraseStore, openStore } from '../../src/lib/store/db';
 import { createProject } from '../../src/lib/store/projects';
 import { appendSequence, putMovie } from '../../src/lib/store/movies';
 import { encodingCacheKey, getModel, listRuns } from '../../src/lib/training/runs';
-import { openStore } from '../../src/lib/store/db';
 import { getCheckpoint } from '../../src/lib/store/checkpoints';
-import { restoreWeights } from '../../src/lib/training/checkpoint';
+import { captureWeights, restoreWeights } from '../../src/lib/training/checkpoint';
 import type { EpochResult } from '../../src/lib/training/loop';
 import type { EncoderRef, HeadArmRequest } from '../../src/lib/training/protocol';
 import { importLabelCsv, importScreening } from '../../src/lib/study/studyStore';
@@ -35,13 +35,15 @@ import {
 import {
   buildAutoencoder,
   encodedShape,
+  encoderDepth,
   type SequenceShape,
 } from '../../src/lib/models/autoencoder';
 import { runEpochs } from '../../src/lib/training/loop';
 import { makeOptimizer } from '../../src/lib/training/optimizer';
 import { binaryCrossentropy } from '../../src/lib/training/losses';
 import { buildSwitchAutoencoder } from '../../src/lib/experiments/switch-autoencoder';
-import { activationBytes, countParams } from '../../src/lib/models/forward';
+import { activationBytes, countParams, encode } from '../../src/lib/models/forward';
+import { BatchNormalization } from '../../src/lib/models/layers';
 import { CHANNELS, FRAMES_PER_SEQUENCE, RESOLUTIONS } from '../../src/lib/shapes';
 import { sequenceLoader, syntheticStudy } from './models-fixtures';
 import { seededRandom } from '../../src/lib/util/random';
@@ -298,6 +300,39 @@ describe('switch autoencoder', () => {
     autoencoder.dispose();
     optimizer.dispose();
   }, 300_000);
+});
+
+describe('switch autoencoder weights', () => {
+  it.each([false, true])(
+    'load into the paper’s autoencoder, whose encoder then encodes the same (batch norm %s)',
+    async (batchNorm) => {
+      const shape: SequenceShape = [6, 8, 16, 3];
+      const own = buildSwitchAutoencoder({
+        resolution: { width: 16, height: 8 },
+        frames: 6,
+        ...(batchNorm ? { normalize: (name) => new BatchNormalization({ name }) } : {}),
+      });
+      // Every weight random (variances positive), so a swapped pair would show.
+      const rand = seededRandom(5);
+      for (const w of own.autoencoder.weights) {
+        const size = w.shape.reduce<number>((a, b) => a * (b ?? 1), 1);
+        const values = Float32Array.from({ length: size }, () => 0.2 + rand());
+        w.write(tf.tensor(values, w.shape as number[]));
+      }
+      const paper = buildAutoencoder({ batchNorm, inputShape: shape });
+      restoreWeights(paper, await captureWeights(own.autoencoder));
+      const x = tf.tensor(Float32Array.from({ length: 6 * 8 * 16 * 3 }, rand), [1, ...shape]);
+      const a = (own.encoder.predict(x) as tf.Tensor).reshape([1, -1]);
+      const b = encode(paper, encoderDepth(batchNorm), x);
+      expect(a.shape).toEqual(b.shape);
+      expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBeLessThan(
+        1e-5 * tf.max(a).dataSync()[0],
+      );
+      tf.dispose([x, a, b]);
+      own.autoencoder.dispose();
+      paper.dispose();
+    },
+  );
 });
 
 describe('128×72 autoencoders', () => {
