@@ -45,7 +45,7 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
     baseline: 'The autoencoder trained on the stored frames.',
     variant:
       'The same autoencoder, every training batch augmented on the backend (one draw per sequence; validation batches untouched).',
-    note: 'Both arms train the paper’s autoencoder in the training worker (WebGPU, else CPU) from the same initial weights on the same split; the table compares validation reconstruction loss. Preview shows what the augmentation does to a stored frame. The heads train on cached encodings, so they are not augmented.',
+    note: 'Both arms train the paper’s autoencoder in the training worker (WebGPU, else CPU) from the same initial weights on the same split and keep it; a scene head and a gas head then train on each arm’s own frozen encoder (same split, seed and settings). The table compares validation reconstruction loss, scene weighted F1 and gas MAE. Preview shows what the augmentation does to a stored frame. The heads train on cached encodings, so they are not augmented.',
   },
   {
     kind: 'audio-cnn',
@@ -58,10 +58,11 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
   {
     kind: 'switch-unpooling',
     title: 'Switch unpooling',
-    question: 'Does unpooling with max-pooling switches reconstruct better?',
+    question:
+      'Does unpooling with max-pooling switches reconstruct better, and does its encoder serve the heads better?',
     baseline: 'The paper’s decoder (nearest-neighbour upsampling).',
     variant: 'Unpooling at the argmax positions (Zeiler & Fergus), same convolutions and code.',
-    note: 'Both autoencoders train in the training worker (WebGPU, else CPU) on the same split; the table compares validation reconstruction loss. Downstream scene F1 / gas MAE on the two frozen encoders is not run here: the heads’ encoder cache and the views assume the paper’s decoder.',
+    note: 'Both autoencoders train in the training worker (WebGPU, else CPU) on the same split and are kept (their encoders are the paper’s layers, so the views and the encoding cache take them); a scene head and a gas head then train on each arm’s own frozen encoder (same split, seed and settings). The table compares validation reconstruction loss, scene weighted F1 and gas MAE.',
   },
   {
     kind: 'resolution',

@@ -34,12 +34,15 @@ export interface ArmRun {
   config: Record<string, unknown>;
   epochs: Record<string, unknown>[];
   state: RunRecord['state'];
+  /** A model the arm kept (e.g. a video arm's autoencoder, whose encoder fed its heads). */
+  modelId?: string;
 }
 
 /**
- * Stores both arms as runs and the comparison, atomically. The arms keep no weights (they are
- * measurements, not models to reuse), so they have no model record; `config.name` names them in
- * legends ("#3 missing-gas · baseline: 0.5 fill").
+ * Stores both arms as runs and the comparison, atomically. Most arms keep no weights (they are
+ * measurements, not models to reuse) and have no model record; `config.name` names them in
+ * legends ("#3 missing-gas · baseline: 0.5 fill"). An arm that kept a model (stored before, by
+ * the training worker) links it as the run's model, named the same.
  */
 export async function savePair(
   projectId: string,
@@ -77,7 +80,7 @@ export async function savePair(
         id: runId,
         projectId,
         kind: arm.kind,
-        modelId: null,
+        modelId: arm.modelId ?? null,
         config: {
           ...arm.config,
           name: `${experiment} · ${role}: ${arm.label}`,

@@ -282,6 +282,7 @@ export async function listAudioFeatures(projectId: string): Promise<AudioFeature
 async function availableSequences(
   projectId: string,
   source: SequenceSource,
+  perMovie = 0,
 ): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   if (source === 'all') return out;
@@ -291,6 +292,7 @@ async function availableSequences(
     for (const m of await listMovies(projectId)) out.set(m.id, 0);
     for (const f of await listAudioFeatures(projectId)) out.set(f.movieId, f.rows);
   }
+  if (perMovie > 0) for (const [id, n] of out) out.set(id, Math.min(n, perMovie));
   return out;
 }
 
@@ -300,6 +302,8 @@ export interface BuildOptions extends Partial<StudySettings> {
    * audio features (audio models), or every labelled / measured period ('all').
    */
   sequences?: SequenceSource;
+  /** > 0: only each movie's first sequences count as available (a quick experiment). */
+  sequencesPerMovie?: number;
 }
 
 async function settingsFor(projectId: string, options: BuildOptions): Promise<StudySettings> {
@@ -321,7 +325,7 @@ export async function buildLabelDataset(
 ): Promise<BuiltLabelDataset> {
   const settings = await settingsFor(projectId, options);
   const source = options.sequences ?? 'frames';
-  const available = await availableSequences(projectId, source);
+  const available = await availableSequences(projectId, source, options.sequencesPerMovie);
   const order = await movieOrder(projectId);
   const sets = (await listLabelSets(projectId))
     .filter((s) => s.movieId !== null && order.has(s.movieId))
@@ -345,7 +349,7 @@ export async function buildGasDataset(
 ): Promise<BuiltGasDataset> {
   const settings = await settingsFor(projectId, options);
   const source = options.sequences ?? 'frames';
-  const available = await availableSequences(projectId, source);
+  const available = await availableSequences(projectId, source, options.sequencesPerMovie);
   const order = await movieOrder(projectId);
   const screenings = (await listScreenings(projectId))
     .filter((s) => s.movieId !== null && order.has(s.movieId))

@@ -4,7 +4,13 @@
  * terminated; the run is then marked stopped in the store. Checkpoints are written in single
  * transactions, so the last one is intact either way and Resume continues from it.
  */
-import type { ArmRequest, StartRequest, TrainingEvent, TrainingRequest } from './protocol';
+import type {
+  ArmRequest,
+  HeadArmRequest,
+  StartRequest,
+  TrainingEvent,
+  TrainingRequest,
+} from './protocol';
 import { setRunState } from './runs';
 
 const STOP_GRACE_MS = 1500;
@@ -44,8 +50,8 @@ export class TrainingClient {
     this.spawn().postMessage(req satisfies TrainingRequest);
   }
 
-  /** One arm of a video experiment; nothing is stored, so a stop that times out reports nothing. */
-  arm(req: ArmRequest): void {
+  /** One arm of a video experiment or its head; no run is stored, so a stop that times out reports nothing. */
+  arm(req: ArmRequest | HeadArmRequest): void {
     this.spawn().postMessage(req satisfies TrainingRequest);
   }
 

@@ -53,6 +53,24 @@ export interface ArmRequest {
   config: TrainingConfig;
   resolution?: Resolution;
   sequencesPerMovie?: number;
+  /**
+   * Keep the trained autoencoder: its model record and final checkpoint are stored (a 'kept' event
+   * names them) so its frozen encoder can feed heads like any autoencoder's. Stored frame size only.
+   */
+  keep?: { name: string };
+}
+
+/**
+ * A head trained like 'start' on the encodings of `encoder` (e.g. a kept experiment arm), but
+ * nothing is stored except the encoding cache: epochs stream back with runId ARM_RUN_ID.
+ */
+export interface HeadArmRequest {
+  type: 'head-arm';
+  kind: 'scenes' | 'gases';
+  projectId: string;
+  config: TrainingConfig;
+  encoder: EncoderRef;
+  dataset: LabelDataset | GasDataset;
 }
 
 export const ARM_RUN_ID = 'experiment-arm';
@@ -99,6 +117,7 @@ export type TrainingRequest =
   /** Continue a paused or stopped run from its last checkpoint (datasets as when it started). */
   | { type: 'resume'; runId: string; dataset?: LabelDataset | GasDataset }
   | ArmRequest
+  | HeadArmRequest
   | { type: 'stop' };
 
 export interface MemoryInfo {
@@ -123,5 +142,7 @@ export type TrainingEvent =
       memory: MemoryInfo;
     }
   | { type: 'epoch'; runId: string; result: EpochResult }
+  /** An experiment arm's autoencoder was stored (ArmRequest.keep). */
+  | { type: 'kept'; encoder: EncoderRef }
   | { type: 'state'; runId: string; state: RunRecord['state']; message?: string }
   | { type: 'error'; message: string };

@@ -52,22 +52,30 @@ export async function saveEpoch(
   await writeTransaction(stores, `checkpoint of epoch ${epoch}`, async (tx) => {
     const run = await tx.objectStore('runs').get(runId);
     if (!run || !run.modelId) throw new Error(`Run ${runId} no longer exists.`);
-    const checkpoint: CheckpointRecord = {
-      modelId: run.modelId,
-      epoch,
-      projectId: run.projectId,
-      weightSpecs: state.weights.specs,
-      weights: state.weights.data,
-      optimizerSpecs: state.optimizer.specs,
-      optimizer: state.optimizer.data,
-      createdAt: Date.now(),
-    };
-    await putCheckpoint(tx, checkpoint);
+    await putCheckpoint(tx, checkpointRecord(run.modelId, run.projectId, epoch, state));
     await tx.objectStore('runs').put({
       ...run,
       epochs: [...run.epochs.filter((e) => e.epoch !== epoch), epochMetrics],
     });
   });
+}
+
+function checkpointRecord(
+  modelId: string,
+  projectId: string,
+  epoch: number,
+  state: TrainingState,
+): CheckpointRecord {
+  return {
+    modelId,
+    epoch,
+    projectId,
+    weightSpecs: state.weights.specs,
+    weights: state.weights.data,
+    optimizerSpecs: state.optimizer.specs,
+    optimizer: state.optimizer.data,
+    createdAt: Date.now(),
+  };
 }
 
 export function checkpointState(c: CheckpointRecord): TrainingState {
@@ -102,4 +110,42 @@ export async function latestEncoder(
 /** The `encodings` store's key for a movie's sequences encoded by one autoencoder checkpoint. */
 export function encodingCacheKey(encoder: EncoderRef, movieId: string): string {
   return `${encoder.modelId}@${encoder.epoch}:${movieId}`;
+}
+
+/** Stores a model without a run (an experiment arm's autoencoder) and its state after `epoch`. */
+export async function keepModel(
+  model: ModelRecord,
+  epoch: number,
+  state: TrainingState,
+): Promise<void> {
+  const stores = ['models', ...CHECKPOINT_STORES] as ['models', ...typeof CHECKPOINT_STORES];
+  await writeTransaction(stores, `model “${model.name}”`, async (tx) => {
+    await tx.objectStore('models').put(model);
+    await putCheckpoint(tx, checkpointRecord(model.id, model.projectId, epoch, state));
+  });
+}
+
+/**
+ * Removes a model, its checkpoints and the encodings its checkpoints made: what an experiment
+ * that stopped half-way kept for a run pair it never saved.
+ */
+export async function discardModel(modelId: string): Promise<void> {
+  const stores = ['models', 'encodings', ...CHECKPOINT_STORES] as [
+    'models',
+    'encodings',
+    ...typeof CHECKPOINT_STORES,
+  ];
+  await writeTransaction(stores, 'unsaved experiment model', async (tx) => {
+    await tx.objectStore('models').delete(modelId);
+    await tx
+      .objectStore('checkpoints')
+      .delete(IDBKeyRange.bound([modelId, -Infinity], [modelId, Infinity]));
+    await tx
+      .objectStore('checkpointChunks')
+      .delete(IDBKeyRange.bound([modelId, -Infinity, -Infinity], [modelId, Infinity, Infinity]));
+    // Cache keys are `${modelId}@${epoch}:${movieId}`.
+    await tx
+      .objectStore('encodings')
+      .delete(IDBKeyRange.bound([`${modelId}@`, -Infinity], [`${modelId}@\uffff`, Infinity]));
+  });
 }

@@ -44,7 +44,7 @@ import {
 import type { GasDataset, LabelDataset, SequenceRef } from '../study/dataset';
 import { binaryCrossentropy, meanAbsoluteError } from './losses';
 import { makeOptimizer } from './optimizer';
-import { restoreState, restoreWeights } from './checkpoint';
+import { restoreState, restoreWeights, type TrainingState } from './checkpoint';
 import { runEpochs, type Batch, type BatchLoader } from './loop';
 import {
   checkpointState,
@@ -52,6 +52,7 @@ import {
   encodingCacheKey,
   getModel,
   getRun,
+  keepModel,
   saveEpoch,
   setRunState,
 } from './runs';
@@ -61,8 +62,10 @@ import {
   type ArmRequest,
   type AutoencoderDecoder,
   type EncoderRef,
+  type HeadArmRequest,
   type MemoryInfo,
   type StartRequest,
+  type TrainingConfig,
   type TrainingEvent,
   type TrainingKind,
 } from './protocol';
@@ -326,21 +329,8 @@ export class TrainingSession {
       const movieNames = await namesOfMovies(run.projectId);
       const outcome = await this.untilFault(
         runEpochs({
-          model,
-          optimizer,
-          loss: meta.kind === 'gases' ? meanAbsoluteError : binaryCrossentropy,
-          load,
-          train: meta.train,
-          validation: meta.validation,
-          batchSize: config.batchSize,
-          shuffle: config.shuffle,
-          seed: config.seed,
-          fromEpoch,
-          toEpoch: config.epochs,
-          shouldStop: () => {
-            this.checkGpu();
-            return this.stopRequested;
-          },
+          ...epochPlan(meta, config, model, optimizer, load, fromEpoch),
+          shouldStop: this.shouldStop,
           onBatch: (b) => this.emit({ type: 'progress', ...b, memory: memoryInUse() }),
           evaluate: (p, rows) => evaluate(meta, p, rows, movieNames),
           onEpoch: async (result, capture) => {
@@ -378,52 +368,72 @@ export class TrainingSession {
     }
   }
 
+  /** Polled by runEpochs between batches: throws after a GPU fault, true once stop was asked. */
+  private readonly shouldStop = (): boolean => {
+    this.checkGpu();
+    return this.stopRequested;
+  };
+
   /**
-   * One arm of a video experiment: the autoencoder of `req.config` (decoder, augmentation, batch
-   * norm) on the usual split, at `req.resolution`. Stores nothing; each epoch's metrics also carry
-   * the most tensor memory in use between steps (`memoryBytes`), the parameter count, the
-   * activation bytes per sequence and the split's sizes.
+   * Runs the work of an experiment job that stores no run, and ends it with one 'state' event for
+   * ARM_RUN_ID. `work` hands the model it builds to `own`, which disposes of it afterwards.
    */
-  async trainArm(req: ArmRequest): Promise<void> {
+  private async armJob(
+    config: TrainingConfig,
+    work: (
+      optimizer: tf.Optimizer,
+      own: (model: tf.LayersModel) => tf.LayersModel,
+    ) => Promise<'done' | 'stopped'>,
+  ): Promise<void> {
     let state: RunRecord['state'] = 'failed';
     let message: string | undefined;
-    let model: tf.LayersModel | null = null;
-    const optimizer = makeOptimizer(req.config.optimizer);
+    const models: tf.LayersModel[] = [];
+    const optimizer = makeOptimizer(config.optimizer);
     this.stopRequested = false;
     try {
-      await this.ensureBackend(req.config.backends);
+      await this.ensureBackend(config.backends);
+      state = await work(optimizer, (model) => (models.push(model), model));
+    } catch (err) {
+      message = describeFailure(this.gpuFault ? new GpuFault(this.gpuFault) : err).message;
+    } finally {
+      models.forEach((m) => m.dispose());
+      optimizer.dispose();
+    }
+    this.emit({ type: 'state', runId: ARM_RUN_ID, state, message });
+  }
+
+  /**
+   * One arm of a video experiment: the autoencoder of `req.config` (decoder, augmentation, batch
+   * norm) on the usual split, at `req.resolution`. Stores no run; with `req.keep` it stores the
+   * model and its final checkpoint and says so in a 'kept' event. Each epoch's metrics carry the
+   * most tensor memory in use between steps (`memoryBytes`), the parameter count, the activation
+   * bytes per sequence and the split's sizes.
+   */
+  trainArm(req: ArmRequest): Promise<void> {
+    return this.armJob(req.config, async (optimizer, own) => {
       const stored = await this.autoencoderRows(req, req.sequencesPerMovie);
       const [frames, height, width, channels] = stored.inputShape!;
       const res = req.resolution ?? { width, height };
       const meta = { ...stored, inputShape: [frames, res.height, res.width, channels] };
-      model = this.build(meta as ModelMeta);
+      if (req.keep && (res.width !== width || res.height !== height)) {
+        throw new Error('Only an autoencoder trained on the stored frame size can be kept.');
+      }
+      const model = own(this.build(meta as ModelMeta));
       const parameters = countParams(model).total;
       const perSequence = activationBytes(model);
       const load = resized(sequenceLoader(stored), res);
       const augment = req.config.augment;
       let memoryBytes = 0;
+      let final: { epoch: number; state: TrainingState } | null = null;
       const outcome = await runEpochs({
-        model,
-        optimizer,
-        loss: binaryCrossentropy,
-        load,
-        train: meta.train,
-        validation: meta.validation,
-        batchSize: req.config.batchSize,
-        shuffle: req.config.shuffle,
-        seed: req.config.seed,
-        fromEpoch: 0,
-        toEpoch: req.config.epochs,
+        ...epochPlan(meta as ModelMeta, req.config, model, optimizer, load),
         ...(augment
           ? {
               augment: (batch: Batch, epoch: number, b: number) =>
                 augmentTrainingBatch(batch, augment, batchSeed(req.config.seed, epoch, b), 'input'),
             }
           : {}),
-        shouldStop: () => {
-          this.checkGpu();
-          return this.stopRequested;
-        },
+        shouldStop: this.shouldStop,
         onBatch: (b) => {
           const memory = memoryInUse();
           memoryBytes = Math.max(memoryBytes, memory.bytes);
@@ -436,19 +446,65 @@ export class TrainingSession {
           trainSequences: meta.train.length,
           validationSequences: meta.validation.length,
         }),
-        onEpoch: async (result) => this.emit({ type: 'epoch', runId: ARM_RUN_ID, result }),
+        onEpoch: async (result, capture) => {
+          if (req.keep && result.epoch === req.config.epochs) {
+            final = { epoch: result.epoch, state: await capture() };
+            this.checkGpu();
+          }
+          this.emit({ type: 'epoch', runId: ARM_RUN_ID, result });
+        },
       });
-      state = outcome === 'done' ? 'done' : 'stopped';
-    } catch (err) {
-      message = describeFailure(err).message;
-    } finally {
-      model?.dispose();
-      optimizer.dispose();
-    }
-    this.emit({ type: 'state', runId: ARM_RUN_ID, state, message });
+      const kept = final as { epoch: number; state: TrainingState } | null;
+      if (outcome === 'done' && req.keep && kept) {
+        const record: ModelRecord = {
+          id: newId(),
+          projectId: req.projectId,
+          kind: 'autoencoder',
+          name: req.keep.name,
+          createdAt: Date.now(),
+          topology: model.toJSON(null, false),
+          meta: meta as unknown as Record<string, unknown>,
+        };
+        await keepModel(record, kept.epoch, kept.state);
+        this.emit({ type: 'kept', encoder: { modelId: record.id, epoch: kept.epoch } });
+      }
+      return outcome;
+    });
   }
 
-  /** Computes the missing encodings of the rows once, then serves them from the cache. */
+  /**
+   * A head on the frozen encoder of `req.encoder` (built, encoded and evaluated exactly as a stored
+   * head run), storing nothing but the encoding cache; epochs carry the head's validation metrics.
+   */
+  trainHeadArm(req: HeadArmRequest): Promise<void> {
+    return this.armJob(req.config, async (optimizer, own) => {
+      const meta = headRows(req, await encoderInputDim(req.encoder));
+      const model = own(this.build(meta));
+      const load = await this.untilFault(this.encodingLoader(meta));
+      const movieNames = await namesOfMovies(req.projectId);
+      // A stop while encoding leaves encodings missing: nothing to train on.
+      if (this.stopRequested) return 'stopped';
+      return this.untilFault(
+        runEpochs({
+          ...epochPlan(meta, req.config, model, optimizer, load),
+          shouldStop: this.shouldStop,
+          onBatch: (b) => this.emit({ type: 'progress', ...b, memory: memoryInUse() }),
+          evaluate: (p, rows) => evaluate(meta, p, rows, movieNames),
+          onEpoch: async (result) => {
+            this.checkGpu();
+            this.emit({ type: 'epoch', runId: ARM_RUN_ID, result });
+          },
+        }),
+      );
+    });
+  }
+
+  /**
+   * Computes the missing encodings of the rows once, then serves them from the cache. Every
+   * autoencoder trained here has the paper's encoder: the switch-unpooling one has the same layers
+   * with the same weights in the same order (unpooling has none, and its pooling outputs the same
+   * maxima), so the paper's model restored from its checkpoint encodes exactly as it does.
+   */
   private async encodingLoader(meta: ModelMeta): Promise<BatchLoader> {
     const ref = meta.encoder!;
     const keyOf = (r: SequenceRef) => encodingCacheKey(ref, r.movieId);
@@ -534,6 +590,30 @@ export class TrainingSession {
   }
 }
 
+/** What every training job tells runEpochs: model, loss, split, batches and epochs to run. */
+function epochPlan(
+  meta: Pick<ModelMeta, 'kind' | 'train' | 'validation'>,
+  config: TrainingConfig,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  load: BatchLoader,
+  fromEpoch = 0,
+) {
+  return {
+    model,
+    optimizer,
+    loss: meta.kind === 'gases' ? meanAbsoluteError : binaryCrossentropy,
+    load,
+    train: meta.train,
+    validation: meta.validation,
+    batchSize: config.batchSize,
+    shuffle: config.shuffle,
+    seed: config.seed,
+    fromEpoch,
+    toEpoch: config.epochs,
+  };
+}
+
 /**
  * Values per sequence at the output of the autoencoder's encoder: the heads' input width, which
  * depends on the frame size the autoencoder was trained on (64,512 only at 64×36).
@@ -551,7 +631,7 @@ async function encoderInputDim(ref: EncoderRef): Promise<number> {
 }
 
 function headRows(
-  req: Extract<StartRequest, { kind: 'scenes' | 'gases' }>,
+  req: Pick<HeadArmRequest, 'kind' | 'config' | 'encoder' | 'dataset'>,
   inputDim: number,
 ): ModelMeta {
   const d: LabelDataset | GasDataset = req.dataset;

@@ -21,7 +21,9 @@ scope.onmessage = (ev: MessageEvent<TrainingRequest>) => {
       ? session.start(req)
       : req.type === 'arm'
         ? session.trainArm(req)
-        : session.resume(req.runId);
+        : req.type === 'head-arm'
+          ? session.trainHeadArm(req)
+          : session.resume(req.runId);
   work.catch((err: unknown) =>
     scope.postMessage({
       type: 'error',

@@ -6,3 +6,4 @@ export { UpSampling3D } from './upsampling3d';
 export { ZeroPadding3D } from './zero-padding3d';
 export { BatchNormalization } from './batch-norm';
 export { SplitDense, planBlocks, mergeSplitKernel } from './split-dense';
+export { MaxPooling3DWithSwitches, Unpooling3D } from './switch-pooling';
