@@ -185,16 +185,35 @@ interface OperandA {
 }
 
 /**
+ * A program of THREADS-wide workgroups dispatched as one flat row of `workgroups`; its shader
+ * finds its own index as WORKGROUP_INDEX's `wg`.
+ */
+abstract class FlatProgram implements WebGPUProgram {
+  dispatchLayout = { x: [0] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number] = [THREADS, 1, 1];
+  abstract shaderKey: string;
+
+  constructor(
+    public variableNames: string[],
+    public outputShape: number[],
+    workgroups: number,
+  ) {
+    this.dispatch = [workgroups, 1, 1];
+  }
+
+  abstract getUserCode(): string;
+}
+
+const WORKGROUP_INDEX =
+  'let wg = i32(workgroupId.x + numWorkgroups.x * (workgroupId.y + numWorkgroups.y * workgroupId.z));';
+
+/**
  * A tiled product C = A · B, with A read through `a` and B through the WGSL expression `loadB`
  * (of k and n, valid in range), written to result[(split · M + m) · N + n].
  */
-class ImplicitGemmProgram implements WebGPUProgram {
-  outputShape: number[];
+class ImplicitGemmProgram extends FlatProgram {
   shaderKey: string;
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number];
-  variableNames: string[];
-  workgroupSize: [number, number, number] = [THREADS, 1, 1];
 
   constructor(
     name: string,
@@ -205,10 +224,7 @@ class ImplicitGemmProgram implements WebGPUProgram {
     private readonly a: OperandA,
     private readonly loadB: string,
   ) {
-    this.variableNames = inputs;
-    this.outputShape = outputShape;
-    const tiles = Math.ceil(p.M / p.t.TM) * Math.ceil(p.N / p.t.TN) * p.splits;
-    this.dispatch = [tiles, 1, 1];
+    super(inputs, outputShape, Math.ceil(p.M / p.t.TM) * Math.ceil(p.N / p.t.TN) * p.splits);
     this.shaderKey = `cinebreath_${name}_${p.KS}_${helpers.replace(/\D+/g, '_')}`;
   }
 
@@ -237,7 +253,7 @@ fn loadA(mc: vec4<i32>, kc: vec4<i32>) -> f32 { return ${this.a.load}; }
 fn loadB(k: i32, n: i32) -> f32 { return ${this.loadB}; }
 
 fn main(index: i32) {
-  let wg = i32(workgroupId.x + numWorkgroups.x * (workgroupId.y + numWorkgroups.y * workgroupId.z));
+  ${WORKGROUP_INDEX}
   // Reading a uniform keeps its binding in the pipeline layout tfjs binds against.
   let live = wg < C_TILES && uniforms.outShape.x > 0;
   let tileN = wg % ${tilesN};
@@ -308,22 +324,19 @@ fn main(index: i32) {
  * per 3 multiply-adds), while a voxel's taps can be walked directly with the bounds decided per
  * tap, not per element. Forward: columns are output channels; input gradient: input channels.
  */
-class DirectConvProgram implements WebGPUProgram {
-  outputShape: number[];
+class DirectConvProgram extends FlatProgram {
   shaderKey: string;
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number];
-  variableNames: string[];
-  workgroupSize: [number, number, number] = [THREADS, 1, 1];
 
   constructor(
     private readonly mode: 'forward' | 'inputGrad',
     private readonly g: ConvGeometry,
     outputShape: number[],
   ) {
-    this.variableNames = mode === 'forward' ? ['x', 'W'] : ['dy', 'W'];
-    this.outputShape = outputShape;
-    this.dispatch = [Math.ceil(directRows(mode, g) / THREADS), 1, 1];
+    super(
+      mode === 'forward' ? ['x', 'W'] : ['dy', 'W'],
+      outputShape,
+      Math.ceil(directRows(mode, g) / THREADS),
+    );
     this.shaderKey = `cinebreath_direct_${mode}_${Object.values(g).join('_')}`;
   }
 
@@ -367,7 +380,7 @@ fn main(index: i32) {
   let lid = i32(localIndex);
   for (var i = lid; i < ${filterSize}; i += ${THREADS}) { w[i] = W[i]; }
   workgroupBarrier();
-  let wg = i32(workgroupId.x + numWorkgroups.x * (workgroupId.y + numWorkgroups.y * workgroupId.z));
+  ${WORKGROUP_INDEX}
   let v = wg * ${THREADS} + lid;
   // Reading a uniform keeps its binding in the pipeline layout tfjs binds against.
   if (v >= C_M || uniforms.outShape.x <= 0) { return; }
