@@ -1,21 +1,29 @@
 /**
- * Constant tensors kept for the life of the page, one per (backend, value, shape). tfjs turns
- * every JavaScript number in an op (`tf.mul(x, 0.99)`) into a new tensor, which the webgpu backend
- * uploads through a freshly created staging buffer: on an H100 host under Dawn that was ~19 ms of
- * a 111 ms batch-norm training step of the paper's autoencoder (CPU profile), spent re-uploading
- * the same few numbers every step. Ops in training steps take their constants from here instead.
+ * Constant tensors kept for the life of a backend, one per (backend instance, value, shape). tfjs
+ * turns every JavaScript number in an op (`tf.mul(x, 0.99)`) into a new tensor, which the webgpu
+ * backend uploads through a freshly created staging buffer: on an H100 host under Dawn that was
+ * ~19 ms of a 111 ms batch-norm training step of the paper's autoencoder (CPU profile), spent
+ * re-uploading the same few numbers every step. Ops in training steps take their constants from
+ * here instead. Keyed by the backend object, not its name: a backend registered again under the
+ * same name (a new GPU device after a lost one) must not see tensors of the old device.
  */
 import * as tf from '@tensorflow/tfjs';
 
-const kept = new Map<string, tf.Tensor>();
+const kept = new WeakMap<tf.KernelBackend, Map<string, tf.Tensor>>();
 
 /** A float32 tensor of `shape` (a scalar by default) filled with `value`; never dispose it. */
 export function constant(value: number, shape: number[] = []): tf.Tensor {
-  const key = `${tf.getBackend()}:${value}:${shape.join('x')}`;
-  let t = kept.get(key);
+  const backend = tf.backend();
+  let table = kept.get(backend);
+  if (!table) {
+    table = new Map();
+    kept.set(backend, table);
+  }
+  const key = `${value}:${shape.join('x')}`;
+  let t = table.get(key);
   if (!t || t.isDisposed) {
     t = tf.keep(tf.fill(shape, value, 'float32'));
-    kept.set(key, t);
+    table.set(key, t);
   }
   return t;
 }
