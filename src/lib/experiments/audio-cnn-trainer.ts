@@ -1,9 +1,10 @@
 /**
  * Trains the spectrogram CNN (audio-cnn.ts) on pooled log-mel spectrograms (log-mel.ts) on the
- * current tfjs backend — WebGPU in the app's worker, else wasm, else cpu. Spectrograms are standardised per mel band with the training
- * rows' statistics; Adam, binary cross-entropy (scenes) or MAE (gases), seeded shuffles. Reports
- * every epoch like the audio MLPs do (loss, validation loss, weighted P/R/F1 or MAE) plus its
- * wall time, to a callback that may stop training.
+ * current tfjs backend — WebGPU in the app's worker, else wasm, else cpu. Spectrograms are
+ * standardised per mel band with the training rows' statistics; Adam, binary cross-entropy
+ * (scenes) or MAE (gases), seeded shuffles. Reports every epoch like the audio MLPs do (loss,
+ * validation loss, weighted P/R/F1 or MAE) plus its wall time, to a callback that may stop
+ * training.
  *
  * The network's weights come from `buildAudioCnn` (its layers, initialisers and parameter count),
  * but the training step runs the same computation written out with ops whose gradients are fast

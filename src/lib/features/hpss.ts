@@ -14,10 +14,10 @@ function reflect(i: number, n: number): number {
 
 /**
  * scipy.ndimage.median_filter(line, size, mode='reflect') of one line of `src` (n values at
- * `offset + i * stride`), written to `dst` at `dstOffset + i * dstStride`; size odd. The reflect-padded line is gathered into `line`, then
- * the window is kept sorted in `win` (2^m − 1 long, +∞ past `size`): each step finds where the
- * leaving value sits and where the entering one belongs by branch-free bisection, and shifts the
- * values between by one.
+ * `offset + i * stride`), written to `dst` at `dstOffset + i * dstStride`; size odd. The
+ * reflect-padded line is gathered into `line`, then the window is kept sorted in `win` (2^m − 1
+ * long, +∞ past `size`): each step finds where the leaving value sits and where the entering one
+ * belongs by branch-free bisection, and shifts the values between by one.
  */
 export function runningMedian(
   src: Float64Array,

@@ -7,10 +7,10 @@
  * first layer, so a stored or downloaded model needs nothing beside it.
  * Inputs are checked first: a non-finite feature or target is an error, never a NaN in a model.
  *
- * The step is written out by hand (forward, backward, then KerasAdadelta.applyGradients) rather than through
- * optimizer.minimize: tfjs's matMul gradients multiply by transposed operands in place, which
- * the wasm and cpu backends run about ten times slower than an explicit transpose followed by
- * a plain product. The gradients are the same: Keras's clipped BCE passes p − y where
+ * The step is written out by hand (forward, backward, then KerasAdadelta.applyGradients) rather
+ * than through optimizer.minimize: tfjs's matMul gradients multiply by transposed operands in
+ * place, which the wasm and cpu backends run about ten times slower than an explicit transpose
+ * followed by a plain product. The gradients are the same: Keras's clipped BCE passes p − y where
  * eps ≤ p ≤ 1 − eps and nothing where the sigmoid saturates; MAE passes sign(p − y).
  */
 import * as tf from '@tensorflow/tfjs';
