@@ -1,9 +1,12 @@
 // Movie ingest speed: a 1080p H.264/AAC clip generated with native ffmpeg, decoded to 64×36 @ 1 fps
 // plus 22050 Hz mono audio by native ffmpeg (the baseline, same machine, same run) and by the app
 // in headless Chromium (drop → all sequences stored) through each of its decoders: WebCodecs
-// (chosen automatically for this MP4) and ffmpeg.wasm (forced). Prints wall time, movie frames/s,
-// the ratios (to native, ≤ 1.0 is the goal; WebCodecs to ffmpeg.wasm), the renderer processes'
-// peak resident memory and the load average before and after (the machine is shared).
+// (chosen automatically for this MP4) and ffmpeg.wasm (forced). INGEST_BENCH_PRESET picks x264's
+// preset: `ultrafast` (default: every picture a reference, no B-frames) or e.g. `medium`, encoded
+// the way films are (CABAC, B-frames, some never referenced, which the WebCodecs path skips).
+// Prints wall time, movie frames/s, the ratios (to native, ≤ 1.0 is the goal; WebCodecs to
+// ffmpeg.wasm), the renderer processes' peak resident memory and the load average before and
+// after (the machine is shared).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -14,7 +17,8 @@ import type { Benchmark } from './harness.ts';
 
 const SECONDS = Number(process.env.INGEST_BENCH_SECONDS ?? 60);
 const OUT = resolve('bench/out');
-const CLIP = resolve(OUT, `clip-1080p-${SECONDS}s.mp4`);
+const PRESET = process.env.INGEST_BENCH_PRESET ?? 'ultrafast';
+const CLIP = resolve(OUT, `clip-1080p-${SECONDS}s-${PRESET}.mp4`);
 
 function hasNativeFfmpeg(): boolean {
   return spawnSync('ffmpeg', ['-version']).status === 0;
@@ -38,7 +42,7 @@ function makeClip() {
     '-c:v',
     'libx264',
     '-preset',
-    'ultrafast',
+    PRESET,
     '-b:v',
     '5M',
     '-g',
@@ -158,7 +162,7 @@ async function timeBrowser(url: string, decoder: 'auto' | 'ffmpeg.wasm'): Promis
     const t0 = performance.now();
     const cpu0 = descendantsCpuS();
     await page.getByTestId('movie-files').setInputFiles(CLIP);
-    const row = page.locator(`tr[data-movie="clip-1080p-${SECONDS}s"]`);
+    const row = page.locator(`tr[data-movie="clip-1080p-${SECONDS}s-${PRESET}"]`);
     // When the first decoded second shows: what came before is probing and starting the decoder.
     await row
       .getByTestId('progress')
@@ -198,7 +202,7 @@ const load = () =>
     .join(' ');
 
 const bench: Benchmark = {
-  title: `ingest of a ${SECONDS}-s 1080p H.264/AAC clip to 64×36 @ 1 fps + 22050 Hz mono`,
+  title: `ingest of a ${SECONDS}-s 1080p H.264/AAC clip (x264 ${PRESET}) to 64×36 @ 1 fps + 22050 Hz mono`,
   async run() {
     if (!hasNativeFfmpeg()) {
       console.log('native ffmpeg not found: skipped (it generates the clip and is the baseline)');

@@ -3,10 +3,11 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openStore, eraseStore } from '../../src/lib/store/db';
-import { DB_VERSION, PROJECT_STORES } from '../../src/lib/store/schema';
+import { DB_VERSION, encodingKey, PROJECT_STORES } from '../../src/lib/store/schema';
 import { createProject, deleteProject, listProjects } from '../../src/lib/store/projects';
 import {
   appendSequence,
+  deleteMovie,
   getMovie,
   getSequence,
   listMovies,
@@ -67,6 +68,36 @@ describe('study store', () => {
     expect(await getMovie('m1')).toBeUndefined();
     expect(await getSequence('m1', 0)).toBeUndefined();
     expect(await listMovies(b.id)).toHaveLength(1);
+  });
+
+  it('deletes a movie with its clips and cached values, and nothing of the other movies', async () => {
+    const p = await createProject('P');
+    await putMovie(movie(p.id));
+    await putMovie(movie(p.id, 'm2'));
+    const clip = { sampleRate: 22050, samples: new Float32Array(4).buffer };
+    for (const id of ['m1', 'm2']) {
+      await appendSequence(id, { index: 0, frames: frames(1), audio: clip });
+    }
+    const db = await openStore();
+    const cached = (source: string, movieId: string) => ({
+      cacheKey: encodingKey(source, movieId),
+      index: 0,
+      projectId: p.id,
+      values: new Float32Array(2).buffer,
+    });
+    for (const source of ['ae@3', 'log-mel/64x129']) {
+      await db.put('encodings', cached(source, 'm1'));
+      await db.put('encodings', cached(source, 'm2'));
+    }
+
+    await deleteMovie('m1');
+    expect(await getMovie('m1')).toBeUndefined();
+    expect(await getSequence('m1', 0)).toBeUndefined();
+    expect(await db.get('audioClips', ['m1', 0])).toBeUndefined();
+    const left = (await db.getAll('encodings')).map((e) => e.cacheKey).sort();
+    expect(left).toEqual([encodingKey('ae@3', 'm2'), encodingKey('log-mel/64x129', 'm2')]);
+    expect(await getSequence('m2', 0)).toBeDefined();
+    expect(await db.get('audioClips', ['m2', 0])).toBeDefined();
   });
 
   it('turns a quota failure into a clear error and keeps earlier data', async () => {

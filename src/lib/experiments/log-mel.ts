@@ -15,6 +15,7 @@ import { melSpectrogram, powerSpectrogram, powerToDb } from '../features/spectra
 import { frameCount, hannPeriodic, stftMagnitude } from '../features/spectrum';
 import { openStore, writeTransaction } from '../store/db';
 import { getAudioClip } from '../store/movies';
+import { encodingKey } from '../store/schema';
 
 export const CNN_MEL_BANDS = 64;
 export const CNN_TIME_POOL = 10;
@@ -23,7 +24,7 @@ export const CNN_FRAMES = Math.floor(frameCount(AUDIO_CLIP_SAMPLES, HOP) / CNN_T
 /** Values per clip, band-major ([bands, frames, 1] as the CNN takes it). */
 export const CNN_INPUT_SIZE = CNN_MEL_BANDS * CNN_FRAMES;
 
-const CACHE_PREFIX = `log-mel/${CNN_MEL_BANDS}x${CNN_FRAMES}:`;
+const CACHE_SOURCE = `log-mel/${CNN_MEL_BANDS}x${CNN_FRAMES}`;
 
 /**
  * The pooled log-mel spectrogram of one clip, bands × CNN_FRAMES, band-major. A clip shorter than
@@ -67,7 +68,7 @@ export async function logMelRows(
   const out = new Float32Array(rows.length * CNN_INPUT_SIZE);
   for (const [i, r] of rows.entries()) {
     if (shouldStop()) throw new Error('Stopped while computing spectrograms.');
-    const key = CACHE_PREFIX + r.movieId;
+    const key = encodingKey(CACHE_SOURCE, r.movieId);
     const cached = await db.get('encodings', [key, r.index]);
     let values: Float32Array;
     if (cached && cached.values.byteLength === CNN_INPUT_SIZE * 4) {

@@ -6,7 +6,12 @@
  */
 import { openStore, writeTransaction } from './db';
 import { guardQuota } from './errors';
-import type { AudioClipRecord, MovieRecord, SequenceRecord } from './schema';
+import {
+  encodingMovie,
+  type AudioClipRecord,
+  type MovieRecord,
+  type SequenceRecord,
+} from './schema';
 
 export async function putMovie(movie: MovieRecord): Promise<void> {
   const db = await openStore();
@@ -86,16 +91,32 @@ export async function getAudioClip(
   return (await openStore()).get('audioClips', [movieId, index]);
 }
 
-/** Deletes a movie with its sequences, clips and audio features. */
+/** Deletes a movie with its sequences, clips, audio features and every value cached from them. */
 export async function deleteMovie(movieId: string): Promise<void> {
   const db = await openStore();
-  const tx = db.transaction(['movies', 'sequences', 'audioClips', 'audioFeatures'], 'readwrite');
+  const tx = db.transaction(
+    ['movies', 'sequences', 'audioClips', 'audioFeatures', 'encodings'],
+    'readwrite',
+  );
+  const movie = await tx.objectStore('movies').get(movieId);
   const range = IDBKeyRange.bound([movieId, 0], [movieId, Infinity]);
+  const encodings = tx.objectStore('encodings');
+  const cached: Promise<void>[] = [];
+  if (movie) {
+    // Keys only: a project's cached encodings can be many megabytes.
+    let cursor = await encodings.index('byProject').openKeyCursor(movie.projectId);
+    while (cursor) {
+      if (encodingMovie(cursor.primaryKey[0]) === movieId)
+        cached.push(encodings.delete(cursor.primaryKey));
+      cursor = await cursor.continue();
+    }
+  }
   await Promise.all([
     tx.objectStore('movies').delete(movieId),
     tx.objectStore('sequences').delete(range),
     tx.objectStore('audioClips').delete(range),
     tx.objectStore('audioFeatures').delete(movieId),
+    ...cached,
   ]);
   await tx.done;
 }

@@ -22,7 +22,9 @@
  *  checkpointChunks [modelId, epoch, part]  the checkpoint's weight bytes then its optimizer bytes,
  *                                       cut into parts (v2; store/checkpoints.ts reads and writes)
  *  runs           id                    training configuration and per-epoch metrics
- *  encodings      [cacheKey, index]     frozen-encoder outputs cached per (checkpoint, sequence)
+ *  encodings      [cacheKey, index]     values cached per (source, sequence): frozen-encoder outputs
+ *                                       per checkpoint, the spectrogram CNN's log-mel; deleted
+ *                                       with their movie
  *
  * Migrations are numbered: `MIGRATIONS[v]` upgrades a database at version v to v + 1. Never edit a
  * shipped migration; append a new one and raise DB_VERSION.
@@ -189,11 +191,22 @@ export interface RunRecord {
 }
 
 export interface EncodingRecord {
+  /** `<what computed it>:<movieId>` (see `encodingKey`), so a movie's entries can be found. */
   cacheKey: string;
   index: number;
   projectId: string;
   /** float32 encoder output of one sequence. */
   values: ArrayBuffer;
+}
+
+/** The `encodings` cache key of one movie's values computed by `source` (a checkpoint, a mel). */
+export function encodingKey(source: string, movieId: string): string {
+  return `${source}:${movieId}`;
+}
+
+/** The movie an `encodings` cache key belongs to. */
+export function encodingMovie(cacheKey: string): string {
+  return cacheKey.slice(cacheKey.lastIndexOf(':') + 1);
 }
 
 export interface CinebreathDB extends DBSchema {

@@ -5,7 +5,12 @@
  */
 import { CHECKPOINT_STORES, latestCheckpointEpoch, putCheckpoint } from '../store/checkpoints';
 import { openStore, writeTransaction } from '../store/db';
-import type { CheckpointRecord, ModelRecord, RunRecord } from '../store/schema';
+import {
+  encodingKey,
+  type CheckpointRecord,
+  type ModelRecord,
+  type RunRecord,
+} from '../store/schema';
 import type { TrainingState } from './checkpoint';
 import type { EncoderRef } from './protocol';
 
@@ -109,7 +114,7 @@ export async function latestEncoder(
 
 /** The `encodings` store's key for a movie's sequences encoded by one autoencoder checkpoint. */
 export function encodingCacheKey(encoder: EncoderRef, movieId: string): string {
-  return `${encoder.modelId}@${encoder.epoch}:${movieId}`;
+  return encodingKey(`${encoder.modelId}@${encoder.epoch}`, movieId);
 }
 
 /** Stores a model without a run (an experiment arm's autoencoder) and its state after `epoch`. */
