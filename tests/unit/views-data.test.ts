@@ -16,6 +16,7 @@ import {
   flattenMetrics,
   linearTicks,
   logTicks,
+  defaultMetrics,
   metricKeys,
   runSeries,
 } from '../../src/lib/views/curves';
@@ -123,6 +124,16 @@ describe('curves', () => {
     const s = runSeries(r, 'val_loss', 'run 1');
     expect(s).toMatchObject({ x: [1, 2], y: [0.6, 0.55], label: 'run 1 · val_loss' });
     expect(runSeries(run([{ epoch: 5, loss: 1 }]), 'loss', 'r').x).toEqual([5]);
+  });
+
+  it('shows both spellings of the validation loss first, other metrics when no loss', () => {
+    const video = run([{ epoch: 1, loss: 0.5, valLoss: 0.6, f1: 0.3 }]);
+    const audio = run([{ epoch: 1, loss: 0.4, val_loss: 0.5, accuracy: 0.7 }]);
+    expect(defaultMetrics(metricKeys([video, audio]))).toEqual(['loss', 'valLoss', 'val_loss']);
+    expect(defaultMetrics(metricKeys([run([{ f1: 0.3, mae: 0.1, r2: 0.2 }])]))).toEqual([
+      'f1',
+      'mae',
+    ]);
   });
 
   it('places overlaid runs in the plot box, dropping non-positive values on a log axis', () => {

@@ -44,6 +44,18 @@ export function metricKeys(runs: readonly RunRecord[]): string[] {
   return [...keys].sort();
 }
 
+/**
+ * The losses a runs view shows first. Video runs record `valLoss` (the training loop's field),
+ * audio runs Keras's `val_loss` (their saved history reads like Keras's).
+ */
+const LOSS_KEYS = ['loss', 'valLoss', 'val_loss'];
+
+/** The metrics to plot before the user picks: every loss recorded, else the first two keys. */
+export function defaultMetrics(keys: readonly string[]): string[] {
+  const losses = keys.filter((k) => LOSS_KEYS.includes(k));
+  return losses.length ? losses : keys.slice(0, 2);
+}
+
 /** One metric of one run per epoch; epochs are numbered from 1 unless the record says otherwise. */
 export function runSeries(run: RunRecord, metric: string, runLabel: string): Series {
   const x: number[] = [];
