@@ -171,6 +171,8 @@ function syntheticFile(): Uint8Array<ArrayBuffer> {
       el(0x63a2, opusHead),
       el(0xe1, u(0x9f, 1)),
     ),
+    // A second audio track (another language): the first audio track is the one indexed.
+    el(0xae, u(0xd7, 3), u(0x83, 2), text(0x86, 'A_OPUS'), el(0x63a2, opusHead)),
   );
   // Timecode 1000 ms; a keyframe BlockGroup, a BlockGroup with ReferenceBlock (not a keyframe).
   const keyFrame = [0x82, 0x49, 0x83, 0x42, 0x00, 1, 2, 3]; // VP9 profile 0 keyframe start
@@ -191,6 +193,7 @@ function syntheticFile(): Uint8Array<ArrayBuffer> {
         ...opusFrame(5, 3),
       ]),
     ),
+    el(0xa3, block(3, 0, 0x80, opusFrame(7, 0))),
     el(0xa0, el(0xa1, block(1, 40, 0, [9, 9, 9])), el(0xfb, [0xd8])),
   );
   // An unknown-size cluster (as live WebM writers make), ended by the next cluster.
