@@ -99,6 +99,9 @@ describe('readMatroskaIndex on the fixtures', () => {
     await expect(readMatroskaIndex(blob(bytes.subarray(0, bytes.length >> 1)))).rejects.toThrow(
       'the file is truncated',
     );
+    await expect(readMatroskaIndex(await openAsBlob(media('truncated.mkv')))).rejects.toThrow(
+      'the file is truncated',
+    );
     await expect(readMatroskaIndex(blob(bytes.subarray(0, 30)))).rejects.toThrow(REASONS);
     await expect(readMatroskaIndex(blob(new Uint8Array(0)))).rejects.toThrow(REASONS);
     const mp4 = await readFile(media('h264-aac.mp4'));
