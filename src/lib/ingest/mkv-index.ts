@@ -73,10 +73,6 @@ class WindowReader {
   bytesRead = 0;
   constructor(private readonly file: Blob) {}
 
-  get size(): number {
-    return this.file.size;
-  }
-
   /** Up to `len` bytes at `pos` (fewer at the file's end). */
   async at(pos: number, len: number): Promise<Uint8Array> {
     const end = Math.min(this.file.size, pos + len);
@@ -526,6 +522,7 @@ export async function readMatroskaIndex(file: Blob): Promise<MatroskaIndex> {
         if (!child || (el.unknown && TOP_LEVEL.has(child.id))) break;
         if (child.end > fileEnd) throw new MatroskaError('the file is truncated');
         if (child.id === ID.timecode) {
+          if (child.end - child.data > 8) throw new MatroskaError('a cluster time is damaged');
           clusterTicks = uint(await reader.at(child.data, child.end - child.data));
         } else if (child.id === ID.simpleBlock) {
           await addBlock(child.data, child.end, clusterTicks, true, false);
