@@ -2,9 +2,9 @@
 // plus 22050 Hz mono audio by native ffmpeg (the baseline, same machine, same run) and by the app
 // in headless Chromium (drop → all sequences stored) through each of its decoders: WebCodecs
 // (chosen automatically for this MP4) and ffmpeg.wasm (forced); then the same streams remuxed into
-// MKV, by native ffmpeg and by WebCodecs through the Matroska demuxer. Prints wall time, movie frames/s,
-// the ratios (to native, ≤ 1.0 is the goal; WebCodecs to ffmpeg.wasm), the renderer processes'
-// peak resident memory and the load average before and after (the machine is shared).
+// MKV, by native ffmpeg and by WebCodecs through the Matroska demuxer. Prints wall time, movie
+// frames/s, the ratios (to native, ≤ 1.0 is the goal; WebCodecs to ffmpeg.wasm), the renderer
+// processes' peak resident memory and the load average before and after (the machine is shared).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';

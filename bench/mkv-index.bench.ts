@@ -3,7 +3,8 @@
 // 1080p H.264/AAC MKV (MKV_INDEX_BENCH_MINUTES, default 30: ~1.1 GB at 5 Mb/s) is made with native
 // ffmpeg by looping a 30-s clip (`-c copy`); the baseline is reading the same file through the same
 // 16-MB slices without parsing (the I/O alone), in the same run. Node's Blob stands in for the
-// browser's File (the page's figure is the WebCodecs run's `index` phase in `npm run bench ingest`).
+// browser's File (the page's figure is the WebCodecs run's `index` phase in
+// `npm run bench ingest`).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openAsBlob, statSync } from 'node:fs';
 import { resolve } from 'node:path';
