@@ -1,10 +1,11 @@
 // Movie ingest speed: a 1080p H.264/AAC clip generated with native ffmpeg, decoded to 64×36 @ 1 fps
 // plus 22050 Hz mono audio by native ffmpeg (the baseline, same machine, same run) and by the app
 // in headless Chromium (drop → all sequences stored) through each of its decoders: WebCodecs
-// (chosen automatically for this MP4) and ffmpeg.wasm (forced). INGEST_BENCH_PRESET picks x264's
-// preset: `ultrafast` (default: every picture a reference, no B-frames) or e.g. `medium`, encoded
-// the way films are (CABAC, B-frames, some never referenced, which the WebCodecs path skips).
-// Prints wall time, movie frames/s, the ratios (to native, ≤ 1.0 is the goal; WebCodecs to
+// (chosen automatically for this MP4) and ffmpeg.wasm (forced); then the same streams remuxed into
+// MKV, by native ffmpeg and by WebCodecs through the Matroska demuxer. INGEST_BENCH_PRESET picks
+// x264's preset: `ultrafast` (default: every picture a reference, no B-frames) or e.g. `medium`,
+// encoded the way films are (CABAC, B-frames, some never referenced, which the WebCodecs path
+// skips). Prints wall time, movie frames/s, the ratios (to native, ≤ 1.0 is the goal; WebCodecs to
 // ffmpeg.wasm), the renderer processes' peak resident memory and the load average before and
 // after (the machine is shared).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -19,12 +20,21 @@ const SECONDS = Number(process.env.INGEST_BENCH_SECONDS ?? 60);
 const OUT = resolve('bench/out');
 const PRESET = process.env.INGEST_BENCH_PRESET ?? 'ultrafast';
 const CLIP = resolve(OUT, `clip-1080p-${SECONDS}s-${PRESET}.mp4`);
+/** The same streams in Matroska (`-c copy`). */
+const CLIP_MKV = CLIP.replace(/\.mp4$/, '.mkv');
 
 function hasNativeFfmpeg(): boolean {
   return spawnSync('ffmpeg', ['-version']).status === 0;
 }
 
 function makeClip() {
+  makeMp4();
+  if (!existsSync(CLIP_MKV)) {
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', CLIP, '-c', 'copy', CLIP_MKV]);
+  }
+}
+
+function makeMp4() {
   if (existsSync(CLIP)) return;
   mkdirSync(OUT, { recursive: true });
   execFileSync('ffmpeg', [
@@ -58,14 +68,14 @@ function makeClip() {
   ]);
 }
 
-function timeNative(): { ms: number; cpuS: number } {
+function timeNative(clip: string): { ms: number; cpuS: number } {
   const t0 = performance.now();
   const cpu0 = childrenCpuS();
   execFileSync('ffmpeg', [
     '-v',
     'error',
     '-i',
-    CLIP,
+    clip,
     '-map',
     '0:v:0',
     '-vf',
@@ -148,7 +158,11 @@ interface BrowserRun {
   phases: Record<string, number> | null;
 }
 
-async function timeBrowser(url: string, decoder: 'auto' | 'ffmpeg.wasm'): Promise<BrowserRun> {
+async function timeBrowser(
+  url: string,
+  decoder: 'auto' | 'ffmpeg.wasm',
+  clip = CLIP,
+): Promise<BrowserRun> {
   const session = await openBrowser();
   try {
     const { page } = session;
@@ -161,7 +175,7 @@ async function timeBrowser(url: string, decoder: 'auto' | 'ffmpeg.wasm'): Promis
     const poll = setInterval(() => (peak = Math.max(peak, rendererRssKb())), 250);
     const t0 = performance.now();
     const cpu0 = descendantsCpuS();
-    await page.getByTestId('movie-files').setInputFiles(CLIP);
+    await page.getByTestId('movie-files').setInputFiles(clip);
     const row = page.locator(`tr[data-movie="clip-1080p-${SECONDS}s-${PRESET}"]`);
     // When the first decoded second shows: what came before is probing and starting the decoder.
     await row
@@ -219,10 +233,14 @@ const bench: Benchmark = {
     console.log(`load average before: ${load()}`);
     const runs: BrowserRun[] = [];
     let native: { ms: number; cpuS: number };
+    let nativeMkv: { ms: number; cpuS: number };
+    let mkv: BrowserRun;
     try {
-      native = timeNative();
+      native = timeNative(CLIP);
       runs.push(await timeBrowser(url, 'auto'));
       runs.push(await timeBrowser(url, 'ffmpeg.wasm'));
+      nativeMkv = timeNative(CLIP_MKV);
+      mkv = await timeBrowser(url, 'auto', CLIP_MKV);
     } finally {
       await server.close();
     }
@@ -233,12 +251,12 @@ const bench: Benchmark = {
       `native ffmpeg: ${(nativeMs / 1000).toFixed(1)} s, ${((frames * 1000) / nativeMs).toFixed(1)} movie frames/s, ` +
         `CPU ${native.cpuS.toFixed(1)} s`,
     );
-    for (const app of runs) {
+    const print = (app: BrowserRun, base: { ms: number; cpuS: number }) => {
       console.log(
         `${app.path}: ${(app.ms / 1000).toFixed(1)} s, ${((frames * 1000) / app.ms).toFixed(1)} movie frames/s, ` +
-          `ratio to native ${(app.ms / nativeMs).toFixed(2)}, first second decoded after ` +
+          `ratio to native ${(app.ms / base.ms).toFixed(2)}, first second decoded after ` +
           `${(app.firstMs / 1000).toFixed(1)} s, renderer peak RSS ${app.peakMb.toFixed(0)} MB, ` +
-          `browser CPU ${app.cpuS.toFixed(1)} s (ratio ${(app.cpuS / native.cpuS).toFixed(2)})`,
+          `browser CPU ${app.cpuS.toFixed(1)} s (ratio ${(app.cpuS / base.cpuS).toFixed(2)})`,
       );
       if (app.phases) {
         const { movie: _movie, ...ms } = app.phases;
@@ -247,9 +265,15 @@ const bench: Benchmark = {
           `  phases, s (overlapping; decoders run on their own threads): ${list.join(', ')}`,
         );
       }
-    }
+    };
+    for (const app of runs) print(app, native);
     const [webcodecs, wasm] = runs;
     console.log(`WebCodecs path / ffmpeg.wasm path: ${(webcodecs.ms / wasm.ms).toFixed(2)}`);
+    console.log(
+      `MKV (same streams): native ffmpeg ${(nativeMkv.ms / 1000).toFixed(1)} s, CPU ` +
+        `${nativeMkv.cpuS.toFixed(1)} s; ratios below are to native on the MKV`,
+    );
+    print(mkv, nativeMkv);
   },
 };
 export default bench;

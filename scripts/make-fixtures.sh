@@ -22,6 +22,11 @@ ff -f lavfi -i "$(pattern 320x180 24 65)" -f lavfi -i "$(tone 65 44100)" \
   -c:v libx264 -preset veryfast -crf 30 -g 48 -pix_fmt yuv420p -c:a aac -b:a 24k -ac 2 \
   -movflags +faststart -shortest h264-aac.mp4
 
+# The same H.264 High + AAC in Matroska (MKV), 65 s at 24 fps: the WebCodecs path's MKV demuxer.
+ff -f lavfi -i "$(pattern 320x180 24 65)" -f lavfi -i "$(tone 65 44100)" \
+  -c:v libx264 -preset veryfast -crf 30 -g 48 -pix_fmt yuv420p -c:a aac -b:a 24k -ac 2 \
+  -shortest mkv-h264-aac.mkv
+
 # VP9 + Opus in WebM, 34 s at 25 fps.
 ff -f lavfi -i "$(pattern 320x180 25 34)" -f lavfi -i "$(tone 34 48000)" \
   -c:v libvpx-vp9 -deadline realtime -cpu-used 8 -crf 55 -b:v 30k -g 50 -pix_fmt yuv420p \
@@ -63,6 +68,8 @@ ff -f lavfi -i "$(tone 35 44100)" -c:a aac -b:a 24k audio-only.mp4
 
 # Truncated: the index (moov, at the front) promises 65 s, the data stops before half of it.
 head -c "$(($(stat -c %s h264-aac.mp4) * 2 / 5))" h264-aac.mp4 >truncated.mp4
+# The same for Matroska: the Segment's size promises more than the file holds.
+head -c "$(($(stat -c %s mkv-h264-aac.mkv) * 2 / 5))" mkv-h264-aac.mkv >truncated.mkv
 
 # Random bytes named .mp4, and an empty file.
 head -c 65536 /dev/urandom >random-bytes.mp4

@@ -1,5 +1,5 @@
 // Movie ingest in the real page: fixture files are dropped through the file input, decoded by the
-// ffmpeg.wasm worker or the WebCodecs worker (MP4/MOV whose codec the browser decodes), stored per
+// ffmpeg.wasm worker or the WebCodecs worker (MP4/MOV, MKV/WebM whose codec the browser decodes), stored per
 // sequence, and compared with native ffmpeg's output of the same sampling rule
 // (`-vf fps=1,scale=W:H`), which is FFmpeg 5.1 too.
 import { resolve } from 'node:path';
@@ -460,6 +460,56 @@ describe('movie ingest (WebCodecs)', () => {
     }
   });
 
+  it('decodes H.264/AAC MKV and VP9/Opus WebM through the Matroska demuxer, audio by AudioDecoder', async () => {
+    const { page } = session;
+    await drop(page, 'mkv-h264-aac.mkv', 'vp9-opus.webm');
+    await waitForState(page, 'mkv-h264-aac', 'complete');
+    await waitForState(page, 'vp9-opus', 'complete');
+    const cases = [
+      {
+        file: 'mkv-h264-aac.mkv',
+        name: 'mkv-h264-aac',
+        codec: /^WebCodecs \(avc1\.64000c \+ mp4a\.40\.2\)$/,
+        seconds: 65,
+        sequences: 2,
+        audio: 'AudioDecoder (AAC in MKV)',
+        tolerance: 1e-6,
+      },
+      {
+        file: 'vp9-opus.webm',
+        name: 'vp9-opus',
+        codec: /^WebCodecs \(vp09\.00\.11\.08 \+ opus\)$/,
+        seconds: 34,
+        sequences: 1,
+        // libopus vs FFmpeg's Opus decoder, as for Opus in MP4 above.
+        audio: 'AudioDecoder (Opus in WebM)',
+        tolerance: 1e-4,
+      },
+    ];
+    const frameBytes = 64 * 36 * 3;
+    for (const c of cases) {
+      const movie = (await readMovie(page, c.name))!;
+      expect(movie.decoder).toMatch(c.codec);
+      expect(movie.frames).toHaveLength(c.sequences);
+      const native = nativeFramesOf(c.file, stretch);
+      expect(native.length).toBe(c.seconds * frameBytes);
+      const stored = concat(movie.frames);
+      expect(stored.length).toBe(c.sequences * 30 * frameBytes);
+      expect(madVsNative(`WebCodecs ${c.file}`, stored, native)).toBeLessThan(0.1);
+      for (const k of [0, 5, 29]) {
+        let red = 0;
+        for (let i = k * frameBytes; i < (k + 1) * frameBytes; i += 3) red += stored[i];
+        expect(Math.abs(red / (64 * 36) - ((40 * k + 30) % 256))).toBeLessThan(6);
+      }
+      expect(movie.audio).toHaveLength(c.sequences);
+      for (const clip of movie.audio) expect(clip.length).toBe(30 * 22050);
+      const audio = concat(movie.audio);
+      const ref = nativeAudioOf(c.file, 2);
+      expect(audioDiffVsNative(`${c.audio} ${c.file}`, audio, ref)).toBeLessThan(c.tolerance);
+      expectAligned(audio, 0);
+    }
+  });
+
   it('starts at the offset and ends at the end cut, like native ffmpeg with -ss', async () => {
     const { page } = session;
     await page.getByLabel('Start offset (s)').fill('15');
@@ -479,17 +529,25 @@ describe('movie ingest (WebCodecs)', () => {
     );
   });
 
-  it('falls back to ffmpeg.wasm for other containers and still names truncated files', async () => {
+  it('still names truncated files, and names both decoders when both fail', async () => {
     const { page } = session;
-    await drop(page, 'vp9-opus.webm', 'truncated.mp4', 'svt-av1.mp4');
+    await drop(page, 'truncated.mp4', 'svt-av1.mp4', 'truncated.mkv');
+    // A truncated MKV: the Matroska demuxer finds its Segment running past the file's end, and
+    // ffmpeg.wasm, which then decodes what is there, stops short too; the message names both.
+    await expect
+      .poll(() => page.getByRole('alert').allTextContents(), { timeout: 120_000 })
+      .toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(
+            /“truncated.mkv”: the file is truncated .*; WebCodecs failed before it: the file is truncated/,
+          ),
+        ]),
+      );
     await expect
       .poll(() => page.getByRole('alert').allTextContents(), { timeout: 120_000 })
       .toEqual(
         expect.arrayContaining([expect.stringMatching(/“truncated.mp4”: the file is truncated/)]),
       );
-    await waitForState(page, 'vp9-opus', 'complete');
-    const webm = (await readMovie(page, 'vp9-opus'))!;
-    expect(webm.decoder).toBe('ffmpeg.wasm (the container is not MP4/MOV)');
     const truncated = (await readMovie(page, 'truncated'))!;
     expect(truncated.state).toBe('failed');
     expect(truncated.frames).toHaveLength(0);

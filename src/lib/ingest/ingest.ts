@@ -66,11 +66,13 @@ export function decoderNotices(): string[] {
 
 /**
  * Why a movie cannot take the WebCodecs path (then ffmpeg.wasm decodes it), or null when it can
- * try: an MP4/MOV with a codec VideoDecoder may know, in a browser that has it.
+ * try: an MP4/MOV or MKV/WebM with a codec VideoDecoder may know, in a browser that has it.
  */
 export function webCodecsRefusal(info: MediaInfo): string | null {
   if (typeof VideoDecoder !== 'function') return 'this browser has no WebCodecs';
-  if (!/\b(mov|mp4)\b/.test(info.container)) return `the container is not MP4/MOV`;
+  if (!/\b(mov|mp4|matroska|webm)\b/.test(info.container)) {
+    return 'the container is not MP4/MOV or MKV/WebM';
+  }
   if (!WEBCODECS_CODECS.has(info.videoCodec)) return `no WebCodecs path for ${info.videoCodec}`;
   return null;
 }

@@ -1,11 +1,11 @@
 /**
- * The WebCodecs path's audio: the MP4's audio track (AAC, Opus) decoded by AudioDecoder in the
- * same pass as the pictures, so the movie is never read or decoded twice. Each decoded block is
- * mixed to mono as librosa does (the mean of the channels) and resampled by `MonoResampler` (equal
- * to ffmpeg's aresample), and every 30 s of output becomes the clip of the sequence with the same
- * index, on the same clock as the frames: output sample 0 is the plan's first second. A clip is
- * only made a little ahead of the frames (`ahead`), so memory holds a few clips whatever the
- * movie's length. Used by the WebCodecs worker only.
+ * The WebCodecs path's audio: the movie's audio track (AAC, Opus; MP4 or Matroska) decoded by
+ * AudioDecoder in the same pass as the pictures, so the movie is never read or decoded twice.
+ * Each decoded block is mixed to mono as librosa does (the mean of the channels) and resampled
+ * by `MonoResampler` (equal to ffmpeg's aresample), and every 30 s of output becomes the clip of
+ * the sequence with the same index, on the same clock as the frames: output sample 0 is the plan's
+ * first second. A clip is only made a little ahead of the frames (`ahead`), so memory holds a few
+ * clips whatever the movie's length. Used by the WebCodecs worker only.
  */
 import { AUDIO_SAMPLE_RATE, SECONDS_PER_SEQUENCE } from '../shapes';
 import type { AudioIndex } from './mp4-index';

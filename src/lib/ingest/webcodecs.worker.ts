@@ -1,6 +1,7 @@
 /**
- * The WebCodecs decoder worker: the fast path for MP4/MOV whose video codec the browser's
- * VideoDecoder decodes. mp4box reads the index; sample data is read from the File in windows, so
+ * The WebCodecs decoder worker: the fast path for MP4/MOV and MKV/WebM whose video codec the
+ * browser's VideoDecoder decodes. mp4box (MP4) or `mkv-index.ts` (Matroska) reads the index; sample
+ * data is read from the File in windows, so
  * memory never holds more than a few MB of the movie. Only the frames the sampling rule picks are
  * converted (by FrameScaler, as ffmpeg's scaler would); everything else is decoded only as far as
  * other frames need it: runs start at the keyframe before a picked frame, and H.264 pictures no
@@ -11,6 +12,7 @@
  */
 /// <reference lib="webworker" />
 import { FRAMES_PER_SEQUENCE, SECONDS_PER_SEQUENCE } from '../shapes';
+import { isMatroska, readMatroskaIndex } from './mkv-index';
 import { readVideoIndex, type VideoIndex } from './mp4-index';
 import { pickSourceFrames, type DecodePlan } from './plan';
 import type { PictureColour } from './probe';
@@ -47,6 +49,12 @@ class SampleReader {
     }
     return this.#bytes.subarray(offset - this.#start, offset - this.#start + size);
   }
+}
+
+/** The file's index, by its container (the first bytes say which, whatever the file's name). */
+async function readIndex(file: File): Promise<VideoIndex> {
+  const head = new Uint8Array(await file.slice(0, 4).arrayBuffer());
+  return isMatroska(head) ? readMatroskaIndex(file) : readVideoIndex(file);
 }
 
 /** An H.264 access unit (length-prefixed NAL units) whose slices no other picture references. */
@@ -101,7 +109,7 @@ class Phases {
 async function decode(file: File, plan: DecodePlan, colour: PictureColour): Promise<void> {
   const began = performance.now();
   const phases = new Phases();
-  const index = await phases.time('index', readVideoIndex(file));
+  const index = await phases.time('index', readIndex(file));
   const config: VideoDecoderConfig = {
     codec: index.codec,
     codedWidth: index.width,
