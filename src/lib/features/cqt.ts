@@ -179,6 +179,42 @@ function filterSpectra(
   return { nFft, rows, lo, hi };
 }
 
+/**
+ * The responses of every filter to two adjacent frames (spectra side by side in re/im, the second
+ * `span` further on), written at `at` and `at + rows.length`. A function of its own so that it is
+ * optimised within the first clip, not only once the whole octave loop has been on-stack replaced.
+ */
+function filterPair(
+  rows: SpanRow[],
+  lo: number,
+  span: number,
+  re: Float64Array,
+  im: Float64Array,
+  gain: number,
+  data: Float64Array,
+  at: number,
+  both = true,
+): void {
+  const count = rows.length;
+  for (let b = 0; b < count; b++) {
+    const { first, re: fr, im: fi } = rows[b];
+    let ar = 0;
+    let ai = 0;
+    let br = 0;
+    let bi = 0;
+    for (let j = 0, k = first - lo; j < fr.length; j++, k++) {
+      const wr = fr[j];
+      const wi = fi[j];
+      ar += wr * re[k] - wi * im[k];
+      ai += wr * im[k] + wi * re[k];
+      br += wr * re[k + span] - wi * im[k + span];
+      bi += wr * im[k + span] + wi * re[k + span];
+    }
+    data[at + b] = Math.sqrt(ar * ar + ai * ai) * gain;
+    if (both) data[at + count + b] = Math.sqrt(br * br + bi * bi) * gain;
+  }
+}
+
 /** |CQT| of y: frames × nBins (frame-major), as librosa.cqt with the given tuning. */
 export function cqtMagnitude(
   y: Float64Array,
@@ -215,27 +251,15 @@ export function cqtMagnitude(
     const span = hi - lo + 1;
     const re = new Float64Array(2 * span);
     const im = new Float64Array(2 * span);
-    for (let t = 0; t < frames; t += 2) {
-      const pair = t + 1 < frames;
+    for (let t = 0; t + 1 < frames; t += 2) {
       ft.frame(myY, t, myHop, re, im, -lo, lo, hi);
-      if (pair) ft.frame(myY, t + 1, myHop, re, im, span - lo, lo, hi);
-      for (let b = 0; b < count; b++) {
-        const { first, re: fr, im: fi } = rows[b];
-        let ar = 0;
-        let ai = 0;
-        let br = 0;
-        let bi = 0;
-        for (let j = 0, k = first - lo; j < fr.length; j++, k++) {
-          const wr = fr[j];
-          const wi = fi[j];
-          ar += wr * re[k] - wi * im[k];
-          ai += wr * im[k] + wi * re[k];
-          br += wr * re[k + span] - wi * im[k + span];
-          bi += wr * im[k + span] + wi * re[k + span];
-        }
-        data[t * count + b] = Math.sqrt(ar * ar + ai * ai) * gain;
-        if (pair) data[(t + 1) * count + b] = Math.sqrt(br * br + bi * bi) * gain;
-      }
+      ft.frame(myY, t + 1, myHop, re, im, span - lo, lo, hi);
+      filterPair(rows, lo, span, re, im, gain, data, t * count);
+    }
+    if (frames % 2 === 1) {
+      // the last frame alone (its pair's half is not written out)
+      ft.frame(myY, frames - 1, myHop, re, im, -lo, lo, hi);
+      filterPair(rows, lo, span, re, im, gain, data, (frames - 1) * count, false);
     }
     responses.push({ first: loBin, frames, data, count });
     if (myHop % 2 === 0 && o < nOctaves - 1) {

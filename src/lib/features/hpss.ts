@@ -90,27 +90,42 @@ export function keepHarmonic(D: ComplexSpectrogram, mag: Float64Array, kernel = 
   for (let t = 0; t < frames; t++) {
     const o = t * bins;
     runningMedian(mag, o, 1, bins, kernel, perc, 0, 1, line, win);
-    for (let k = 0; k < bins; k++) {
-      const hv = harm[o + k];
-      const pv = perc[k];
-      // librosa's softmask (power 2) scales both by the larger first; that one's ratio is
-      // exactly 1, so one division is enough
-      let mask: number;
-      if (hv >= pv) {
-        if (hv < 1.1754944e-38) mask = 0.5;
-        else {
-          const pz = pv / hv;
-          mask = 1 / (1 + pz * pz);
-        }
-      } else if (pv < 1.1754944e-38) mask = 0.5;
+    maskFrame(harm, perc, re, im, o, bins);
+  }
+}
+
+/**
+ * Frame `o..o + bins` of re/im times the harmonic soft mask of medians `harm` (same place) and
+ * `perc` (from 0). librosa's softmask (power 2) scales both by the larger first; that one's ratio
+ * is exactly 1, so one division is enough. A function of its own: it is optimised within the
+ * first clip rather than once the frame loop has been replaced on the stack.
+ */
+function maskFrame(
+  harm: Float64Array,
+  perc: Float64Array,
+  re: Float64Array,
+  im: Float64Array,
+  o: number,
+  bins: number,
+): void {
+  for (let k = 0; k < bins; k++) {
+    const hv = harm[o + k];
+    const pv = perc[k];
+    let mask: number;
+    if (hv >= pv) {
+      if (hv < 1.1754944e-38) mask = 0.5;
       else {
-        const hz = hv / pv;
-        const h = hz * hz;
-        mask = h / (h + 1);
+        const pz = pv / hv;
+        mask = 1 / (1 + pz * pz);
       }
-      re[o + k] *= mask;
-      im[o + k] *= mask;
+    } else if (pv < 1.1754944e-38) mask = 0.5;
+    else {
+      const hz = hv / pv;
+      const h = hz * hz;
+      mask = h / (h + 1);
     }
+    re[o + k] *= mask;
+    im[o + k] *= mask;
   }
 }
 

@@ -90,9 +90,25 @@ export function stftMagnitude(
   const data = into ? into.subarray(0, frames * bins) : new Float64Array(frames * bins);
   for (let t = 0; t < frames; t++) {
     ft.frame(y, t, hop, re, im);
-    for (let k = 0; k < bins; k++) data[t * bins + k] = Math.sqrt(re[k] * re[k] + im[k] * im[k]);
+    magnitudeInto(re, im, bins, data, t * bins);
   }
   return { frames, bins, data };
+}
+
+// Per-frame loops live in small functions of their own (here and in istft): the optimising
+// compiler takes them up within the first clip instead of waiting to replace the frame loop.
+function magnitudeInto(
+  re: Float64Array,
+  im: Float64Array,
+  n: number,
+  out: Float64Array,
+  at: number,
+): void {
+  for (let k = 0; k < n; k++) out[at + k] = Math.sqrt(re[k] * re[k] + im[k] * im[k]);
+}
+
+function overlapAdd(frame: Float64Array, window: Float64Array, acc: Float64Array, at: number) {
+  for (let j = 0; j < frame.length; j++) acc[at + j] += frame[j] * window[j];
 }
 
 export function magnitude(s: ComplexSpectrogram): Float64Array {
@@ -133,8 +149,7 @@ export function istft(s: ComplexSpectrogram, hop: number, length: number): Float
   const frame = new Float64Array(nFft);
   for (let t = 0; t < frames; t++) {
     fft.inverse(s.re, s.im, frame, t * s.bins);
-    const start = t * hop;
-    for (let j = 0; j < nFft; j++) acc[start + j] += frame[j] * window[j];
+    overlapAdd(frame, window, acc, t * hop);
   }
   const y = new Float64Array(length);
   const off = nFft / 2;
