@@ -1,12 +1,15 @@
 /**
  * Conv3D, its input and filter gradients, MaxPool3D and its gradient for tfjs's `cpu` backend.
- * Each convolution is lowered, a slab of voxels at a time, onto one register-blocked matrix
- * product (gemm.ts): the slab's receptive fields are gathered into a column matrix with typed-array
- * loops (vol2col), then multiplied by the filter. The stock kernels walk the volume with a
- * six-deep loop per output element and run at about 1 GFLOP/s; this runs at the speed of the
- * matrix product. Slabs keep the column matrix near 1 MiB whatever the volume or batch size.
+ * Each convolution is lowered, a slab of voxels at a time, onto one matrix product: the slab's
+ * receptive fields are gathered into a column matrix with typed-array loops (vol2col), then
+ * multiplied by the filter. The product is the wasm backend's (XNNPACK, wasm-gemm.ts) once
+ * `useWasmGemm` has been given one, else our register-blocked JavaScript (gemm.ts). The stock
+ * kernels walk the volume with a six-deep loop per output element and run at about 1 GFLOP/s;
+ * this runs at the speed of the matrix product. Slabs keep the column matrix near 1 MiB (JS) or
+ * 16 MiB (wasm, where each product has a fixed cost) whatever the volume or batch size.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { WasmGemm } from '../wasm-gemm';
 import { gemmTN } from './gemm';
 import {
   convGeometry,
@@ -33,6 +36,22 @@ function floats(backend: CpuBackendLike, t: tf.TensorInfo): Float32Array {
 
 function slabSize(rowLength: number): number {
   return Math.max(4, Math.floor(SLAB_FLOATS / rowLength / 4) * 4);
+}
+
+let wasmGemm: WasmGemm | null = null;
+
+/** Runs the convolutions' products on `gemm` (null: back to the JavaScript product). */
+export function useWasmGemm(gemm: WasmGemm | null): void {
+  wasmGemm = gemm;
+}
+
+/** The wasm product while its backend lives, else null. */
+function liveWasmGemm(): WasmGemm | null {
+  return wasmGemm?.alive() ? wasmGemm : null;
+}
+
+function wasmSlab(gemm: WasmGemm, rowLength: number): number {
+  return Math.max(1, Math.floor(gemm.slabFloats / rowLength));
 }
 
 /**
@@ -79,9 +98,50 @@ function vol2col(
 }
 
 /**
+ * vol2col's matrix transposed, `colT[(tap·C + c)·rows + (m − m0)]`, written tap by tap so that the
+ * stores form C sequential streams (not taps·C); voxel coordinates advance without division.
+ */
+function vol2colT(x: Float32Array, g: ConvGeometry, m0: number, rows: number, colT: Float32Array) {
+  const { inD, inH, inW, inC, outD, outH, outW, fD, fH, fW } = g;
+  let base = 0;
+  for (let kd = 0; kd < fD; kd++) {
+    for (let kh = 0; kh < fH; kh++) {
+      for (let kw = 0; kw < fW; kw++, base += inC * rows) {
+        let ow = m0 % outW;
+        let oh = Math.floor(m0 / outW) % outH;
+        let od = Math.floor(m0 / (outW * outH)) % outD;
+        let b = Math.floor(m0 / (outW * outH * outD));
+        for (let r = 0; r < rows; r++) {
+          const id = od * g.sD - g.pD + kd * g.dD;
+          const ih = oh * g.sH - g.pH + kh * g.dH;
+          const iw = ow * g.sW - g.pW + kw * g.dW;
+          let dst = base + r;
+          if (id < 0 || id >= inD || ih < 0 || ih >= inH || iw < 0 || iw >= inW) {
+            for (let c = 0; c < inC; c++, dst += rows) colT[dst] = 0;
+          } else {
+            let src = (((b * inD + id) * inH + ih) * inW + iw) * inC;
+            for (let c = 0; c < inC; c++, dst += rows) colT[dst] = x[src++];
+          }
+          if (++ow === outW) {
+            ow = 0;
+            if (++oh === outH) {
+              oh = 0;
+              if (++od === outD) {
+                od = 0;
+                b++;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
  * The input gradient's column matrix: for input voxels m0 …, the output gradient at the output
  * voxel each tap maps the input voxel to (zero where none does, e.g. between strides), written to
- * `col[(tap·outC + c)·rowStride + (m − m0)]`.
+ * `col[(tap·outC + c)·rowStride + (m − m0)·voxelStride]`.
  */
 function dy2col(
   dy: Float32Array,
@@ -89,6 +149,7 @@ function dy2col(
   m0: number,
   rows: number,
   col: Float32Array,
+  voxelStride: number,
   rowStride: number,
 ): void {
   const { inD, inH, inW, outD, outH, outW, outC, fD, fH, fW, sD, sH, sW } = g;
@@ -110,7 +171,7 @@ function dy2col(
         for (let kw = 0; kw < fW; kw++, k += outC) {
           const nw = iw + g.pW - kw * g.dW;
           const ow = nw / sW;
-          let dst = k * rowStride + r;
+          let dst = k * rowStride + r * voxelStride;
           if (okH && nw >= 0 && nw % sW === 0 && ow < outW) {
             let src = (((b * outD + od) * outH + oh) * outW + ow) * outC;
             for (let c = 0; c < outC; c++, dst += rowStride) col[dst] = dy[src++];
@@ -123,11 +184,34 @@ function dy2col(
   }
 }
 
-/** y = conv3d(x, w): per slab, y[slab] = colᵀ · W with col [taps·inC, slab]. */
-export function conv3dForward(x: Float32Array, w: Float32Array, g: ConvGeometry): Float32Array {
+/**
+ * y = conv3d(x, w): per slab, y[slab] = colᵀ · W with col [taps·inC, slab] (JavaScript), or
+ * col · W with col [slab, taps·inC] (wasm).
+ */
+export function conv3dForward(
+  x: Float32Array,
+  w: Float32Array,
+  g: ConvGeometry,
+  wasm = liveWasmGemm(),
+): Float32Array {
   const K = taps(g) * g.inC;
   const M = g.batch * g.outD * g.outH * g.outW;
   const y = new Float32Array(M * g.outC);
+  if (wasm) {
+    const slab = wasmSlab(wasm, K);
+    for (let m0 = 0; m0 < M; m0 += slab) {
+      const rows = Math.min(slab, M - m0);
+      wasm.product(
+        rows,
+        K,
+        g.outC,
+        (col) => vol2col(x, g, m0, rows, col, K, 1),
+        (b) => b.set(w),
+        (c) => y.set(c, m0 * g.outC),
+      );
+    }
+    return y;
+  }
   const slab = slabSize(K);
   const col = new Float32Array(K * slab);
   for (let m0 = 0; m0 < M; m0 += slab) {
@@ -139,7 +223,12 @@ export function conv3dForward(x: Float32Array, w: Float32Array, g: ConvGeometry)
 }
 
 /** dx = Σ over taps of dy (shifted) · Wᵀ: per slab of input voxels, colᵀ · W' with W'[tap, out, in]. */
-export function conv3dInputGrad(dy: Float32Array, w: Float32Array, g: ConvGeometry): Float32Array {
+export function conv3dInputGrad(
+  dy: Float32Array,
+  w: Float32Array,
+  g: ConvGeometry,
+  wasm = liveWasmGemm(),
+): Float32Array {
   const T = taps(g);
   const K = T * g.outC;
   const wt = new Float32Array(T * g.outC * g.inC);
@@ -152,21 +241,61 @@ export function conv3dInputGrad(dy: Float32Array, w: Float32Array, g: ConvGeomet
   }
   const M = g.batch * g.inD * g.inH * g.inW;
   const dx = new Float32Array(M * g.inC);
+  if (wasm) {
+    const slab = wasmSlab(wasm, K);
+    for (let m0 = 0; m0 < M; m0 += slab) {
+      const rows = Math.min(slab, M - m0);
+      wasm.product(
+        rows,
+        K,
+        g.inC,
+        (col) => dy2col(dy, g, m0, rows, col, K, 1),
+        (b) => b.set(wt),
+        (c) => dx.set(c, m0 * g.inC),
+      );
+    }
+    return dx;
+  }
   const slab = slabSize(K);
   const col = new Float32Array(K * slab);
   for (let m0 = 0; m0 < M; m0 += slab) {
     const rows = Math.min(slab, M - m0);
-    dy2col(dy, g, m0, rows, col, rows);
+    dy2col(dy, g, m0, rows, col, 1, rows);
     gemmTN(col, 0, wt, 0, dx, m0 * g.inC, K, rows, g.inC);
   }
   return dx;
 }
 
-/** dW = Σ over slabs of col[slab, taps·inC]ᵀ · dy[slab, outC]. */
-export function conv3dFilterGrad(x: Float32Array, dy: Float32Array, g: ConvGeometry): Float32Array {
+/**
+ * dW = Σ over slabs of col[slab, taps·inC]ᵀ · dy[slab, outC]. On wasm, whose product takes no
+ * transpose, the column matrix is written transposed (vol2colT).
+ */
+export function conv3dFilterGrad(
+  x: Float32Array,
+  dy: Float32Array,
+  g: ConvGeometry,
+  wasm = liveWasmGemm(),
+): Float32Array {
   const K = taps(g) * g.inC;
   const M = g.batch * g.outD * g.outH * g.outW;
   const dw = new Float32Array(K * g.outC);
+  if (wasm) {
+    const slab = wasmSlab(wasm, K);
+    for (let m0 = 0; m0 < M; m0 += slab) {
+      const rows = Math.min(slab, M - m0);
+      wasm.product(
+        K,
+        rows,
+        g.outC,
+        (colT) => vol2colT(x, g, m0, rows, colT),
+        (b) => b.set(dy.subarray(m0 * g.outC, (m0 + rows) * g.outC)),
+        (c) => {
+          for (let i = 0; i < c.length; i++) dw[i] += c[i];
+        },
+      );
+    }
+    return dw;
+  }
   const slab = slabSize(K);
   const col = new Float32Array(K * slab);
   for (let m0 = 0; m0 < M; m0 += slab) {
