@@ -196,6 +196,7 @@ export function conv3dForward(
 ): Float32Array {
   const K = taps(g) * g.inC;
   const M = g.batch * g.outD * g.outH * g.outW;
+  if (wasm && byTaps(g, g.outC, g.inC)) return conv3dForwardByTaps(x, w, g, wasm);
   const y = new Float32Array(M * g.outC);
   if (wasm) {
     const slab = wasmSlab(wasm, K);
@@ -278,6 +279,7 @@ export function conv3dFilterGrad(
 ): Float32Array {
   const K = taps(g) * g.inC;
   const M = g.batch * g.outD * g.outH * g.outW;
+  if (wasm && byTaps(g, g.outC, g.inC)) return conv3dFilterGradByTaps(x, dy, g, wasm);
   const dw = new Float32Array(K * g.outC);
   if (wasm) {
     const slab = wasmSlab(wasm, K);
@@ -302,6 +304,132 @@ export function conv3dFilterGrad(
     const rows = Math.min(slab, M - m0);
     vol2col(x, g, m0, rows, col, K, 1);
     gemmTN(col, 0, dy, m0 * g.outC, dw, 0, rows, K, g.outC);
+  }
+  return dw;
+}
+
+/** Z floats the by-taps lowerings may hold at once (256 MiB). */
+const BY_TAPS_FLOATS = 1 << 26;
+
+/**
+ * Whether to lower onto a matrix with one column per (tap, output channel) rather than per
+ * (tap, input channel): when there are fewer output channels (the RGB output layer: 3 against 32),
+ * that matrix is that much smaller to write and read.
+ */
+function byTaps(g: ConvGeometry, outC: number, inC: number): boolean {
+  const inVoxels = g.batch * g.inD * g.inH * g.inW;
+  return outC < inC && inVoxels * taps(g) * outC <= BY_TAPS_FLOATS;
+}
+
+/**
+ * y = conv3d(x, w) with few output channels: Z = x · W' (one row per input voxel, one column per
+ * tap and output channel, W'[c, tap·outC + o] = w[tap, c, o]), then every output voxel sums the
+ * Z entries of the input voxels its taps read.
+ */
+function conv3dForwardByTaps(
+  x: Float32Array,
+  w: Float32Array,
+  g: ConvGeometry,
+  wasm: WasmGemm,
+): Float32Array {
+  const { inC, outC } = g;
+  const T = taps(g);
+  const NZ = T * outC;
+  const wT = new Float32Array(inC * NZ);
+  for (let t = 0; t < T; t++) {
+    for (let c = 0; c < inC; c++) {
+      for (let o = 0; o < outC; o++) wT[c * NZ + t * outC + o] = w[(t * inC + c) * outC + o];
+    }
+  }
+  const inVoxels = g.batch * g.inD * g.inH * g.inW;
+  const z = new Float32Array(inVoxels * NZ);
+  const slab = wasmSlab(wasm, Math.max(inC, NZ));
+  for (let m0 = 0; m0 < inVoxels; m0 += slab) {
+    const rows = Math.min(slab, inVoxels - m0);
+    wasm.product(
+      rows,
+      inC,
+      NZ,
+      (a) => a.set(x.subarray(m0 * inC, (m0 + rows) * inC)),
+      (b) => b.set(wT),
+      (c) => z.set(c, m0 * NZ),
+    );
+  }
+  return sumTaps(z, g);
+}
+
+/** y[m, o] = Σ over the taps t of output voxel m that fall inside the input of z[voxel, t·outC + o]. */
+function sumTaps(z: Float32Array, g: ConvGeometry): Float32Array {
+  const { inD, inH, inW, outD, outH, outW, outC, fD, fH, fW } = g;
+  const NZ = taps(g) * outC;
+  const y = new Float32Array(g.batch * outD * outH * outW * outC);
+  let dst = 0;
+  for (let b = 0; b < g.batch; b++) {
+    for (let od = 0; od < outD; od++) {
+      for (let oh = 0; oh < outH; oh++) {
+        for (let ow = 0; ow < outW; ow++, dst += outC) {
+          let t = 0;
+          for (let kd = 0; kd < fD; kd++) {
+            const id = od * g.sD - g.pD + kd * g.dD;
+            if (id < 0 || id >= inD) {
+              t += fH * fW;
+              continue;
+            }
+            for (let kh = 0; kh < fH; kh++) {
+              const ih = oh * g.sH - g.pH + kh * g.dH;
+              if (ih < 0 || ih >= inH) {
+                t += fW;
+                continue;
+              }
+              for (let kw = 0; kw < fW; kw++, t++) {
+                const iw = ow * g.sW - g.pW + kw * g.dW;
+                if (iw < 0 || iw >= inW) continue;
+                const src = (((b * inD + id) * inH + ih) * inW + iw) * NZ + t * outC;
+                for (let o = 0; o < outC; o++) y[dst + o] += z[src + o];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return y;
+}
+
+/**
+ * dW with few output channels: per slab of input voxels, dyColᵀ · x, where dyCol (the input
+ * gradient's column matrix, one column per tap and output channel) is much narrower than x's.
+ */
+function conv3dFilterGradByTaps(
+  x: Float32Array,
+  dy: Float32Array,
+  g: ConvGeometry,
+  wasm: WasmGemm,
+): Float32Array {
+  const { inC, outC } = g;
+  const T = taps(g);
+  const KZ = T * outC;
+  const inVoxels = g.batch * g.inD * g.inH * g.inW;
+  const acc = new Float32Array(KZ * inC);
+  const slab = wasmSlab(wasm, Math.max(KZ, inC));
+  for (let m0 = 0; m0 < inVoxels; m0 += slab) {
+    const rows = Math.min(slab, inVoxels - m0);
+    wasm.product(
+      KZ,
+      rows,
+      inC,
+      (colT) => dy2col(dy, g, m0, rows, colT, 1, rows),
+      (b) => b.set(x.subarray(m0 * inC, (m0 + rows) * inC)),
+      (c) => {
+        for (let i = 0; i < c.length; i++) acc[i] += c[i];
+      },
+    );
+  }
+  const dw = new Float32Array(T * inC * outC);
+  for (let t = 0; t < T; t++) {
+    for (let c = 0; c < inC; c++) {
+      for (let o = 0; o < outC; o++) dw[(t * inC + c) * outC + o] = acc[(t * outC + o) * inC + c];
+    }
   }
   return dw;
 }
