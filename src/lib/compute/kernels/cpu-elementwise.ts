@@ -1,5 +1,5 @@
 /**
- * Add, Sub, Multiply, Sum, Mean, Slice and PadV2 for tfjs's `cpu` backend, float32 only (other dtypes go
+ * Add, Sub, Multiply, Sum, Mean, Slice, PadV2, Relu and Step for tfjs's `cpu` backend, float32 only (other dtypes go
  * to the stock kernels). tfjs's broadcasting binary ops compute every output element's index with
  * `indexToLoc` and two array slices, and its Sum and Mean transpose the whole tensor before
  * reducing. In a Node profile of a batch-1 training step of the paper's autoencoder with batch norm
@@ -7,7 +7,9 @@
  * took ~30 % and ~12 % of the time, as much as the convolutions. At batch 4 tfjs's Slice, which
  * reads and writes each element through TensorBuffer unless the block is contiguous, took ~19 %
  * (the time padding's gradient slices every sequence); with the convolutions' products on wasm,
- * tfjs's PadV2 (one output index computed per element) took ~5 % of the batch-4 step.
+ * tfjs's PadV2 (one output index computed per element) took ~5 % of the batch-4 step, and Relu
+ * and Step (relu's gradient) ~7 %: tfjs's unary kernels share one loop that calls each op's
+ * function per element, a call V8 cannot inline once several ops pass through it.
  * Here shapes are first collapsed to the fewest axes that keep each operand's layout, then walked
  * with an odometer over the outer axes and a plain loop over the innermost one.
  */
@@ -263,6 +265,28 @@ function padKernel({ inputs, backend, attrs }: KernelArgs<'x'>, stock: Stock): t
   return be.makeTensorInfo(r.shape, 'float32', r.values);
 }
 
+function reluKernel({ inputs, backend, attrs }: KernelArgs<'x'>, stock: Stock): tf.TensorInfo {
+  const { x } = inputs;
+  if (x.dtype !== 'float32') return stock({ inputs, backend, attrs } as never) as tf.TensorInfo;
+  const be = backend as CpuBackendLike;
+  const v = values(be, x);
+  const out = new Float32Array(v.length);
+  // as the stock Math.max(0, x): NaN stays NaN, −0 becomes +0
+  for (let i = 0; i < v.length; i++) out[i] = v[i] > 0 ? v[i] : v[i] !== v[i] ? NaN : 0;
+  return be.makeTensorInfo(x.shape, 'float32', out);
+}
+
+function stepKernel({ inputs, backend, attrs }: KernelArgs<'x'>, stock: Stock): tf.TensorInfo {
+  const { x } = inputs;
+  if (x.dtype !== 'float32') return stock({ inputs, backend, attrs } as never) as tf.TensorInfo;
+  const { alpha } = attrs as { alpha: number };
+  const be = backend as CpuBackendLike;
+  const v = values(be, x);
+  const out = new Float32Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = v[i] > 0 ? 1 : v[i] !== v[i] ? NaN : alpha;
+  return be.makeTensorInfo(x.shape, 'float32', out);
+}
+
 export const cpuElementwiseKernels = {
   [tf.Add]: binaryKernel('add'),
   [tf.Sub]: binaryKernel('sub'),
@@ -271,4 +295,6 @@ export const cpuElementwiseKernels = {
   [tf.Mean]: reduceKernel(true),
   [tf.Slice]: sliceKernel,
   [tf.PadV2]: padKernel,
+  [tf.Relu]: reluKernel,
+  [tf.Step]: stepKernel,
 };
