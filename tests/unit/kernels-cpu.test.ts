@@ -28,7 +28,9 @@ const CASES: Case[] = [
   { x: [2, 7, 5, 9, 2], f: [3, 2, 3], out: 5, strides: 2, pad: 'same' },
   { x: [3, 6, 7, 5, 4], f: [2, 3, 3], out: 3, strides: [2, 1, 2], pad: 'valid' },
   { x: [1, 4, 5, 6, 9], f: [1, 1, 1], out: 7, strides: 1, pad: 'same' },
-  { x: [2, 7, 6, 5, 6], f: [3, 3, 3], out: 2, strides: 2, pad: 'same' },
+  // ≥ 4× fewer output than input channels and the reverse: the by-taps lowerings
+  { x: [2, 7, 6, 5, 8], f: [3, 3, 3], out: 2, strides: 2, pad: 'same' },
+  { x: [2, 6, 5, 7, 2], f: [3, 2, 3], out: 9, strides: [1, 2, 1], pad: 'valid' },
   { x: [2, 9, 8, 7, 2], f: [3, 3, 3], out: 2, strides: 1, pad: 'same', dilations: 2 },
 ];
 

@@ -196,7 +196,7 @@ export function conv3dForward(
 ): Float32Array {
   const K = taps(g) * g.inC;
   const M = g.batch * g.outD * g.outH * g.outW;
-  if (wasm && byTaps(g, g.outC, g.inC)) return conv3dForwardByTaps(x, w, g, wasm);
+  if (wasm && byTaps(g, g.outC, g.inC, inVoxels(g), 4)) return conv3dForwardByTaps(x, w, g, wasm);
   const y = new Float32Array(M * g.outC);
   if (wasm) {
     const slab = wasmSlab(wasm, K);
@@ -230,6 +230,9 @@ export function conv3dInputGrad(
   g: ConvGeometry,
   wasm = liveWasmGemm(),
 ): Float32Array {
+  if (wasm && byTaps(g, g.inC, g.outC, outVoxels(g), 4)) {
+    return conv3dInputGradByTaps(dy, w, g, wasm);
+  }
   const T = taps(g);
   const K = T * g.outC;
   const wt = new Float32Array(T * g.outC * g.inC);
@@ -279,7 +282,9 @@ export function conv3dFilterGrad(
 ): Float32Array {
   const K = taps(g) * g.inC;
   const M = g.batch * g.outD * g.outH * g.outW;
-  if (wasm && byTaps(g, g.outC, g.inC)) return conv3dFilterGradByTaps(x, dy, g, wasm);
+  if (wasm && byTaps(g, g.outC, g.inC, inVoxels(g), 1.5)) {
+    return conv3dFilterGradByTaps(x, dy, g, wasm);
+  }
   const dw = new Float32Array(K * g.outC);
   if (wasm) {
     const slab = wasmSlab(wasm, K);
@@ -312,13 +317,29 @@ export function conv3dFilterGrad(
 const BY_TAPS_FLOATS = 1 << 26;
 
 /**
- * Whether to lower onto a matrix with one column per (tap, output channel) rather than per
- * (tap, input channel): when there are fewer output channels (the RGB output layer: 3 against 32),
- * that matrix is that much smaller to write and read.
+ * Whether to lower onto a matrix with one column per (tap, channel on the narrow side) rather than
+ * the column matrix, one column per (tap, channel on the wide side), one row per voxel either way.
+ * The filter gradient gains as soon as one side is narrower (the decoder's 64 → 32 convolution:
+ * 1.6× here). The forward pass and input gradient pay for it with a JavaScript gather or scatter
+ * of Z, which only a ratio like the RGB output layer's (3 against 32: 2× faster) repays; at 2:1
+ * they were 1.6–1.9× slower (batch 4, `npm run bench train-step` shapes).
  */
-function byTaps(g: ConvGeometry, outC: number, inC: number): boolean {
-  const inVoxels = g.batch * g.inD * g.inH * g.inW;
-  return outC < inC && inVoxels * taps(g) * outC <= BY_TAPS_FLOATS;
+function byTaps(
+  g: ConvGeometry,
+  narrowC: number,
+  wideC: number,
+  voxels: number,
+  minRatio: number,
+): boolean {
+  return narrowC * minRatio <= wideC && voxels * taps(g) * narrowC <= BY_TAPS_FLOATS;
+}
+
+function inVoxels(g: ConvGeometry): number {
+  return g.batch * g.inD * g.inH * g.inW;
+}
+
+function outVoxels(g: ConvGeometry): number {
+  return g.batch * g.outD * g.outH * g.outW;
 }
 
 /**
@@ -394,6 +415,73 @@ function sumTaps(z: Float32Array, g: ConvGeometry): Float32Array {
     }
   }
   return y;
+}
+
+/**
+ * dx with few input channels: Z = dy · W' (one row per output voxel, one column per tap and input
+ * channel, W'[o, tap·inC + c] = w[tap, c, o]), then each output voxel's Z row is added to the input
+ * voxels its taps read.
+ */
+function conv3dInputGradByTaps(
+  dy: Float32Array,
+  w: Float32Array,
+  g: ConvGeometry,
+  wasm: WasmGemm,
+): Float32Array {
+  const { inD, inH, inW, inC, outD, outH, outW, outC, fD, fH, fW } = g;
+  const T = taps(g);
+  const NZ = T * inC;
+  const wT = new Float32Array(outC * NZ);
+  for (let t = 0; t < T; t++) {
+    for (let c = 0; c < inC; c++) {
+      for (let o = 0; o < outC; o++) wT[o * NZ + t * inC + c] = w[(t * inC + c) * outC + o];
+    }
+  }
+  const dx = new Float32Array(inVoxels(g) * inC);
+  const M = outVoxels(g);
+  const slab = wasmSlab(wasm, Math.max(outC, NZ));
+  for (let m0 = 0; m0 < M; m0 += slab) {
+    const rows = Math.min(slab, M - m0);
+    wasm.product(
+      rows,
+      outC,
+      NZ,
+      (a) => a.set(dy.subarray(m0 * outC, (m0 + rows) * outC)),
+      (b) => b.set(wT),
+      (z) => {
+        let src = 0;
+        for (let m = m0; m < m0 + rows; m++, src += NZ) {
+          const ow = m % outW;
+          const oh = Math.floor(m / outW) % outH;
+          const od = Math.floor(m / (outW * outH)) % outD;
+          const b = Math.floor(m / (outW * outH * outD));
+          let t = 0;
+          for (let kd = 0; kd < fD; kd++) {
+            const id = od * g.sD - g.pD + kd * g.dD;
+            if (id < 0 || id >= inD) {
+              t += fH * fW;
+              continue;
+            }
+            for (let kh = 0; kh < fH; kh++) {
+              const ih = oh * g.sH - g.pH + kh * g.dH;
+              if (ih < 0 || ih >= inH) {
+                t += fW;
+                continue;
+              }
+              for (let kw = 0; kw < fW; kw++, t++) {
+                const iw = ow * g.sW - g.pW + kw * g.dW;
+                if (iw < 0 || iw >= inW) continue;
+                const dst = (((b * inD + id) * inH + ih) * inW + iw) * inC;
+                const zt = src + t * inC;
+                for (let c = 0; c < inC; c++) dx[dst + c] += z[zt + c];
+              }
+            }
+          }
+        }
+      },
+    );
+  }
+  return dx;
 }
 
 /**
