@@ -55,6 +55,33 @@ function wasmSlab(gemm: WasmGemm, rowLength: number): number {
 }
 
 /**
+ * A[M, K] · B[K, N] on wasm, a slab of A's rows at a time: `fill` writes rows m0 … m0+rows−1 of A,
+ * `take` receives those rows of the product.
+ */
+function rowsTimes(
+  wasm: WasmGemm,
+  M: number,
+  K: number,
+  N: number,
+  fill: (m0: number, rows: number, a: Float32Array) => void,
+  b: Float32Array,
+  take: (m0: number, rows: number, c: Float32Array) => void,
+): void {
+  const slab = wasmSlab(wasm, Math.max(K, N));
+  for (let m0 = 0; m0 < M; m0 += slab) {
+    const rows = Math.min(slab, M - m0);
+    wasm.product(
+      rows,
+      K,
+      N,
+      (a) => fill(m0, rows, a),
+      (bHeap) => bHeap.set(b),
+      (c) => take(m0, rows, c),
+    );
+  }
+}
+
+/**
  * Writes, for output voxels m0 … m0+rows−1, the input values each filter tap sees into
  * `col[(tap·C + c)·rowStride + (m − m0)·voxelStride]`, zero where the tap falls into padding.
  */
@@ -199,18 +226,9 @@ export function conv3dForward(
   if (wasm && byTaps(g, g.outC, g.inC, inVoxels(g), 4)) return conv3dForwardByTaps(x, w, g, wasm);
   const y = new Float32Array(M * g.outC);
   if (wasm) {
-    const slab = wasmSlab(wasm, K);
-    for (let m0 = 0; m0 < M; m0 += slab) {
-      const rows = Math.min(slab, M - m0);
-      wasm.product(
-        rows,
-        K,
-        g.outC,
-        (col) => vol2col(x, g, m0, rows, col, K, 1),
-        (b) => b.set(w),
-        (c) => y.set(c, m0 * g.outC),
-      );
-    }
+    const fill = (m0: number, rows: number, col: Float32Array) =>
+      vol2col(x, g, m0, rows, col, K, 1);
+    rowsTimes(wasm, M, K, g.outC, fill, w, (m0, _, c) => y.set(c, m0 * g.outC));
     return y;
   }
   const slab = slabSize(K);
@@ -246,18 +264,9 @@ export function conv3dInputGrad(
   const M = g.batch * g.inD * g.inH * g.inW;
   const dx = new Float32Array(M * g.inC);
   if (wasm) {
-    const slab = wasmSlab(wasm, K);
-    for (let m0 = 0; m0 < M; m0 += slab) {
-      const rows = Math.min(slab, M - m0);
-      wasm.product(
-        rows,
-        K,
-        g.inC,
-        (col) => dy2col(dy, g, m0, rows, col, K, 1),
-        (b) => b.set(wt),
-        (c) => dx.set(c, m0 * g.inC),
-      );
-    }
+    const fill = (m0: number, rows: number, col: Float32Array) =>
+      dy2col(dy, g, m0, rows, col, K, 1);
+    rowsTimes(wasm, M, K, g.inC, fill, wt, (m0, _, c) => dx.set(c, m0 * g.inC));
     return dx;
   }
   const slab = slabSize(K);
@@ -345,7 +354,7 @@ function outVoxels(g: ConvGeometry): number {
 /**
  * y = conv3d(x, w) with few output channels: Z = x · W' (one row per input voxel, one column per
  * tap and output channel, W'[c, tap·outC + o] = w[tap, c, o]), then every output voxel sums the
- * Z entries of the input voxels its taps read.
+ * Z entries of the input voxels its taps read (addAlongTaps).
  */
 function conv3dForwardByTaps(
   x: Float32Array,
@@ -362,59 +371,65 @@ function conv3dForwardByTaps(
       for (let o = 0; o < outC; o++) wT[c * NZ + t * outC + o] = w[(t * inC + c) * outC + o];
     }
   }
-  const inVoxels = g.batch * g.inD * g.inH * g.inW;
-  const z = new Float32Array(inVoxels * NZ);
-  const slab = wasmSlab(wasm, Math.max(inC, NZ));
-  for (let m0 = 0; m0 < inVoxels; m0 += slab) {
-    const rows = Math.min(slab, inVoxels - m0);
-    wasm.product(
-      rows,
-      inC,
-      NZ,
-      (a) => a.set(x.subarray(m0 * inC, (m0 + rows) * inC)),
-      (b) => b.set(wT),
-      (c) => z.set(c, m0 * NZ),
-    );
-  }
-  return sumTaps(z, g);
+  const z = new Float32Array(inVoxels(g) * NZ);
+  const fill = (m0: number, rows: number, a: Float32Array) =>
+    a.set(x.subarray(m0 * inC, (m0 + rows) * inC));
+  rowsTimes(wasm, inVoxels(g), inC, NZ, fill, wT, (m0, _, c) => z.set(c, m0 * NZ));
+  const y = new Float32Array(outVoxels(g) * outC);
+  addAlongTaps(g, 0, outVoxels(g), outC, y, outC, 0, z, NZ, outC, true);
+  return y;
 }
 
-/** y[m, o] = Σ over the taps t of output voxel m that fall inside the input of z[voxel, t·outC + o]. */
-function sumTaps(z: Float32Array, g: ConvGeometry): Float32Array {
-  const { inD, inH, inW, outD, outH, outW, outC, fD, fH, fW } = g;
-  const NZ = taps(g) * outC;
-  const y = new Float32Array(g.batch * outD * outH * outW * outC);
-  let dst = 0;
-  for (let b = 0; b < g.batch; b++) {
-    for (let od = 0; od < outD; od++) {
-      for (let oh = 0; oh < outH; oh++) {
-        for (let ow = 0; ow < outW; ow++, dst += outC) {
-          let t = 0;
-          for (let kd = 0; kd < fD; kd++) {
-            const id = od * g.sD - g.pD + kd * g.dD;
-            if (id < 0 || id >= inD) {
-              t += fH * fW;
-              continue;
-            }
-            for (let kh = 0; kh < fH; kh++) {
-              const ih = oh * g.sH - g.pH + kh * g.dH;
-              if (ih < 0 || ih >= inH) {
-                t += fW;
-                continue;
-              }
-              for (let kw = 0; kw < fW; kw++, t++) {
-                const iw = ow * g.sW - g.pW + kw * g.dW;
-                if (iw < 0 || iw >= inW) continue;
-                const src = (((b * inD + id) * inH + ih) * inW + iw) * NZ + t * outC;
-                for (let o = 0; o < outC; o++) y[dst + o] += z[src + o];
-              }
-            }
-          }
+/**
+ * For output voxels m0 … m0+rows−1 and each of their taps t that falls inside the input (at input
+ * voxel i), adds `ch` values between the output voxel's row of `outSide` and the input voxel's row
+ * of `inSide`: into `outSide[(m − m0)·outStride + t·outTap + k]` from
+ * `inSide[i·inStride + t·inTap + k]` when `toOutput`, else the other way. Padding taps add nothing.
+ */
+function addAlongTaps(
+  g: ConvGeometry,
+  m0: number,
+  rows: number,
+  ch: number,
+  outSide: Float32Array,
+  outStride: number,
+  outTap: number,
+  inSide: Float32Array,
+  inStride: number,
+  inTap: number,
+  toOutput: boolean,
+): void {
+  const { inD, inH, inW, outD, outH, outW, fD, fH, fW } = g;
+  for (let m = m0; m < m0 + rows; m++) {
+    const ow = m % outW;
+    const oh = Math.floor(m / outW) % outH;
+    const od = Math.floor(m / (outW * outH)) % outD;
+    const b = Math.floor(m / (outW * outH * outD));
+    const outRow = (m - m0) * outStride;
+    let t = 0;
+    for (let kd = 0; kd < fD; kd++) {
+      const id = od * g.sD - g.pD + kd * g.dD;
+      if (id < 0 || id >= inD) {
+        t += fH * fW;
+        continue;
+      }
+      for (let kh = 0; kh < fH; kh++) {
+        const ih = oh * g.sH - g.pH + kh * g.dH;
+        if (ih < 0 || ih >= inH) {
+          t += fW;
+          continue;
+        }
+        for (let kw = 0; kw < fW; kw++, t++) {
+          const iw = ow * g.sW - g.pW + kw * g.dW;
+          if (iw < 0 || iw >= inW) continue;
+          const o = outRow + t * outTap;
+          const i = (((b * inD + id) * inH + ih) * inW + iw) * inStride + t * inTap;
+          if (toOutput) for (let k = 0; k < ch; k++) outSide[o + k] += inSide[i + k];
+          else for (let k = 0; k < ch; k++) inSide[i + k] += outSide[o + k];
         }
       }
     }
   }
-  return y;
 }
 
 /**
@@ -428,7 +443,7 @@ function conv3dInputGradByTaps(
   g: ConvGeometry,
   wasm: WasmGemm,
 ): Float32Array {
-  const { inD, inH, inW, inC, outD, outH, outW, outC, fD, fH, fW } = g;
+  const { inC, outC } = g;
   const T = taps(g);
   const NZ = T * inC;
   const wT = new Float32Array(outC * NZ);
@@ -438,49 +453,11 @@ function conv3dInputGradByTaps(
     }
   }
   const dx = new Float32Array(inVoxels(g) * inC);
-  const M = outVoxels(g);
-  const slab = wasmSlab(wasm, Math.max(outC, NZ));
-  for (let m0 = 0; m0 < M; m0 += slab) {
-    const rows = Math.min(slab, M - m0);
-    wasm.product(
-      rows,
-      outC,
-      NZ,
-      (a) => a.set(dy.subarray(m0 * outC, (m0 + rows) * outC)),
-      (b) => b.set(wT),
-      (z) => {
-        let src = 0;
-        for (let m = m0; m < m0 + rows; m++, src += NZ) {
-          const ow = m % outW;
-          const oh = Math.floor(m / outW) % outH;
-          const od = Math.floor(m / (outW * outH)) % outD;
-          const b = Math.floor(m / (outW * outH * outD));
-          let t = 0;
-          for (let kd = 0; kd < fD; kd++) {
-            const id = od * g.sD - g.pD + kd * g.dD;
-            if (id < 0 || id >= inD) {
-              t += fH * fW;
-              continue;
-            }
-            for (let kh = 0; kh < fH; kh++) {
-              const ih = oh * g.sH - g.pH + kh * g.dH;
-              if (ih < 0 || ih >= inH) {
-                t += fW;
-                continue;
-              }
-              for (let kw = 0; kw < fW; kw++, t++) {
-                const iw = ow * g.sW - g.pW + kw * g.dW;
-                if (iw < 0 || iw >= inW) continue;
-                const dst = (((b * inD + id) * inH + ih) * inW + iw) * inC;
-                const zt = src + t * inC;
-                for (let c = 0; c < inC; c++) dx[dst + c] += z[zt + c];
-              }
-            }
-          }
-        }
-      },
-    );
-  }
+  const fill = (m0: number, rows: number, a: Float32Array) =>
+    a.set(dy.subarray(m0 * outC, (m0 + rows) * outC));
+  rowsTimes(wasm, outVoxels(g), outC, NZ, fill, wT, (m0, rows, z) =>
+    addAlongTaps(g, m0, rows, inC, z, NZ, inC, dx, inC, 0, false),
+  );
   return dx;
 }
 
@@ -497,11 +474,11 @@ function conv3dFilterGradByTaps(
   const { inC, outC } = g;
   const T = taps(g);
   const KZ = T * outC;
-  const inVoxels = g.batch * g.inD * g.inH * g.inW;
+  const M = inVoxels(g);
   const acc = new Float32Array(KZ * inC);
   const slab = wasmSlab(wasm, Math.max(KZ, inC));
-  for (let m0 = 0; m0 < inVoxels; m0 += slab) {
-    const rows = Math.min(slab, inVoxels - m0);
+  for (let m0 = 0; m0 < M; m0 += slab) {
+    const rows = Math.min(slab, M - m0);
     wasm.product(
       KZ,
       rows,
