@@ -1,7 +1,7 @@
-// The `cpu` backend's fast Add/Sub/Multiply/Sum/Mean/Slice (compute/kernels/cpu-elementwise.ts)
+// The `cpu` backend's fast Add/Sub/Multiply/Sum/Mean/Slice/PadV2/Relu/Step (compute/kernels/cpu-elementwise.ts)
 // against tfjs's stock kernels: every broadcasting pattern the models produce (trailing and
 // leading vectors, middle axes, scalars, both sides broadcast), reductions over leading, trailing,
-// middle and scattered axes, and strided slices, through the ordinary ops so the registration is
+// middle and scattered axes, strided slices and paddings, through the ordinary ops so the registration is
 // tested too.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,7 +78,17 @@ describe('cpu element-wise kernels', () => {
 
   it('replaces the stock kernels under their own names', () => {
     uninstallFastKernels('cpu');
-    const names = [tf.Add, tf.Sub, tf.Multiply, tf.Sum, tf.Mean, tf.Slice];
+    const names = [
+      tf.Add,
+      tf.Sub,
+      tf.Multiply,
+      tf.Sum,
+      tf.Mean,
+      tf.Slice,
+      tf.PadV2,
+      tf.Relu,
+      tf.Step,
+    ];
     const stockKernels = names.map((n) => tf.getKernel(n, 'cpu')?.kernelFunc);
     expect(installFastKernels('cpu')).toEqual(expect.arrayContaining(names));
     names.forEach((n, i) => expect(tf.getKernel(n, 'cpu')?.kernelFunc).not.toBe(stockKernels[i]));
@@ -165,6 +175,60 @@ describe('cpu element-wise kernels', () => {
       expectClose(fast, stock, 0);
     },
   );
+
+  const PADS: [number[], [number, number][], number][] = [
+    // the autoencoder's time padding before its last convolution
+    [
+      [2, 28, 6, 8, 3],
+      [
+        [0, 0],
+        [1, 1],
+        [0, 0],
+        [0, 0],
+        [0, 0],
+      ],
+      0,
+    ],
+    [
+      [3, 4, 5],
+      [
+        [1, 2],
+        [0, 3],
+        [2, 0],
+      ],
+      -1.5,
+    ],
+    [[7], [[3, 0]], 2],
+    [
+      [0, 3],
+      [
+        [1, 1],
+        [0, 1],
+      ],
+      0,
+    ],
+  ];
+
+  it.each(PADS)('pads %j by %j with %d as the stock kernel does', (shape, paddings, value) => {
+    const x = random(shape, 7);
+    const { stock, fast } = both(() => tf.pad(x, paddings, value));
+    expectClose(fast, stock, 0);
+  });
+
+  it('gives relu, its gradient and step as the stock kernels do, NaN and ±0 included', () => {
+    const special = tf.tensor1d([NaN, 0, -0, -1e-30, 1e-30, Infinity, -Infinity]);
+    for (const x of [random([3, 4, 5, 6], 8), special]) {
+      for (const f of [
+        () => tf.relu(x),
+        () => tf.step(x),
+        () => tf.step(x, 0.25),
+        () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu(t), t)))(x),
+      ]) {
+        const { stock, fast } = both(f);
+        expect(Array.from(fast.dataSync())).toEqual(Array.from(stock.dataSync()));
+      }
+    }
+  });
 
   it('gives the same gradients of a broadcasting, reducing expression', () => {
     const x = random([2, 3, 4, 5, 6], 4);

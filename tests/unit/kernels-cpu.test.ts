@@ -1,9 +1,15 @@
 // The fast `cpu` kernels (src/lib/compute/kernels) against tfjs's stock kernels on random shapes:
 // odd sizes, batch > 1, 'same' and 'valid', strides 1 and 2, through the ordinary ops and their
-// gradients, so the registration under the stock names is tested too.
+// gradients, so the registration under the stock names is tested too; the convolutions once with
+// the JavaScript matrix product and once with the wasm backend's (XNNPACK), cut into many slabs.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installFastKernels, uninstallFastKernels } from '../../src/lib/compute/kernels';
+import {
+  installFastKernels,
+  uninstallFastKernels,
+  useWasmGemm,
+} from '../../src/lib/compute/kernels';
+import { startWasmGemm, WasmGemm } from '../../src/lib/compute/wasm-gemm';
 
 type Pad = 'same' | 'valid';
 type S3 = [number, number, number];
@@ -22,6 +28,9 @@ const CASES: Case[] = [
   { x: [2, 7, 5, 9, 2], f: [3, 2, 3], out: 5, strides: 2, pad: 'same' },
   { x: [3, 6, 7, 5, 4], f: [2, 3, 3], out: 3, strides: [2, 1, 2], pad: 'valid' },
   { x: [1, 4, 5, 6, 9], f: [1, 1, 1], out: 7, strides: 1, pad: 'same' },
+  // ≥ 4× fewer output than input channels and the reverse: the by-taps lowerings
+  { x: [2, 7, 6, 5, 8], f: [3, 3, 3], out: 2, strides: 2, pad: 'same' },
+  { x: [2, 6, 5, 7, 2], f: [3, 2, 3], out: 9, strides: [1, 2, 1], pad: 'valid' },
   { x: [2, 9, 8, 7, 2], f: [3, 3, 3], out: 2, strides: 1, pad: 'same', dilations: 2 },
 ];
 
@@ -110,19 +119,102 @@ describe('fast cpu conv3d kernels equal the stock kernels', () => {
   });
   afterAll(() => uninstallFastKernels('cpu'));
 
-  CASES.forEach((c, i) => {
-    it(`conv3d ${JSON.stringify(c)}`, () => {
-      const x = random(c.x, 10 + i) as tf.Tensor5D;
-      const w = random([...c.f, c.x[4], c.out], 20 + i) as tf.Tensor5D;
-      uninstallFastKernels('cpu');
-      const yShape = tf.conv3d(x, w, c.strides, c.pad, 'NDHWC', c.dilations ?? 1).shape;
-      const dyTarget = random(yShape, 30 + i);
-      const stock = convAndGrads(c, x, w, dyTarget);
-      expect(installFastKernels('cpu')).toContain('Conv3D');
+  /** Stock against fast, the fast convolutions' products on `gemm` (null: JavaScript). */
+  function compareConv(c: Case, i: number, gemm: WasmGemm | null, tolerance: number): void {
+    const x = random(c.x, 10 + i) as tf.Tensor5D;
+    const w = random([...c.f, c.x[4], c.out], 20 + i) as tf.Tensor5D;
+    uninstallFastKernels('cpu');
+    const yShape = tf.conv3d(x, w, c.strides, c.pad, 'NDHWC', c.dilations ?? 1).shape;
+    const dyTarget = random(yShape, 30 + i);
+    const stock = convAndGrads(c, x, w, dyTarget);
+    expect(installFastKernels('cpu')).toContain('Conv3D');
+    useWasmGemm(gemm);
+    try {
       const fast = convAndGrads(c, x, w, dyTarget);
-      expect(maxRelError(fast.y, stock.y)).toBeLessThan(1e-5);
-      expect(maxRelError(fast.dx, stock.dx)).toBeLessThan(1e-5);
-      expect(maxRelError(fast.dw, stock.dw)).toBeLessThan(1e-5);
+      expect(maxRelError(fast.y, stock.y)).toBeLessThan(tolerance);
+      expect(maxRelError(fast.dx, stock.dx)).toBeLessThan(tolerance);
+      expect(maxRelError(fast.dw, stock.dw)).toBeLessThan(tolerance);
+    } finally {
+      useWasmGemm(null);
+    }
+  }
+
+  CASES.forEach((c, i) => {
+    it(`conv3d ${JSON.stringify(c)}`, () => compareConv(c, i, null, 1e-5));
+  });
+
+  describe('with the wasm matrix product', () => {
+    /** Counts the products it runs, so a silent fall-back to JavaScript would fail the test. */
+    class CountingGemm extends WasmGemm {
+      products = 0;
+      override product(...args: Parameters<WasmGemm['product']>): void {
+        this.products++;
+        super.product(...args);
+      }
+    }
+    let gemm: CountingGemm;
+
+    beforeAll(async () => {
+      const started = await startWasmGemm();
+      expect(started.reason).toContain('WebAssembly matrix product');
+      // 700-float slabs: every convolution below is cut into several, the last one partial.
+      gemm = new CountingGemm(started.gemm!.backend, 700);
+      expect(tf.getBackend()).toBe('cpu');
+    });
+
+    CASES.forEach((c, i) => {
+      it(`conv3d ${JSON.stringify(c)}`, () => {
+        const before = gemm.products;
+        compareConv(c, i, gemm, 1e-4);
+        // forward, and for undilated cases both gradients, each in more than one slab
+        expect(gemm.products - before).toBeGreaterThan((c.dilations ?? 1) === 1 ? 6 : 2);
+      });
+    });
+
+    it('multiplies odd-shaped matrices as the cpu backend does', () => {
+      for (const [M, K, N] of [
+        [1, 1, 1],
+        [7, 13, 3],
+        [129, 81, 32],
+        [33, 250, 65],
+      ]) {
+        const a = random([M, K], M);
+        const b = random([K, N], N);
+        const want = tf.matMul(a, b);
+        const av = a.dataSync();
+        const bv = b.dataSync();
+        let got = new Float32Array(0);
+        gemm.product(
+          M,
+          K,
+          N,
+          (heap) => heap.set(av),
+          (heap) => heap.set(bv),
+          (c) => (got = c.slice()),
+        );
+        expect(maxRelError(tf.tensor(got, [M, N]), want)).toBeLessThan(1e-5);
+      }
+    });
+
+    it('leaves no wasm memory behind', () => {
+      const backend = gemm.backend as unknown as { numDataIds(): number };
+      const held = backend.numDataIds();
+      compareConv(CASES[2], 2, gemm, 1e-4);
+      expect(backend.numDataIds()).toBe(held);
+    });
+
+    it('falls back to JavaScript, saying why, without WebAssembly', async () => {
+      const saved = globalThis.WebAssembly;
+      Object.defineProperty(globalThis, 'WebAssembly', { value: undefined, configurable: true });
+      try {
+        const started = await startWasmGemm();
+        expect(started.gemm).toBeNull();
+        expect(started.reason).toMatch(
+          /plain JavaScript \(WebAssembly unavailable: no WebAssembly\)/,
+        );
+      } finally {
+        Object.defineProperty(globalThis, 'WebAssembly', { value: saved, configurable: true });
+      }
     });
   });
 

@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { installFastKernels } from './kernels';
+import { installFastKernels, useWasmGemm } from './kernels';
+import { startWasmGemm } from './wasm-gemm';
 
 export type BackendName = 'webgpu' | 'webgl' | 'cpu';
 
@@ -71,12 +72,13 @@ export async function initBackend(
       // Fast 3D convolution kernels in place of tfjs's naive ones (same kernel names).
       installFastKernels(name);
       const adapter = name === 'webgpu' ? await describeAdapter() : null;
-      const chosen =
-        name === 'webgpu'
-          ? `WebGPU on ${adapterLabel(adapter)}`
-          : name === 'webgl'
-            ? 'WebGL'
-            : 'CPU (slow: plain JavaScript)';
+      let chosen = name === 'webgpu' ? `WebGPU on ${adapterLabel(adapter)}` : 'WebGL';
+      if (name === 'cpu') {
+        // The CPU convolutions' matrix products on the wasm backend, which stays inactive.
+        const gemm = await startWasmGemm();
+        useWasmGemm(gemm.gemm);
+        chosen = `CPU (slow; ${gemm.reason})`;
+      }
       const reason = skipped.length ? `${chosen}; ${skipped.join('; ')}` : chosen;
       return { name, reason, adapter };
     } catch (err) {

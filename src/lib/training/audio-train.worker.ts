@@ -5,9 +5,9 @@
  * CNN of "Beyond the paper" runs on WebGPU, falling back to the same.
  */
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { AudioTrainRequest, AudioTrainResponse } from './audio-train-protocol';
 import { initBackend } from '../compute/backend';
+import { prepareWasm } from '../compute/wasm-gemm';
 import { runCnnJob } from '../experiments/audio-cnn-trainer';
 import { captureAudioNetwork, type TrainedAudioNetwork } from './audio-models';
 import { trainAudioMlp } from './audio-trainer';
@@ -16,10 +16,9 @@ const post = (msg: AudioTrainResponse) => (self as unknown as Worker).postMessag
 let stopRequested = false;
 
 async function backend(): Promise<string> {
-  setWasmPaths('/vendor/tfjs/');
-  // the threaded build would start its own pthread workers from inside this worker; the small
-  // audio MLP gains nothing from them, so use the single-threaded SIMD build
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  // the served binaries, single-threaded SIMD build: the small audio MLP gains nothing from the
+  // threaded build's pthread workers
+  await prepareWasm();
   for (const name of ['wasm', 'cpu']) {
     try {
       // a wasm binary that cannot be fetched may leave setBackend pending: give up after 15 s

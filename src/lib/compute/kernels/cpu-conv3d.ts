@@ -1,12 +1,15 @@
 /**
  * Conv3D, its input and filter gradients, MaxPool3D and its gradient for tfjs's `cpu` backend.
- * Each convolution is lowered, a slab of voxels at a time, onto one register-blocked matrix
- * product (gemm.ts): the slab's receptive fields are gathered into a column matrix with typed-array
- * loops (vol2col), then multiplied by the filter. The stock kernels walk the volume with a
- * six-deep loop per output element and run at about 1 GFLOP/s; this runs at the speed of the
- * matrix product. Slabs keep the column matrix near 1 MiB whatever the volume or batch size.
+ * Each convolution is lowered, a slab of voxels at a time, onto one matrix product: the slab's
+ * receptive fields are gathered into a column matrix with typed-array loops (vol2col), then
+ * multiplied by the filter. The product is the wasm backend's (XNNPACK, wasm-gemm.ts) once
+ * `useWasmGemm` has been given one, else our register-blocked JavaScript (gemm.ts). The stock
+ * kernels walk the volume with a six-deep loop per output element and run at about 1 GFLOP/s;
+ * this runs at the speed of the matrix product. Slabs keep the column matrix near 1 MiB (JS) or
+ * 16 MiB (wasm, where each product has a fixed cost) whatever the volume or batch size.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { WasmGemm } from '../wasm-gemm';
 import { gemmTN } from './gemm';
 import {
   convGeometry,
@@ -33,6 +36,49 @@ function floats(backend: CpuBackendLike, t: tf.TensorInfo): Float32Array {
 
 function slabSize(rowLength: number): number {
   return Math.max(4, Math.floor(SLAB_FLOATS / rowLength / 4) * 4);
+}
+
+let wasmGemm: WasmGemm | null = null;
+
+/** Runs the convolutions' products on `gemm` (null: back to the JavaScript product). */
+export function useWasmGemm(gemm: WasmGemm | null): void {
+  wasmGemm = gemm;
+}
+
+/** The wasm product while its backend lives, else null. */
+function liveWasmGemm(): WasmGemm | null {
+  return wasmGemm?.alive() ? wasmGemm : null;
+}
+
+function wasmSlab(gemm: WasmGemm, rowLength: number): number {
+  return Math.max(1, Math.floor(gemm.slabFloats / rowLength));
+}
+
+/**
+ * A[M, K] · B[K, N] on wasm, a slab of A's rows at a time: `fill` writes rows m0 … m0+rows−1 of A,
+ * `take` receives those rows of the product.
+ */
+function rowsTimes(
+  wasm: WasmGemm,
+  M: number,
+  K: number,
+  N: number,
+  fill: (m0: number, rows: number, a: Float32Array) => void,
+  b: Float32Array,
+  take: (m0: number, rows: number, c: Float32Array) => void,
+): void {
+  const slab = wasmSlab(wasm, Math.max(K, N));
+  for (let m0 = 0; m0 < M; m0 += slab) {
+    const rows = Math.min(slab, M - m0);
+    wasm.product(
+      rows,
+      K,
+      N,
+      (a) => fill(m0, rows, a),
+      (bHeap) => bHeap.set(b),
+      (c) => take(m0, rows, c),
+    );
+  }
 }
 
 /**
@@ -79,9 +125,50 @@ function vol2col(
 }
 
 /**
+ * vol2col's matrix transposed, `colT[(tap·C + c)·rows + (m − m0)]`, written tap by tap so that the
+ * stores form C sequential streams (not taps·C); voxel coordinates advance without division.
+ */
+function vol2colT(x: Float32Array, g: ConvGeometry, m0: number, rows: number, colT: Float32Array) {
+  const { inD, inH, inW, inC, outD, outH, outW, fD, fH, fW } = g;
+  let base = 0;
+  for (let kd = 0; kd < fD; kd++) {
+    for (let kh = 0; kh < fH; kh++) {
+      for (let kw = 0; kw < fW; kw++, base += inC * rows) {
+        let ow = m0 % outW;
+        let oh = Math.floor(m0 / outW) % outH;
+        let od = Math.floor(m0 / (outW * outH)) % outD;
+        let b = Math.floor(m0 / (outW * outH * outD));
+        for (let r = 0; r < rows; r++) {
+          const id = od * g.sD - g.pD + kd * g.dD;
+          const ih = oh * g.sH - g.pH + kh * g.dH;
+          const iw = ow * g.sW - g.pW + kw * g.dW;
+          let dst = base + r;
+          if (id < 0 || id >= inD || ih < 0 || ih >= inH || iw < 0 || iw >= inW) {
+            for (let c = 0; c < inC; c++, dst += rows) colT[dst] = 0;
+          } else {
+            let src = (((b * inD + id) * inH + ih) * inW + iw) * inC;
+            for (let c = 0; c < inC; c++, dst += rows) colT[dst] = x[src++];
+          }
+          if (++ow === outW) {
+            ow = 0;
+            if (++oh === outH) {
+              oh = 0;
+              if (++od === outD) {
+                od = 0;
+                b++;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
  * The input gradient's column matrix: for input voxels m0 …, the output gradient at the output
  * voxel each tap maps the input voxel to (zero where none does, e.g. between strides), written to
- * `col[(tap·outC + c)·rowStride + (m − m0)]`.
+ * `col[(tap·outC + c)·rowStride + (m − m0)·voxelStride]`.
  */
 function dy2col(
   dy: Float32Array,
@@ -89,6 +176,7 @@ function dy2col(
   m0: number,
   rows: number,
   col: Float32Array,
+  voxelStride: number,
   rowStride: number,
 ): void {
   const { inD, inH, inW, outD, outH, outW, outC, fD, fH, fW, sD, sH, sW } = g;
@@ -110,7 +198,7 @@ function dy2col(
         for (let kw = 0; kw < fW; kw++, k += outC) {
           const nw = iw + g.pW - kw * g.dW;
           const ow = nw / sW;
-          let dst = k * rowStride + r;
+          let dst = k * rowStride + r * voxelStride;
           if (okH && nw >= 0 && nw % sW === 0 && ow < outW) {
             let src = (((b * outD + od) * outH + oh) * outW + ow) * outC;
             for (let c = 0; c < outC; c++, dst += rowStride) col[dst] = dy[src++];
@@ -123,11 +211,26 @@ function dy2col(
   }
 }
 
-/** y = conv3d(x, w): per slab, y[slab] = colᵀ · W with col [taps·inC, slab]. */
-export function conv3dForward(x: Float32Array, w: Float32Array, g: ConvGeometry): Float32Array {
+/**
+ * y = conv3d(x, w): per slab, y[slab] = colᵀ · W with col [taps·inC, slab] (JavaScript), or
+ * col · W with col [slab, taps·inC] (wasm).
+ */
+export function conv3dForward(
+  x: Float32Array,
+  w: Float32Array,
+  g: ConvGeometry,
+  wasm = liveWasmGemm(),
+): Float32Array {
   const K = taps(g) * g.inC;
   const M = g.batch * g.outD * g.outH * g.outW;
+  if (wasm && byTaps(g, g.outC, g.inC, inVoxels(g), 4)) return conv3dForwardByTaps(x, w, g, wasm);
   const y = new Float32Array(M * g.outC);
+  if (wasm) {
+    const fill = (m0: number, rows: number, col: Float32Array) =>
+      vol2col(x, g, m0, rows, col, K, 1);
+    rowsTimes(wasm, M, K, g.outC, fill, w, (m0, _, c) => y.set(c, m0 * g.outC));
+    return y;
+  }
   const slab = slabSize(K);
   const col = new Float32Array(K * slab);
   for (let m0 = 0; m0 < M; m0 += slab) {
@@ -139,7 +242,15 @@ export function conv3dForward(x: Float32Array, w: Float32Array, g: ConvGeometry)
 }
 
 /** dx = Σ over taps of dy (shifted) · Wᵀ: per slab of input voxels, colᵀ · W' with W'[tap, out, in]. */
-export function conv3dInputGrad(dy: Float32Array, w: Float32Array, g: ConvGeometry): Float32Array {
+export function conv3dInputGrad(
+  dy: Float32Array,
+  w: Float32Array,
+  g: ConvGeometry,
+  wasm = liveWasmGemm(),
+): Float32Array {
+  if (wasm && byTaps(g, g.inC, g.outC, outVoxels(g), 4)) {
+    return conv3dInputGradByTaps(dy, w, g, wasm);
+  }
   const T = taps(g);
   const K = T * g.outC;
   const wt = new Float32Array(T * g.outC * g.inC);
@@ -152,27 +263,238 @@ export function conv3dInputGrad(dy: Float32Array, w: Float32Array, g: ConvGeomet
   }
   const M = g.batch * g.inD * g.inH * g.inW;
   const dx = new Float32Array(M * g.inC);
+  if (wasm) {
+    const fill = (m0: number, rows: number, col: Float32Array) =>
+      dy2col(dy, g, m0, rows, col, K, 1);
+    rowsTimes(wasm, M, K, g.inC, fill, wt, (m0, _, c) => dx.set(c, m0 * g.inC));
+    return dx;
+  }
   const slab = slabSize(K);
   const col = new Float32Array(K * slab);
   for (let m0 = 0; m0 < M; m0 += slab) {
     const rows = Math.min(slab, M - m0);
-    dy2col(dy, g, m0, rows, col, rows);
+    dy2col(dy, g, m0, rows, col, 1, rows);
     gemmTN(col, 0, wt, 0, dx, m0 * g.inC, K, rows, g.inC);
   }
   return dx;
 }
 
-/** dW = Σ over slabs of col[slab, taps·inC]ᵀ · dy[slab, outC]. */
-export function conv3dFilterGrad(x: Float32Array, dy: Float32Array, g: ConvGeometry): Float32Array {
+/**
+ * dW = Σ over slabs of col[slab, taps·inC]ᵀ · dy[slab, outC]. On wasm, whose product takes no
+ * transpose, the column matrix is written transposed (vol2colT).
+ */
+export function conv3dFilterGrad(
+  x: Float32Array,
+  dy: Float32Array,
+  g: ConvGeometry,
+  wasm = liveWasmGemm(),
+): Float32Array {
   const K = taps(g) * g.inC;
   const M = g.batch * g.outD * g.outH * g.outW;
+  if (wasm && byTaps(g, g.outC, g.inC, inVoxels(g), 1.5)) {
+    return conv3dFilterGradByTaps(x, dy, g, wasm);
+  }
   const dw = new Float32Array(K * g.outC);
+  if (wasm) {
+    const slab = wasmSlab(wasm, K);
+    for (let m0 = 0; m0 < M; m0 += slab) {
+      const rows = Math.min(slab, M - m0);
+      wasm.product(
+        K,
+        rows,
+        g.outC,
+        (colT) => vol2colT(x, g, m0, rows, colT),
+        (b) => b.set(dy.subarray(m0 * g.outC, (m0 + rows) * g.outC)),
+        (c) => {
+          for (let i = 0; i < c.length; i++) dw[i] += c[i];
+        },
+      );
+    }
+    return dw;
+  }
   const slab = slabSize(K);
   const col = new Float32Array(K * slab);
   for (let m0 = 0; m0 < M; m0 += slab) {
     const rows = Math.min(slab, M - m0);
     vol2col(x, g, m0, rows, col, K, 1);
     gemmTN(col, 0, dy, m0 * g.outC, dw, 0, rows, K, g.outC);
+  }
+  return dw;
+}
+
+/** Z floats the by-taps lowerings may hold at once (256 MiB). */
+const BY_TAPS_FLOATS = 1 << 26;
+
+/**
+ * Whether to lower onto a matrix with one column per (tap, channel on the narrow side) rather than
+ * the column matrix, one column per (tap, channel on the wide side), one row per voxel either way.
+ * The filter gradient gains as soon as one side is narrower (the decoder's 64 → 32 convolution:
+ * 1.6× here). The forward pass and input gradient pay for it with a JavaScript gather or scatter
+ * of Z, which only a ratio like the RGB output layer's (3 against 32: 2× faster) repays; at 2:1
+ * they were 1.6–1.9× slower (batch 4, `npm run bench train-step` shapes).
+ */
+function byTaps(
+  g: ConvGeometry,
+  narrowC: number,
+  wideC: number,
+  voxels: number,
+  minRatio: number,
+): boolean {
+  return narrowC * minRatio <= wideC && voxels * taps(g) * narrowC <= BY_TAPS_FLOATS;
+}
+
+function inVoxels(g: ConvGeometry): number {
+  return g.batch * g.inD * g.inH * g.inW;
+}
+
+function outVoxels(g: ConvGeometry): number {
+  return g.batch * g.outD * g.outH * g.outW;
+}
+
+/**
+ * y = conv3d(x, w) with few output channels: Z = x · W' (one row per input voxel, one column per
+ * tap and output channel, W'[c, tap·outC + o] = w[tap, c, o]), then every output voxel sums the
+ * Z entries of the input voxels its taps read (addAlongTaps).
+ */
+function conv3dForwardByTaps(
+  x: Float32Array,
+  w: Float32Array,
+  g: ConvGeometry,
+  wasm: WasmGemm,
+): Float32Array {
+  const { inC, outC } = g;
+  const T = taps(g);
+  const NZ = T * outC;
+  const wT = new Float32Array(inC * NZ);
+  for (let t = 0; t < T; t++) {
+    for (let c = 0; c < inC; c++) {
+      for (let o = 0; o < outC; o++) wT[c * NZ + t * outC + o] = w[(t * inC + c) * outC + o];
+    }
+  }
+  const z = new Float32Array(inVoxels(g) * NZ);
+  const fill = (m0: number, rows: number, a: Float32Array) =>
+    a.set(x.subarray(m0 * inC, (m0 + rows) * inC));
+  rowsTimes(wasm, inVoxels(g), inC, NZ, fill, wT, (m0, _, c) => z.set(c, m0 * NZ));
+  const y = new Float32Array(outVoxels(g) * outC);
+  addAlongTaps(g, 0, outVoxels(g), outC, y, outC, 0, z, NZ, outC, true);
+  return y;
+}
+
+/**
+ * For output voxels m0 … m0+rows−1 and each of their taps t that falls inside the input (at input
+ * voxel i), adds `ch` values between the output voxel's row of `outSide` and the input voxel's row
+ * of `inSide`: into `outSide[(m − m0)·outStride + t·outTap + k]` from
+ * `inSide[i·inStride + t·inTap + k]` when `toOutput`, else the other way. Padding taps add nothing.
+ */
+function addAlongTaps(
+  g: ConvGeometry,
+  m0: number,
+  rows: number,
+  ch: number,
+  outSide: Float32Array,
+  outStride: number,
+  outTap: number,
+  inSide: Float32Array,
+  inStride: number,
+  inTap: number,
+  toOutput: boolean,
+): void {
+  const { inD, inH, inW, outD, outH, outW, fD, fH, fW } = g;
+  for (let m = m0; m < m0 + rows; m++) {
+    const ow = m % outW;
+    const oh = Math.floor(m / outW) % outH;
+    const od = Math.floor(m / (outW * outH)) % outD;
+    const b = Math.floor(m / (outW * outH * outD));
+    const outRow = (m - m0) * outStride;
+    let t = 0;
+    for (let kd = 0; kd < fD; kd++) {
+      const id = od * g.sD - g.pD + kd * g.dD;
+      if (id < 0 || id >= inD) {
+        t += fH * fW;
+        continue;
+      }
+      for (let kh = 0; kh < fH; kh++) {
+        const ih = oh * g.sH - g.pH + kh * g.dH;
+        if (ih < 0 || ih >= inH) {
+          t += fW;
+          continue;
+        }
+        for (let kw = 0; kw < fW; kw++, t++) {
+          const iw = ow * g.sW - g.pW + kw * g.dW;
+          if (iw < 0 || iw >= inW) continue;
+          const o = outRow + t * outTap;
+          const i = (((b * inD + id) * inH + ih) * inW + iw) * inStride + t * inTap;
+          if (toOutput) for (let k = 0; k < ch; k++) outSide[o + k] += inSide[i + k];
+          else for (let k = 0; k < ch; k++) inSide[i + k] += outSide[o + k];
+        }
+      }
+    }
+  }
+}
+
+/**
+ * dx with few input channels: Z = dy · W' (one row per output voxel, one column per tap and input
+ * channel, W'[o, tap·inC + c] = w[tap, c, o]), then each output voxel's Z row is added to the input
+ * voxels its taps read.
+ */
+function conv3dInputGradByTaps(
+  dy: Float32Array,
+  w: Float32Array,
+  g: ConvGeometry,
+  wasm: WasmGemm,
+): Float32Array {
+  const { inC, outC } = g;
+  const T = taps(g);
+  const NZ = T * inC;
+  const wT = new Float32Array(outC * NZ);
+  for (let t = 0; t < T; t++) {
+    for (let c = 0; c < inC; c++) {
+      for (let o = 0; o < outC; o++) wT[o * NZ + t * inC + c] = w[(t * inC + c) * outC + o];
+    }
+  }
+  const dx = new Float32Array(inVoxels(g) * inC);
+  const fill = (m0: number, rows: number, a: Float32Array) =>
+    a.set(dy.subarray(m0 * outC, (m0 + rows) * outC));
+  rowsTimes(wasm, outVoxels(g), outC, NZ, fill, wT, (m0, rows, z) =>
+    addAlongTaps(g, m0, rows, inC, z, NZ, inC, dx, inC, 0, false),
+  );
+  return dx;
+}
+
+/**
+ * dW with few output channels: per slab of input voxels, dyColᵀ · x, where dyCol (the input
+ * gradient's column matrix, one column per tap and output channel) is much narrower than x's.
+ */
+function conv3dFilterGradByTaps(
+  x: Float32Array,
+  dy: Float32Array,
+  g: ConvGeometry,
+  wasm: WasmGemm,
+): Float32Array {
+  const { inC, outC } = g;
+  const T = taps(g);
+  const KZ = T * outC;
+  const M = inVoxels(g);
+  const acc = new Float32Array(KZ * inC);
+  const slab = wasmSlab(wasm, Math.max(KZ, inC));
+  for (let m0 = 0; m0 < M; m0 += slab) {
+    const rows = Math.min(slab, M - m0);
+    wasm.product(
+      KZ,
+      rows,
+      inC,
+      (colT) => dy2col(dy, g, m0, rows, colT, 1, rows),
+      (b) => b.set(x.subarray(m0 * inC, (m0 + rows) * inC)),
+      (c) => {
+        for (let i = 0; i < c.length; i++) acc[i] += c[i];
+      },
+    );
+  }
+  const dw = new Float32Array(T * inC * outC);
+  for (let t = 0; t < T; t++) {
+    for (let c = 0; c < inC; c++) {
+      for (let o = 0; o < outC; o++) dw[(t * inC + c) * outC + o] = acc[(t * outC + o) * inC + c];
+    }
   }
   return dw;
 }

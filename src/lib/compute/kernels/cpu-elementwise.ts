@@ -1,12 +1,15 @@
 /**
- * Add, Sub, Multiply, Sum, Mean and Slice for tfjs's `cpu` backend, float32 only (other dtypes go
+ * Add, Sub, Multiply, Sum, Mean, Slice, PadV2, Relu and Step for tfjs's `cpu` backend, float32 only (other dtypes go
  * to the stock kernels). tfjs's broadcasting binary ops compute every output element's index with
  * `indexToLoc` and two array slices, and its Sum and Mean transpose the whole tensor before
  * reducing. In a Node profile of a batch-1 training step of the paper's autoencoder with batch norm
  * (upsampling, normalisation and the bias and moment gradients all broadcast or reduce), those two
  * took ~30 % and ~12 % of the time, as much as the convolutions. At batch 4 tfjs's Slice, which
  * reads and writes each element through TensorBuffer unless the block is contiguous, took ~19 %
- * (the time padding's gradient slices every sequence).
+ * (the time padding's gradient slices every sequence); with the convolutions' products on wasm,
+ * tfjs's PadV2 (one output index computed per element) took ~5 % of the batch-4 step, and Relu
+ * and Step (relu's gradient) ~7 %: tfjs's unary kernels share one loop that calls each op's
+ * function per element, a call V8 cannot inline once several ops pass through it.
  * Here shapes are first collapsed to the fewest axes that keep each operand's layout, then walked
  * with an odometer over the outer axes and a plain loop over the innermost one.
  */
@@ -186,6 +189,30 @@ export function sliceBlock(
   return out;
 }
 
+/** `x` inside a block of `value`, `paddings[axis] = [before, after]`, copied a run at a time. */
+export function padBlock(
+  x: Float32Array,
+  shape: readonly number[],
+  paddings: readonly (readonly [number, number])[],
+  value: number,
+): { shape: number[]; values: Float32Array } {
+  const outShape = shape.map((d, axis) => paddings[axis][0] + d + paddings[axis][1]);
+  const out = new Float32Array(outShape.reduce((p, d) => p * d, 1));
+  if (value !== 0) out.fill(value);
+  if (x.length === 0) return { shape: outShape, values: out };
+  const outStrides = rowMajorStrides(outShape);
+  const base = paddings.reduce((p, [before], axis) => p + before * outStrides[axis], 0);
+  const c = collapse(shape, [rowMajorStrides(shape), outStrides]);
+  const so = c.strides[1][c.shape.length - 1];
+  forEachRow(c.shape, c.strides, (off, n) => {
+    const i = off[0];
+    const o = base + off[1];
+    if (so === 1) out.set(x.subarray(i, i + n), o);
+    else for (let j = 0; j < n; j++) out[o + j * so] = x[i + j];
+  });
+  return { shape: outShape, values: out };
+}
+
 function binaryKernel(op: BinaryOp) {
   return ({ inputs, backend }: KernelArgs<'a' | 'b'>, stock: Stock): tf.TensorInfo => {
     const { a, b } = inputs;
@@ -226,6 +253,40 @@ function sliceKernel({ inputs, backend, attrs }: KernelArgs<'x'>, stock: Stock):
   return be.makeTensorInfo(s, 'float32', sliceBlock(values(be, x), x.shape, b, s));
 }
 
+function padKernel({ inputs, backend, attrs }: KernelArgs<'x'>, stock: Stock): tf.TensorInfo {
+  const { x } = inputs;
+  if (x.dtype !== 'float32') return stock({ inputs, backend, attrs } as never) as tf.TensorInfo;
+  const { paddings, constantValue } = attrs as {
+    paddings: [number, number][];
+    constantValue: number;
+  };
+  const be = backend as CpuBackendLike;
+  const r = padBlock(values(be, x), x.shape, paddings, constantValue);
+  return be.makeTensorInfo(r.shape, 'float32', r.values);
+}
+
+function reluKernel({ inputs, backend, attrs }: KernelArgs<'x'>, stock: Stock): tf.TensorInfo {
+  const { x } = inputs;
+  if (x.dtype !== 'float32') return stock({ inputs, backend, attrs } as never) as tf.TensorInfo;
+  const be = backend as CpuBackendLike;
+  const v = values(be, x);
+  const out = new Float32Array(v.length);
+  // as the stock Math.max(0, x): NaN stays NaN, −0 becomes +0
+  for (let i = 0; i < v.length; i++) out[i] = v[i] > 0 ? v[i] : v[i] !== v[i] ? NaN : 0;
+  return be.makeTensorInfo(x.shape, 'float32', out);
+}
+
+function stepKernel({ inputs, backend, attrs }: KernelArgs<'x'>, stock: Stock): tf.TensorInfo {
+  const { x } = inputs;
+  if (x.dtype !== 'float32') return stock({ inputs, backend, attrs } as never) as tf.TensorInfo;
+  const { alpha } = attrs as { alpha: number };
+  const be = backend as CpuBackendLike;
+  const v = values(be, x);
+  const out = new Float32Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = v[i] > 0 ? 1 : v[i] !== v[i] ? NaN : alpha;
+  return be.makeTensorInfo(x.shape, 'float32', out);
+}
+
 export const cpuElementwiseKernels = {
   [tf.Add]: binaryKernel('add'),
   [tf.Sub]: binaryKernel('sub'),
@@ -233,4 +294,7 @@ export const cpuElementwiseKernels = {
   [tf.Sum]: reduceKernel(false),
   [tf.Mean]: reduceKernel(true),
   [tf.Slice]: sliceKernel,
+  [tf.PadV2]: padKernel,
+  [tf.Relu]: reluKernel,
+  [tf.Step]: stepKernel,
 };

@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { cpuKernels } from './cpu-conv3d';
+export { useWasmGemm } from './cpu-conv3d';
 import { cpuElementwiseKernels } from './cpu-elementwise';
 import { webgpuKernels } from './webgpu-conv3d';
 import { webgpuDispatchKernels } from './webgpu-dispatch';
