@@ -352,6 +352,27 @@ function outVoxels(g: ConvGeometry): number {
 }
 
 /**
+ * The filter w[tap, c, o] as a by-taps product's right-hand matrix: one row per channel of the
+ * side the product starts from (the input's for the forward pass, the output's for the input
+ * gradient), one column per (tap, channel of the other side).
+ */
+function filterByTaps(w: Float32Array, g: ConvGeometry, rowsFrom: 'input' | 'output') {
+  const { inC, outC } = g;
+  const T = taps(g);
+  const cols = T * (rowsFrom === 'input' ? outC : inC);
+  const out = new Float32Array(inC * outC * T);
+  for (let t = 0; t < T; t++) {
+    for (let c = 0; c < inC; c++) {
+      for (let o = 0; o < outC; o++) {
+        const at = rowsFrom === 'input' ? c * cols + t * outC + o : o * cols + t * inC + c;
+        out[at] = w[(t * inC + c) * outC + o];
+      }
+    }
+  }
+  return out;
+}
+
+/**
  * y = conv3d(x, w) with few output channels: Z = x · W' (one row per input voxel, one column per
  * tap and output channel, W'[c, tap·outC + o] = w[tap, c, o]), then every output voxel sums the
  * Z entries of the input voxels its taps read (addAlongTaps).
@@ -363,14 +384,8 @@ function conv3dForwardByTaps(
   wasm: WasmGemm,
 ): Float32Array {
   const { inC, outC } = g;
-  const T = taps(g);
-  const NZ = T * outC;
-  const wT = new Float32Array(inC * NZ);
-  for (let t = 0; t < T; t++) {
-    for (let c = 0; c < inC; c++) {
-      for (let o = 0; o < outC; o++) wT[c * NZ + t * outC + o] = w[(t * inC + c) * outC + o];
-    }
-  }
+  const NZ = taps(g) * outC;
+  const wT = filterByTaps(w, g, 'input');
   const z = new Float32Array(inVoxels(g) * NZ);
   const fill = (m0: number, rows: number, a: Float32Array) =>
     a.set(x.subarray(m0 * inC, (m0 + rows) * inC));
@@ -444,14 +459,8 @@ function conv3dInputGradByTaps(
   wasm: WasmGemm,
 ): Float32Array {
   const { inC, outC } = g;
-  const T = taps(g);
-  const NZ = T * inC;
-  const wT = new Float32Array(outC * NZ);
-  for (let t = 0; t < T; t++) {
-    for (let c = 0; c < inC; c++) {
-      for (let o = 0; o < outC; o++) wT[o * NZ + t * inC + c] = w[(t * inC + c) * outC + o];
-    }
-  }
+  const NZ = taps(g) * inC;
+  const wT = filterByTaps(w, g, 'output');
   const dx = new Float32Array(inVoxels(g) * inC);
   const fill = (m0: number, rows: number, a: Float32Array) =>
     a.set(dy.subarray(m0 * outC, (m0 + rows) * outC));
