@@ -9,6 +9,7 @@ import {
   ZeroPadding3D,
   mergeSplitKernel,
 } from '../../src/lib/models/layers';
+import { normaliseBatch } from '../../src/lib/models/layers/batch-norm';
 import { buildAutoencoder } from '../../src/lib/models/autoencoder';
 import { buildSceneHead } from '../../src/lib/models/scene-head';
 import { forward } from '../../src/lib/models/forward';
@@ -183,6 +184,26 @@ describe('BatchNormalization (rank-safe)', () => {
     const theirs = grads(tf.layers.batchNormalization({ epsilon: 1e-3 }));
     for (let i = 0; i < 3; i++) {
       expect(maxRelError(ours[i].dataSync(), theirs[i].dataSync())).toBeLessThan(1e-4);
+    }
+  });
+  it('computes the same with loops (the CPU backend) as with tensor ops (GPU backends)', () => {
+    const rows = tf.add(tf.mul(randn([37, 5], 30), 4), 2);
+    const dy = randn([37, 5], 31);
+    const gamma = randn([5], 32).add(1);
+    const beta = randn([5], 33);
+    const run = (loops: boolean) => {
+      const stats: tf.Tensor[] = [];
+      const f = normaliseBatch(1e-3, (s) => stats.push(s.mean, s.variance), loops);
+      const y = f(rows, gamma, beta);
+      const grads = tf.grads((r, g, b) => tf.sum(tf.mul(f(r, g, b), dy)))([rows, gamma, beta]);
+      return [y, ...stats.slice(0, 2), ...grads];
+    };
+    const loops = run(true);
+    const ops = run(false);
+    expect(loops).toHaveLength(6);
+    for (let i = 0; i < loops.length; i++) {
+      expect(loops[i].shape).toEqual(ops[i].shape);
+      expect(maxRelError(loops[i].dataSync(), ops[i].dataSync())).toBeLessThan(1e-5);
     }
   });
   it('works on rank 5 and has finite-difference gradients (input, gamma, beta)', () => {
