@@ -100,10 +100,12 @@ describe('scene and gas heads', () => {
     expect(await scenes.getByTestId('scenes-per-label').locator('tbody tr').count()).toBe(9);
 
     // Gases (the demo's study settings pair each sequence with the gas row one period later): MAE below predicting the
-    // training mean of each chemical. Small batches: MAE's gradient moves the output bias by
-    // about one learning rate per step, and the targets average ~0.5.
+    // training mean of each chemical. Small batches and a learning rate of 0.01: MAE's gradient
+    // moves the output bias by about one learning rate per step, and the targets average ~0.5,
+    // which 8 epochs of ~7 steps reach only at this rate (at 3e-3 the MAE ended within 2 % of
+    // the baseline, on either side of it as the kernels' rounding changed).
     const gases = page.locator('#gases');
-    expect(await train(gases, { epochs: 8, batch: 4, units: 32, learningRate: 3e-3 })).toMatch(
+    expect(await train(gases, { epochs: 8, batch: 4, units: 32, learningRate: 1e-2 })).toMatch(
       /Run done · 8 of 8 epochs/,
     );
     const [mae, baseline] = numbers(await gases.getByTestId('gases-mae').textContent(), 4);
