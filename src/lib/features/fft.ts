@@ -4,10 +4,13 @@
  * built on (STFT, inverse STFT, the CQT's filter spectra and responses).
  */
 
+import { wasmKernels, wasmModule } from './wasm';
+
 export class FFT {
   readonly n: number;
-  private readonly twr: Float64Array;
-  private readonly twi: Float64Array;
+  /** Twiddles W_m^k = e^{-2πik/m} (k < m/2) at m/2 + k. */
+  readonly twr: Float64Array;
+  readonly twi: Float64Array;
   /** Bit reversal of each index: where `butterflies` expects input sample j. */
   readonly rev: Uint32Array;
   /** log2(n) is odd: one plain radix-2 stage runs before the fused pairs. */
@@ -52,6 +55,18 @@ export class FFT {
     this.butterflies(re, im, inverse);
   }
 
+  /** The plain radix-2 first stage (log2(n) odd), in place. */
+  radix2(re: Float64Array, im: Float64Array): void {
+    for (let a = 0; a < this.n; a += 2) {
+      const br = re[a + 1];
+      const bi = im[a + 1];
+      re[a + 1] = re[a] - br;
+      im[a + 1] = im[a] - bi;
+      re[a] += br;
+      im[a] += bi;
+    }
+  }
+
   /**
    * `transform` of input already in bit-reversed order (sample j at rev[j]); `firstDone`: the
    * first pass (the radix-2 stage when log2(n) is odd, else the first twiddle-free radix-4 pass)
@@ -63,14 +78,7 @@ export class FFT {
     let q = 1;
     if (firstDone) q = this.oddStages ? 2 : 4;
     else if (this.oddStages) {
-      for (let a = 0; a < n; a += 2) {
-        const br = re[a + 1];
-        const bi = im[a + 1];
-        re[a + 1] = re[a] - br;
-        im[a + 1] = im[a] - bi;
-        re[a] += br;
-        im[a] += bi;
-      }
+      this.radix2(re, im);
       q = 2;
     }
     for (; q < n; q <<= 2) {
@@ -163,10 +171,12 @@ export class RealFFT {
   private readonly half: FFT;
   private readonly wr: Float64Array;
   private readonly wi: Float64Array;
-  private readonly zr: Float64Array;
-  private readonly zi: Float64Array;
+  private zr: Float64Array;
+  private zi: Float64Array;
   /** The rectangular window: multiplying by 1 changes nothing. */
   private readonly ones: Float64Array;
+  /** Byte offsets of zr, zi and the half transform's twiddles in the wasm kernels' memory. */
+  private readonly at: { zr: number; zi: number; twr: number; twi: number } | null = null;
 
   constructor(n: number) {
     this.n = n;
@@ -177,9 +187,50 @@ export class RealFFT {
       this.wr[k] = Math.cos((2 * Math.PI * k) / n);
       this.wi[k] = -Math.sin((2 * Math.PI * k) / n);
     }
-    this.zr = new Float64Array(n / 2);
-    this.zi = new Float64Array(n / 2);
     this.ones = new Float64Array(n).fill(1);
+    const h = n / 2;
+    const wasm = wasmModule();
+    if (wasm && h >= 4) {
+      // the work buffers live in the kernels' memory, used by either path
+      this.at = {
+        zr: wasm.alloc(8 * h),
+        zi: wasm.alloc(8 * h),
+        twr: wasm.alloc(8 * h),
+        twi: wasm.alloc(8 * h),
+      };
+      wasm.f64(this.at.twr, h).set(this.half.twr);
+      wasm.f64(this.at.twi, h).set(this.half.twi);
+      this.zr = wasm.f64(this.at.zr, h);
+      this.zi = wasm.f64(this.at.zi, h);
+    } else {
+      this.zr = new Float64Array(h);
+      this.zi = new Float64Array(h);
+    }
+  }
+
+  /** The half transform's passes on zr/zi: the wasm kernel where there is one. */
+  private butterflies(inverse: boolean, firstDone: boolean): void {
+    const k = this.at ? wasmKernels() : null;
+    if (!k || !this.at) {
+      this.half.butterflies(this.zr, this.zi, inverse, firstDone);
+      return;
+    }
+    let q = 1;
+    if (firstDone) q = this.half.oddStages ? 2 : 4;
+    else if (this.half.oddStages) {
+      this.half.radix2(this.zr, this.zi);
+      q = 2;
+    }
+    k.fft(this.at.zr, this.at.zi, this.n / 2, this.at.twr, this.at.twi, q, inverse ? -1 : 1);
+  }
+
+  /** Views again after the kernels' memory grew (which detaches the old ones). */
+  private views(): void {
+    const wasm = wasmModule();
+    if (this.at && wasm && this.zr.length === 0) {
+      this.zr = wasm.f64(this.at.zr, this.n / 2);
+      this.zi = wasm.f64(this.at.zi, this.n / 2);
+    }
   }
 
   /**
@@ -196,12 +247,13 @@ export class RealFFT {
     from = 0,
     to = this.n / 2,
   ): void {
+    this.views();
     if (start >= 0 && start + this.n <= y.length) {
       this.gatherFirstPass(y, start, window ?? this.ones);
-      this.half.butterflies(this.zr, this.zi, false, true);
+      this.butterflies(false, true);
     } else {
       this.gatherPadded(y, start, window);
-      this.half.butterflies(this.zr, this.zi);
+      this.butterflies(false, false);
     }
     this.finish(outRe, outIm, at, from, to);
   }
@@ -308,6 +360,7 @@ export class RealFFT {
 
   /** numpy.fft.irfft of X[0..n/2] (imaginary parts of DC and Nyquist ignored), scaled by 1/n. */
   inverse(inRe: Float64Array, inIm: Float64Array, out: Float64Array, at = 0): void {
+    this.views();
     const h = this.n / 2;
     const { zr, zi, wr, wi } = this;
     const rev = this.half.rev;
@@ -326,7 +379,7 @@ export class RealFFT {
       zr[rev[k]] = er - oi;
       zi[rev[k]] = ei + or;
     }
-    this.half.butterflies(zr, zi, true);
+    this.butterflies(true, false);
     const s = 2 / this.n;
     for (let j = 0; j < h; j++) {
       out[2 * j] = zr[j] * s;

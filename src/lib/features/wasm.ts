@@ -1,0 +1,671 @@
+/**
+ * Hand-assembled WebAssembly kernels for the feature extractor's two hottest loops: the FFT's
+ * fused radix-4 passes (f64x2 SIMD, two twiddle indices side by side) and the HPSS running
+ * median's window update. There is no wasm compiler in the toolchain, so the module is written
+ * here as bytes by a minimal assembler. Every kernel does exactly the operations of its
+ * TypeScript twin in the same order (IEEE f64 lane by lane, no fused multiply-add), so results
+ * are the same numbers; `wasmKernels()` is null where WebAssembly SIMD is unavailable and the
+ * callers keep their TypeScript loops.
+ */
+
+type Bytes = number[];
+
+const I32 = 0x7f;
+const F64 = 0x7c;
+const V128 = 0x7b;
+
+function uleb(n: number): Bytes {
+  const out: Bytes = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return out;
+}
+
+function sleb(n: number): Bytes {
+  const out: Bytes = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+const vec = (items: Bytes[]): Bytes => [...uleb(items.length), ...items.flat()];
+const section = (id: number, body: Bytes): Bytes => [id, ...uleb(body.length), ...body];
+const name = (s: string): Bytes => vec([...s].map((c) => [c.charCodeAt(0)]));
+
+// instructions (a function body is a flat list of these)
+const get = (i: number): Bytes => [0x20, ...uleb(i)];
+const set = (i: number): Bytes => [0x21, ...uleb(i)];
+const i32c = (v: number): Bytes => [0x41, ...sleb(v)];
+const simd = (op: number): Bytes => [0xfd, ...uleb(op)];
+const f64load: Bytes = [0x2b, 3, 0];
+const f64store: Bytes = [0x39, 3, 0];
+const vload: Bytes = [...simd(0x00), 3, 0];
+const vstore: Bytes = [...simd(0x0b), 3, 0];
+const BLOCK: Bytes = [0x02, 0x40];
+const LOOP: Bytes = [0x03, 0x40];
+const IF: Bytes = [0x04, 0x40];
+const ELSE: Bytes = [0x05];
+const END: Bytes = [0x0b];
+const brIf = (depth: number): Bytes => [0x0d, ...uleb(depth)];
+const op = {
+  select: [0x1b],
+  i32eqz: [0x45],
+  i32ne: [0x47],
+  i32ltU: [0x49],
+  i32gtU: [0x4b],
+  i32ltS: [0x48],
+  i32gtS: [0x4a],
+  i32add: [0x6a],
+  i32sub: [0x6b],
+  i32shl: [0x74],
+  i32shrU: [0x76],
+  f64ne: [0x62],
+  f64lt: [0x63],
+  f64add: [0xa0],
+  f64sub: [0xa1],
+  f64mul: [0xa2],
+  f64neg: [0x9a],
+  vadd: simd(0xf0),
+  vsub: simd(0xf1),
+  vmul: simd(0xf2),
+  vsplat: simd(0x14),
+} satisfies Record<string, Bytes>;
+
+/** One function: named parameters and locals, a body of instructions. */
+class Fn {
+  private readonly index = new Map<string, number>();
+  private readonly localTypes: number[] = [];
+  readonly code: Bytes[] = [];
+
+  constructor(
+    readonly params: [string, number][],
+    readonly results: number[] = [],
+  ) {
+    params.forEach(([n], i) => this.index.set(n, i));
+  }
+
+  locals(type: number, ...names: string[]): void {
+    for (const n of names) {
+      this.index.set(n, this.params.length + this.localTypes.length);
+      this.localTypes.push(type);
+    }
+  }
+
+  /** local.get of each name. */
+  g(...names: string[]): Bytes {
+    return names.flatMap((n) => get(this.at(n)));
+  }
+
+  s(n: string): Bytes {
+    return set(this.at(n));
+  }
+
+  private at(n: string): number {
+    const i = this.index.get(n);
+    if (i === undefined) throw new Error(`wasm assembler: no local ${n}`);
+    return i;
+  }
+
+  emit(...parts: Bytes[]): void {
+    this.code.push(...parts);
+  }
+
+  type(): Bytes {
+    return [0x60, ...vec(this.params.map(([, t]) => [t])), ...vec(this.results.map((t) => [t]))];
+  }
+
+  body(): Bytes {
+    const groups = this.localTypes.map((t) => [1, t]);
+    const b = [...vec(groups), ...this.code.flat(), ...END];
+    return [...uleb(b.length), ...b];
+  }
+}
+
+function assemble(fns: [string, Fn][]): Uint8Array<ArrayBuffer> {
+  const types = section(1, vec(fns.map(([, f]) => f.type())));
+  // (import "m" "memory" (memory 1))
+  const imports = section(2, vec([[...name('m'), ...name('memory'), 0x02, 0x00, 1]]));
+  const funcs = section(3, vec(fns.map((_, i) => uleb(i))));
+  const exports = section(7, vec(fns.map(([n], i) => [...name(n), 0x00, ...uleb(i)])));
+  const code = section(10, vec(fns.map(([, f]) => f.body())));
+  return new Uint8Array([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...types,
+    ...imports,
+    ...funcs,
+    ...exports,
+    ...code,
+  ]);
+}
+
+/**
+ * fft(re, im, n, twr, twi, q, s): the radix-4 passes of `FFT.butterflies` from stage size q
+ * (1, 2 or 4) on, all addresses in bytes, s = +1 forward / −1 inverse. The q = 1 pass (twiddle
+ * free) is scalar; the others take twiddle indices k, k + 1 side by side in f64x2 lanes — for
+ * k = 0 with the table's (1, −0), which gives the same values as skipping the products.
+ */
+function fftFn(): Fn {
+  const f = new Fn([
+    ['re', I32],
+    ['im', I32],
+    ['n', I32],
+    ['twr', I32],
+    ['twi', I32],
+    ['q', I32],
+    ['s', F64],
+  ]);
+  f.locals(I32, 'nb', 'qb', 'q2b', 'sizeb', 'kb', 'di', 'pa', 'pb', 'pc', 'pd', 'end');
+  f.locals(F64, 'ns', 'a1r', 'a1i', 'b1r', 'b1i', 'c1r', 'c1i', 'd1r', 'd1i', 'ydr', 'ydi');
+  f.locals(V128, 'S', 'NS', 'w1r', 'w1i', 'w2r', 'w2i', 'Rb', 'Ib', 'Rd', 'Id');
+  f.locals(V128, 'xbr', 'xbi', 'xdr', 'xdi', 'A1r', 'A1i', 'B1r', 'B1i', 'C1r', 'C1i');
+  f.locals(V128, 'D1r', 'D1i', 'ycr', 'yci', 'Ydr', 'Ydi', 'Ra', 'Ia', 'Rc', 'Ic');
+  const ld = (ptr: string, im = false) => [
+    ...f.g(ptr),
+    ...(im ? [...f.g('di'), ...op.i32add] : []),
+    ...f64load,
+  ];
+  const st = (ptr: string, im: boolean, ...value: Bytes[]) => [
+    ...f.g(ptr),
+    ...(im ? [...f.g('di'), ...op.i32add] : []),
+    ...value.flat(),
+    ...f64store,
+  ];
+  const vld = (ptr: string, im = false) => [
+    ...f.g(ptr),
+    ...(im ? [...f.g('di'), ...op.i32add] : []),
+    ...vload,
+  ];
+  const vst = (ptr: string, im: boolean, ...value: Bytes[]) => [
+    ...f.g(ptr),
+    ...(im ? [...f.g('di'), ...op.i32add] : []),
+    ...value.flat(),
+    ...vstore,
+  ];
+  // scalar a op b into local
+  const sc = (dst: string, a: Bytes, b: Bytes, o: Bytes) => [...a, ...b, ...o, ...f.s(dst)];
+  const vc = (dst: string, a: Bytes, b: Bytes, o: Bytes) => [...a, ...b, ...o, ...f.s(dst)];
+  // complex product x · w (vectors) into (dr, di): x_r w_r − x_i w_i, x_r w_i + x_i w_r
+  const cmul = (dr: string, dI: string, xr: string, xi: string, wr: string, wi: string) => [
+    ...f.g(xr, wr),
+    ...op.vmul,
+    ...f.g(xi, wi),
+    ...op.vmul,
+    ...op.vsub,
+    ...f.s(dr),
+    ...f.g(xr, wi),
+    ...op.vmul,
+    ...f.g(xi, wr),
+    ...op.vmul,
+    ...op.vadd,
+    ...f.s(dI),
+  ];
+  f.emit(
+    f.g('n'),
+    i32c(3),
+    op.i32shl,
+    f.s('nb'),
+    f.g('im', 're'),
+    op.i32sub,
+    f.s('di'),
+    f.g('s'),
+    op.f64neg,
+    f.s('ns'),
+    f.g('s'),
+    op.vsplat,
+    f.s('S'),
+    f.g('ns'),
+    op.vsplat,
+    f.s('NS'),
+    f.g('re', 'nb'),
+    op.i32add,
+    f.s('end'),
+  );
+  // q = 1: a, a+1, a+2, a+3 with no twiddles (scalar)
+  f.emit(f.g('q'), i32c(1), op.i32ne, op.i32eqz, IF);
+  f.emit(f.g('re'), f.s('pa'), LOOP);
+  f.emit(
+    f.g('pa'),
+    i32c(8),
+    op.i32add,
+    f.s('pb'),
+    f.g('pa'),
+    i32c(16),
+    op.i32add,
+    f.s('pc'),
+    f.g('pa'),
+    i32c(24),
+    op.i32add,
+    f.s('pd'),
+    sc('a1r', ld('pa'), ld('pb'), op.f64add),
+    sc('a1i', ld('pa', true), ld('pb', true), op.f64add),
+    sc('b1r', ld('pa'), ld('pb'), op.f64sub),
+    sc('b1i', ld('pa', true), ld('pb', true), op.f64sub),
+    sc('c1r', ld('pc'), ld('pd'), op.f64add),
+    sc('c1i', ld('pc', true), ld('pd', true), op.f64add),
+    sc('d1r', ld('pc'), ld('pd'), op.f64sub),
+    sc('d1i', ld('pc', true), ld('pd', true), op.f64sub),
+    sc('ydr', f.g('s'), f.g('d1i'), op.f64mul),
+    sc('ydi', f.g('ns'), f.g('d1r'), op.f64mul),
+    st('pa', false, f.g('a1r', 'c1r'), op.f64add),
+    st('pa', true, f.g('a1i', 'c1i'), op.f64add),
+    st('pc', false, f.g('a1r', 'c1r'), op.f64sub),
+    st('pc', true, f.g('a1i', 'c1i'), op.f64sub),
+    st('pb', false, f.g('b1r', 'ydr'), op.f64add),
+    st('pb', true, f.g('b1i', 'ydi'), op.f64add),
+    st('pd', false, f.g('b1r', 'ydr'), op.f64sub),
+    st('pd', true, f.g('b1i', 'ydi'), op.f64sub),
+    f.g('pa'),
+    i32c(32),
+    op.i32add,
+    f.s('pa'),
+    f.g('pa', 'end'),
+    op.i32ltU,
+    brIf(0),
+    END,
+  );
+  f.emit(i32c(4), f.s('q'), END);
+  // for (; q < n; q <<= 2)
+  f.emit(BLOCK, f.g('q', 'n'), op.i32ltU, op.i32eqz, brIf(0), LOOP);
+  f.emit(
+    f.g('q'),
+    i32c(3),
+    op.i32shl,
+    f.s('qb'),
+    f.g('qb'),
+    i32c(1),
+    op.i32shl,
+    f.s('q2b'),
+    f.g('qb'),
+    i32c(2),
+    op.i32shl,
+    f.s('sizeb'),
+    i32c(0),
+    f.s('kb'),
+  );
+  // for (kb = 0; kb < qb; kb += 16): twiddles of k, k + 1
+  f.emit(LOOP);
+  f.emit(
+    f.g('twr', 'qb'),
+    op.i32add,
+    f.g('kb'),
+    op.i32add,
+    vload,
+    f.s('w1r'),
+    f.g('S', 'twi', 'qb'),
+    op.i32add,
+    f.g('kb'),
+    op.i32add,
+    vload,
+    op.vmul,
+    f.s('w1i'),
+    f.g('twr', 'q2b'),
+    op.i32add,
+    f.g('kb'),
+    op.i32add,
+    vload,
+    f.s('w2r'),
+    f.g('S', 'twi', 'q2b'),
+    op.i32add,
+    f.g('kb'),
+    op.i32add,
+    vload,
+    op.vmul,
+    f.s('w2i'),
+    f.g('re', 'kb'),
+    op.i32add,
+    f.s('pa'),
+  );
+  f.emit(LOOP);
+  f.emit(
+    f.g('pa', 'qb'),
+    op.i32add,
+    f.s('pb'),
+    f.g('pb', 'qb'),
+    op.i32add,
+    f.s('pc'),
+    f.g('pc', 'qb'),
+    op.i32add,
+    f.s('pd'),
+    vc('Rb', vld('pb'), [], []),
+    vc('Ib', vld('pb', true), [], []),
+    vc('Rd', vld('pd'), [], []),
+    vc('Id', vld('pd', true), [], []),
+    cmul('xbr', 'xbi', 'Rb', 'Ib', 'w1r', 'w1i'),
+    cmul('xdr', 'xdi', 'Rd', 'Id', 'w1r', 'w1i'),
+    vc('Ra', vld('pa'), [], []),
+    vc('Ia', vld('pa', true), [], []),
+    vc('Rc', vld('pc'), [], []),
+    vc('Ic', vld('pc', true), [], []),
+    vc('A1r', f.g('Ra', 'xbr'), [], op.vadd),
+    vc('A1i', f.g('Ia', 'xbi'), [], op.vadd),
+    vc('B1r', f.g('Ra', 'xbr'), [], op.vsub),
+    vc('B1i', f.g('Ia', 'xbi'), [], op.vsub),
+    vc('C1r', f.g('Rc', 'xdr'), [], op.vadd),
+    vc('C1i', f.g('Ic', 'xdi'), [], op.vadd),
+    vc('D1r', f.g('Rc', 'xdr'), [], op.vsub),
+    vc('D1i', f.g('Ic', 'xdi'), [], op.vsub),
+    cmul('ycr', 'yci', 'C1r', 'C1i', 'w2r', 'w2i'),
+    // t1 = D1 · w2 (into xdr, xdi), Yd = (s t1i, −s t1r)
+    cmul('xdr', 'xdi', 'D1r', 'D1i', 'w2r', 'w2i'),
+    vc('Ydr', f.g('S', 'xdi'), [], op.vmul),
+    vc('Ydi', f.g('NS', 'xdr'), [], op.vmul),
+    vst('pa', false, f.g('A1r', 'ycr'), op.vadd),
+    vst('pa', true, f.g('A1i', 'yci'), op.vadd),
+    vst('pc', false, f.g('A1r', 'ycr'), op.vsub),
+    vst('pc', true, f.g('A1i', 'yci'), op.vsub),
+    vst('pb', false, f.g('B1r', 'Ydr'), op.vadd),
+    vst('pb', true, f.g('B1i', 'Ydi'), op.vadd),
+    vst('pd', false, f.g('B1r', 'Ydr'), op.vsub),
+    vst('pd', true, f.g('B1i', 'Ydi'), op.vsub),
+    f.g('pa', 'sizeb'),
+    op.i32add,
+    f.s('pa'),
+    f.g('pa', 'end'),
+    op.i32ltU,
+    brIf(0),
+    END,
+  );
+  f.emit(f.g('kb'), i32c(16), op.i32add, f.s('kb'), f.g('kb', 'qb'), op.i32ltU, brIf(0), END);
+  f.emit(f.g('q'), i32c(2), op.i32shl, f.s('q'), f.g('q', 'n'), op.i32ltU, brIf(0), END, END);
+  return f;
+}
+
+/**
+ * median(line, n, size, out, win, top): steps i = 1 … n − 1 of `runningMedian` (the caller
+ * has sorted the first window into win and written out[0]); win is 2·top − 1 values, +∞ past
+ * `size`; byte addresses. The bisections are branch-free as in TypeScript, the shifts move two
+ * values at a time.
+ */
+function medianFn(): Fn {
+  const f = new Fn([
+    ['line', I32],
+    ['n', I32],
+    ['size', I32],
+    ['out', I32],
+    ['win', I32],
+    ['top', I32],
+  ]);
+  f.locals(I32, 'i', 'half', 'p', 'q', 'step', 'j', 'pi', 'pe', 'po');
+  f.locals(F64, 'vo', 'vi');
+  const at = (idx: Bytes) => [...f.g('win'), ...idx, ...i32c(3), ...op.i32shl, ...op.i32add];
+  f.emit(
+    f.g('n'),
+    i32c(2),
+    op.i32ltU,
+    IF,
+    [0x0f], // return
+    END,
+    f.g('size'),
+    i32c(1),
+    op.i32shrU,
+    i32c(3),
+    op.i32shl,
+    f.g('win'),
+    op.i32add,
+    f.s('half'),
+    // pi: line[i − 1]; pe: line[i + size − 1]; po: out[i]
+    f.g('line'),
+    f.s('pi'),
+    f.g('line', 'size'),
+    i32c(3),
+    op.i32shl,
+    op.i32add,
+    f.s('pe'),
+    f.g('out'),
+    i32c(8),
+    op.i32add,
+    f.s('po'),
+    i32c(1),
+    f.s('i'),
+    LOOP,
+    f.g('pi'),
+    f64load,
+    f.s('vo'),
+    f.g('pe'),
+    f64load,
+    f.s('vi'),
+    f.g('vo', 'vi'),
+    op.f64ne,
+    IF,
+    i32c(0),
+    f.s('p'),
+    i32c(0),
+    f.s('q'),
+    f.g('top'),
+    f.s('step'),
+    LOOP,
+    // p += win[p + step − 1] < vo ? step : 0 (and q for vi)
+    f.g('p', 'step'),
+    op.i32add,
+    f.g('p', 'p', 'step'),
+    op.i32add,
+    i32c(1),
+    op.i32sub,
+    i32c(3),
+    op.i32shl,
+    f.g('win'),
+    op.i32add,
+    f64load,
+    f.g('vo'),
+    op.f64lt,
+    op.select,
+    f.s('p'),
+    f.g('q', 'step'),
+    op.i32add,
+    f.g('q', 'q', 'step'),
+    op.i32add,
+    i32c(1),
+    op.i32sub,
+    i32c(3),
+    op.i32shl,
+    f.g('win'),
+    op.i32add,
+    f64load,
+    f.g('vi'),
+    op.f64lt,
+    op.select,
+    f.s('q'),
+    f.g('step'),
+    i32c(1),
+    op.i32shrU,
+    f.s('step'),
+    f.g('step'),
+    brIf(0),
+    END,
+  );
+  f.emit(
+    f.g('q', 'p'),
+    op.i32gtS,
+    IF,
+    // q > p: q−−; win[j] = win[j + 1] for j = p … q − 1, two at a time while j + 1 < q
+    f.g('q'),
+    i32c(1),
+    op.i32sub,
+    f.s('q'),
+    f.g('p'),
+    f.s('j'),
+    BLOCK,
+    LOOP,
+    f.g('j'),
+    i32c(1),
+    op.i32add,
+    f.g('q'),
+    op.i32ltS,
+    op.i32eqz,
+    brIf(1),
+    at(f.g('j')),
+    at(f.g('j')),
+    i32c(8),
+    op.i32add,
+    vload,
+    vstore,
+    f.g('j'),
+    i32c(2),
+    op.i32add,
+    f.s('j'),
+    [0x0c, 0], // br 0
+    END,
+    END,
+    f.g('j', 'q'),
+    op.i32ltS,
+    IF,
+    at(f.g('j')),
+    at(f.g('j')),
+    i32c(8),
+    op.i32add,
+    f64load,
+    f64store,
+    END,
+    ELSE,
+    // q ≤ p: win[j] = win[j − 1] for j = p … q + 1, two at a time while j − 1 > q
+    f.g('p'),
+    f.s('j'),
+    BLOCK,
+    LOOP,
+    f.g('j'),
+    i32c(1),
+    op.i32sub,
+    f.g('q'),
+    op.i32gtS,
+    op.i32eqz,
+    brIf(1),
+    at(f.g('j')),
+    i32c(8),
+    op.i32sub,
+    at(f.g('j')),
+    i32c(16),
+    op.i32sub,
+    vload,
+    vstore,
+    f.g('j'),
+    i32c(2),
+    op.i32sub,
+    f.s('j'),
+    [0x0c, 0],
+    END,
+    END,
+    f.g('j', 'q'),
+    op.i32gtS,
+    IF,
+    at(f.g('j')),
+    at(f.g('j')),
+    i32c(8),
+    op.i32sub,
+    f64load,
+    f64store,
+    END,
+    END,
+    at(f.g('q')),
+    f.g('vi'),
+    f64store,
+    END,
+    // out[i] = win[half]
+    f.g('po', 'half'),
+    f64load,
+    f64store,
+    f.g('pi'),
+    i32c(8),
+    op.i32add,
+    f.s('pi'),
+    f.g('pe'),
+    i32c(8),
+    op.i32add,
+    f.s('pe'),
+    f.g('po'),
+    i32c(8),
+    op.i32add,
+    f.s('po'),
+    f.g('i'),
+    i32c(1),
+    op.i32add,
+    f.s('i'),
+    f.g('i', 'n'),
+    op.i32ltU,
+    brIf(0),
+    END,
+  );
+  return f;
+}
+
+export interface WasmKernels {
+  memory: WebAssembly.Memory;
+  fft(re: number, im: number, n: number, twr: number, twi: number, q: number, s: number): void;
+  median(line: number, n: number, size: number, out: number, win: number, top: number): void;
+  /** Byte offset of `bytes` fresh bytes (16-aligned); the memory grows as needed. */
+  alloc(bytes: number): number;
+  /** A Float64Array view of `length` values at byte offset `at` (of the current buffer). */
+  f64(at: number, length: number): Float64Array;
+}
+
+let instance: WasmKernels | null | undefined;
+let enabled = true;
+
+function instantiate(): WasmKernels | null {
+  if (typeof WebAssembly === 'undefined') return null;
+  const bytes = wasmModuleBytes();
+  if (!WebAssembly.validate(bytes)) return null;
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { memory } });
+  const e = inst.exports as unknown as Pick<WasmKernels, 'fft' | 'median'>;
+  let top = 16;
+  return {
+    memory,
+    fft: e.fft,
+    median: e.median,
+    alloc(size: number) {
+      const at = top;
+      top += Math.ceil(size / 16) * 16;
+      const pages = Math.ceil(top / 65536) - memory.buffer.byteLength / 65536;
+      if (pages > 0) memory.grow(pages);
+      return at;
+    },
+    f64: (at, length) => new Float64Array(memory.buffer, at, length),
+  };
+}
+
+/** The module (its memory holds work buffers even while the kernels are disabled), or null. */
+export function wasmModule(): WasmKernels | null {
+  if (instance === undefined) {
+    try {
+      instance = instantiate();
+    } catch {
+      instance = null;
+    }
+  }
+  return instance;
+}
+
+/** The kernels, or null where WebAssembly SIMD is unavailable or they are disabled. */
+export function wasmKernels(): WasmKernels | null {
+  return enabled ? wasmModule() : null;
+}
+
+/** Tests and benchmarks: run the TypeScript loops instead (true) or the kernels again (false). */
+export function disableWasmKernels(disabled: boolean): void {
+  enabled = !disabled;
+}
+
+/** The module's bytes. */
+export function wasmModuleBytes(): Uint8Array<ArrayBuffer> {
+  return assemble([
+    ['fft', fftFn()],
+    ['median', medianFn()],
+  ]);
+}

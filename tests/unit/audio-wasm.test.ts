@@ -1,0 +1,88 @@
+// The hand-assembled WebAssembly kernels (src/lib/features/wasm.ts) against their TypeScript
+// twins: the same numbers bit for bit, for the FFT sizes and frame kinds the extractor uses and
+// for the HPSS running median (noise, ties, short lines), and the same 193 features either way.
+import { afterEach, describe, expect, it } from 'vitest';
+import { extractFeatures } from '../../src/lib/features/extract';
+import { realFftOf } from '../../src/lib/features/fft';
+import { medianBuffers, runningMedian } from '../../src/lib/features/hpss';
+import { disableWasmKernels, wasmKernels, wasmModuleBytes } from '../../src/lib/features/wasm';
+
+function seeded(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32 - 0.5;
+  };
+}
+
+/** Runs f with the kernels and with the TypeScript loops. */
+function bothWays<T>(f: () => T): [T, T] {
+  disableWasmKernels(false);
+  const wasm = f();
+  disableWasmKernels(true);
+  const ts = f();
+  disableWasmKernels(false);
+  return [wasm, ts];
+}
+
+afterEach(() => disableWasmKernels(false));
+
+describe('wasm kernels', () => {
+  it('assemble into a valid SIMD module that node instantiates', () => {
+    expect(WebAssembly.validate(wasmModuleBytes())).toBe(true);
+    expect(wasmKernels()).not.toBeNull();
+  });
+
+  it('transform real frames exactly as the TypeScript FFT does, both directions', () => {
+    const rand = seeded(11);
+    for (const n of [8, 16, 32, 64, 128, 1024, 2048, 4096]) {
+      const y = Float64Array.from({ length: 3 * n }, rand);
+      const window = Float64Array.from(
+        { length: n },
+        (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n),
+      );
+      const fft = realFftOf(n);
+      for (const start of [-n / 2, 0, n / 2 + 3, 2 * n + 5]) {
+        for (const w of [window, null]) {
+          const [a, b] = bothWays(() => {
+            const re = new Float64Array(n / 2 + 1);
+            const im = new Float64Array(n / 2 + 1);
+            fft.forward(y, start, w, re, im);
+            const back = new Float64Array(n);
+            fft.inverse(re, im, back);
+            return [...re, ...im, ...back];
+          });
+          expect(a, `n ${n}, start ${start}`).toEqual(b);
+        }
+      }
+    }
+  });
+
+  it('keep running medians exactly as the TypeScript loop does', () => {
+    const rand = seeded(5);
+    for (const size of [1, 3, 5, 31]) {
+      for (const n of [1, 2, 3, 17, 64, 1025]) {
+        for (const kind of ['noise', 'ties']) {
+          const x = Float64Array.from({ length: n }, () =>
+            kind === 'noise' ? rand() : Math.floor(rand() * 4),
+          );
+          const [a, b] = bothWays(() => {
+            const out = new Float64Array(n);
+            runningMedian(x, 0, 1, n, size, out, 0, 1, medianBuffers(size, n));
+            return Array.from(out);
+          });
+          expect(a, `size ${size}, n ${n}, ${kind}`).toEqual(b);
+        }
+      }
+    }
+  });
+
+  it('give the same 193 features as the TypeScript loops', () => {
+    const clip = Float32Array.from(
+      { length: 3 * 22050 },
+      (_, i) => 0.3 * Math.sin(i * 0.06) + 0.2 * Math.sin(i * 0.013 * (1 + i / 1e5)),
+    );
+    const [a, b] = bothWays(() => Array.from(extractFeatures(clip).features));
+    expect(a).toEqual(b);
+  });
+});
