@@ -8,7 +8,7 @@
  * does it. Every CQT bin of an octave lies below 38 % of that octave's Nyquist, where both
  * filters pass the signal unchanged, so only negligible passband ripple differs.
  */
-import { fftOf } from './fft';
+import { fftOf, stageSignal, unstageSignal } from './fft';
 import { normalizeFramesInf } from './spectral';
 import { FrameTransform, frameCount } from './spectrum';
 
@@ -251,15 +251,20 @@ export function cqtMagnitude(
     const span = hi - lo + 1;
     const re = new Float64Array(2 * span);
     const im = new Float64Array(2 * span);
-    for (let t = 0; t + 1 < frames; t += 2) {
-      ft.frame(myY, t, myHop, re, im, -lo, lo, hi);
-      ft.frame(myY, t + 1, myHop, re, im, span - lo, lo, hi);
-      filterPair(rows, lo, span, re, im, gain, data, t * count);
-    }
-    if (frames % 2 === 1) {
-      // the last frame alone (its pair's half is not written out)
-      ft.frame(myY, frames - 1, myHop, re, im, -lo, lo, hi);
-      filterPair(rows, lo, span, re, im, gain, data, (frames - 1) * count, false);
+    stageSignal(myY, null);
+    try {
+      for (let t = 0; t + 1 < frames; t += 2) {
+        ft.frame(myY, t, myHop, re, im, -lo, lo, hi);
+        ft.frame(myY, t + 1, myHop, re, im, span - lo, lo, hi);
+        filterPair(rows, lo, span, re, im, gain, data, t * count);
+      }
+      if (frames % 2 === 1) {
+        // the last frame alone (its pair's half is not written out)
+        ft.frame(myY, frames - 1, myHop, re, im, -lo, lo, hi);
+        filterPair(rows, lo, span, re, im, gain, data, (frames - 1) * count, false);
+      }
+    } finally {
+      unstageSignal();
     }
     responses.push({ first: loBin, frames, data, count });
     if (myHop % 2 === 0 && o < nOctaves - 1) {

@@ -4,7 +4,34 @@
  * built on (STFT, inverse STFT, the CQT's filter spectra and responses).
  */
 
-import { wasmKernels, wasmModule } from './wasm';
+import { wasmKernels, wasmModule, type WasmKernels } from './wasm';
+
+/** A signal (and window) copied into the kernels' memory for `RealFFT.forward`'s frames. */
+let staged: { y: Float64Array; window: Float64Array | null; yAt: number; winAt: number } | null =
+  null;
+let stageRegion: { at: number; bytes: number } | null = null;
+
+/**
+ * Copies y and the window into the kernels' memory: until `unstageSignal`, `RealFFT.forward`
+ * frames of this very y (and window) that lie inside it are gathered there by the kernel. The
+ * caller must not change y or the window meanwhile. Returns false where there are no kernels.
+ */
+export function stageSignal(y: Float64Array, window: Float64Array | null): boolean {
+  const wasm = wasmKernels();
+  if (!wasm) return false;
+  const bytes = 8 * (y.length + (window?.length ?? 0)) + 16;
+  if (!stageRegion || stageRegion.bytes < bytes) stageRegion = { at: wasm.alloc(bytes), bytes };
+  const yAt = stageRegion.at;
+  const winAt = yAt + 8 * y.length;
+  wasm.f64(yAt, y.length).set(y);
+  if (window) wasm.f64(winAt, window.length).set(window);
+  staged = { y, window, yAt, winAt };
+  return true;
+}
+
+export function unstageSignal(): void {
+  staged = null;
+}
 
 export class FFT {
   readonly n: number;
@@ -176,7 +203,21 @@ export class RealFFT {
   /** The rectangular window: multiplying by 1 changes nothing. */
   private readonly ones: Float64Array;
   /** Byte offsets of zr, zi and the half transform's twiddles in the wasm kernels' memory. */
-  private readonly at: { zr: number; zi: number; twr: number; twi: number } | null = null;
+  private readonly at: {
+    zr: number;
+    zi: number;
+    twr: number;
+    twi: number;
+    rev: number;
+    wr: number;
+    wi: number;
+    ones: number;
+    outRe: number;
+    outIm: number;
+  } | null = null;
+  /** Views of outRe / outIm above. */
+  private outRe: Float64Array = new Float64Array(0);
+  private outIm: Float64Array = new Float64Array(0);
 
   constructor(n: number) {
     this.n = n;
@@ -197,11 +238,24 @@ export class RealFFT {
         zi: wasm.alloc(8 * h),
         twr: wasm.alloc(8 * h),
         twi: wasm.alloc(8 * h),
+        rev: wasm.alloc(4 * h),
+        wr: wasm.alloc(8 * (h + 1)),
+        wi: wasm.alloc(8 * (h + 1)),
+        ones: wasm.alloc(8 * n),
+        outRe: wasm.alloc(8 * (h + 1)),
+        outIm: wasm.alloc(8 * (h + 1)),
       };
-      wasm.f64(this.at.twr, h).set(this.half.twr);
-      wasm.f64(this.at.twi, h).set(this.half.twi);
-      this.zr = wasm.f64(this.at.zr, h);
-      this.zi = wasm.f64(this.at.zi, h);
+      const at = this.at;
+      wasm.f64(at.twr, h).set(this.half.twr);
+      wasm.f64(at.twi, h).set(this.half.twi);
+      new Uint32Array(wasm.memory.buffer, at.rev, h).set(this.half.rev);
+      wasm.f64(at.wr, h + 1).set(this.wr);
+      wasm.f64(at.wi, h + 1).set(this.wi);
+      wasm.f64(at.ones, n).set(this.ones);
+      this.zr = wasm.f64(at.zr, h);
+      this.zi = wasm.f64(at.zi, h);
+      this.outRe = wasm.f64(at.outRe, h + 1);
+      this.outIm = wasm.f64(at.outIm, h + 1);
     } else {
       this.zr = new Float64Array(h);
       this.zi = new Float64Array(h);
@@ -228,8 +282,11 @@ export class RealFFT {
   private views(): void {
     const wasm = wasmModule();
     if (this.at && wasm && this.zr.length === 0) {
-      this.zr = wasm.f64(this.at.zr, this.n / 2);
-      this.zi = wasm.f64(this.at.zi, this.n / 2);
+      const h = this.n / 2;
+      this.zr = wasm.f64(this.at.zr, h);
+      this.zi = wasm.f64(this.at.zi, h);
+      this.outRe = wasm.f64(this.at.outRe, h + 1);
+      this.outIm = wasm.f64(this.at.outIm, h + 1);
     }
   }
 
@@ -248,7 +305,15 @@ export class RealFFT {
     to = this.n / 2,
   ): void {
     this.views();
-    if (start >= 0 && start + this.n <= y.length) {
+    const inside = start >= 0 && start + this.n <= y.length;
+    const k = this.at ? wasmKernels() : null;
+    const st = staged;
+    if (k && this.at && inside && st && st.y === y && st.window === window) {
+      this.forwardWasm(k, this.at, st.yAt + 8 * start, window ? st.winAt : this.at.ones);
+      this.finishWasm(k, this.at, outRe, outIm, at, from, to);
+      return;
+    }
+    if (inside) {
       this.gatherFirstPass(y, start, window ?? this.ones);
       this.butterflies(false, true);
     } else {
@@ -316,6 +381,42 @@ export class RealFFT {
       zr[r + 3] = b1r - d1i;
       zi[r + 3] = b1i + d1r;
     }
+  }
+
+  /** gatherFirstPass and the remaining passes in the kernels, y and window at byte offsets. */
+  private forwardWasm(k: WasmKernels, at: NonNullable<RealFFT['at']>, y: number, window: number) {
+    const h = this.n / 2;
+    const odd = this.half.oddStages;
+    k.gather(y, window, at.zr, at.zi, at.rev, h, odd ? 1 : 0);
+    k.fft(at.zr, at.zi, h, at.twr, at.twi, odd ? 2 : 4, 1);
+  }
+
+  /** `finish` with the bins 1 … h − 1 done by the kernel and copied out. */
+  private finishWasm(
+    k: WasmKernels,
+    wat: NonNullable<RealFFT['at']>,
+    outRe: Float64Array,
+    outIm: Float64Array,
+    at: number,
+    from: number,
+    to: number,
+  ): void {
+    const h = this.n / 2;
+    const { zr, zi } = this;
+    if (from === 0) {
+      outRe[at] = zr[0] + zi[0];
+      outIm[at] = 0;
+    }
+    if (to === h) {
+      outRe[at + h] = zr[0] - zi[0];
+      outIm[at + h] = 0;
+    }
+    const lo = Math.max(from, 1);
+    const end = Math.min(to, h - 1);
+    if (lo > end) return;
+    k.finish(wat.zr, wat.zi, wat.wr, wat.wi, wat.outRe, wat.outIm, h, lo, end);
+    outRe.set(this.outRe.subarray(lo, end + 1), at + lo);
+    outIm.set(this.outIm.subarray(lo, end + 1), at + lo);
   }
 
   /** The plain gather (no first pass) for a frame running past either end of y: zero there. */

@@ -3,7 +3,7 @@
  * centred frames with zero padding (`pad_mode='constant'`), window-sum-square normalised
  * overlap-add. Spectra are stored frame-major: bin f of frame t at `t * bins + f`.
  */
-import { realFftOf, type RealFFT } from './fft';
+import { realFftOf, stageSignal, unstageSignal, type RealFFT } from './fft';
 import type { Spectrogram } from './tuning';
 
 export interface ComplexSpectrogram {
@@ -70,7 +70,12 @@ export function stft(
   const bins = ft.bins;
   const re = into ? into.re.subarray(0, frames * bins) : new Float64Array(frames * bins);
   const im = into ? into.im.subarray(0, frames * bins) : new Float64Array(frames * bins);
-  for (let t = 0; t < frames; t++) ft.frame(y, t, hop, re, im, t * bins);
+  stageSignal(y, window);
+  try {
+    for (let t = 0; t < frames; t++) ft.frame(y, t, hop, re, im, t * bins);
+  } finally {
+    unstageSignal();
+  }
   return { frames, bins, re, im };
 }
 
@@ -88,9 +93,14 @@ export function stftMagnitude(
   const re = new Float64Array(bins);
   const im = new Float64Array(bins);
   const data = into ? into.subarray(0, frames * bins) : new Float64Array(frames * bins);
-  for (let t = 0; t < frames; t++) {
-    ft.frame(y, t, hop, re, im);
-    magnitudeInto(re, im, bins, data, t * bins);
+  stageSignal(y, window);
+  try {
+    for (let t = 0; t < frames; t++) {
+      ft.frame(y, t, hop, re, im);
+      magnitudeInto(re, im, bins, data, t * bins);
+    }
+  } finally {
+    unstageSignal();
   }
   return { frames, bins, data };
 }

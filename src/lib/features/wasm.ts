@@ -79,7 +79,17 @@ const op = {
   vsub: simd(0xf1),
   vmul: simd(0xf2),
   vsplat: simd(0x14),
+  // swap the two f64 lanes (i8x16.swizzle by a constant)
+  vswap: [...simd(0x0c), 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, ...simd(0x0e)],
 } satisfies Record<string, Bytes>;
+
+/** v128.store64_lane: lane `lane` of the vector on top to [address + offset]. */
+const storeLane = (lane: number, offset = 0): Bytes => [...simd(0x5b), 3, ...uleb(offset), lane];
+
+/** v128.const of two f64 lanes. */
+function vconst(a: number, b: number): Bytes {
+  return [...simd(0x0c), ...new Uint8Array(new Float64Array([a, b]).buffer)];
+}
 
 /** One function: named parameters and locals, a body of instructions. */
 class Fn {
@@ -604,10 +614,264 @@ function medianFn(): Fn {
   return f;
 }
 
+/**
+ * gather(y, win, zr, zi, rev, h, odd): `RealFFT.gatherFirstPass`, with y and win the byte
+ * addresses of the frame's first sample and of the window. A complex sample (an even and an odd
+ * real one) is one f64x2 vector; the first pass's outputs go to zr/zi lane by lane.
+ */
+function gatherFn(): Fn {
+  const f = new Fn([
+    ['y', I32],
+    ['win', I32],
+    ['zr', I32],
+    ['zi', I32],
+    ['rev', I32],
+    ['h', I32],
+    ['odd', I32],
+  ]);
+  f.locals(I32, 'u', 'end', 'hb', 'qb', 'pr', 'rv');
+  f.locals(V128, 'X0', 'X1', 'X2', 'X3', 'A1', 'B1', 'C1', 'D1');
+  // X = y[at] · win[at] for the complex sample u (+ off) bytes on
+  const sample = (dst: string, off: Bytes) => [
+    ...f.g('y', 'u'),
+    ...op.i32add,
+    ...off,
+    ...vload,
+    ...f.g('win', 'u'),
+    ...op.i32add,
+    ...off,
+    ...vload,
+    ...op.vmul,
+    ...f.s(dst),
+  ];
+  // the vector `value` to zr[r] and zi[r] (r = rev[j] + plus / 8)
+  const put = (plus: number, value: Bytes) => [
+    ...f.g('zr', 'rv'),
+    ...op.i32add,
+    ...value,
+    ...storeLane(0, plus),
+    ...f.g('zi', 'rv'),
+    ...op.i32add,
+    ...value,
+    ...storeLane(1, plus),
+  ];
+  const step = [
+    ...f.g('pr'),
+    ...i32c(4),
+    ...op.i32add,
+    ...f.s('pr'),
+    ...f.g('u'),
+    ...i32c(16),
+    ...op.i32add,
+    ...f.s('u'),
+    ...f.g('u', 'end'),
+    ...op.i32ltU,
+    ...brIf(0),
+  ];
+  const rev = [...f.g('pr'), 0x28, 2, 0, ...i32c(3), ...op.i32shl, ...f.s('rv')]; // i32.load
+  f.emit(
+    f.g('h'),
+    i32c(3),
+    op.i32shl,
+    f.s('hb'),
+    f.g('h'),
+    i32c(2),
+    op.i32shl,
+    f.s('qb'),
+    i32c(0),
+    f.s('u'),
+    f.g('rev'),
+    f.s('pr'),
+    f.g('odd'),
+    IF,
+    // samples j (u = 16j bytes) and j + h/2 (u + 8h) to rev[j], rev[j] + 1, for j < h/2
+    f.g('hb'),
+    f.s('end'),
+    LOOP,
+    rev,
+    sample('X0', []),
+    sample('X1', [...f.g('hb'), ...op.i32add]),
+    put(0, [...f.g('X0', 'X1'), ...op.vadd]),
+    put(8, [...f.g('X0', 'X1'), ...op.vsub]),
+    step,
+    END,
+    ELSE,
+    // samples j, j + h/2, j + h/4, j + 3h/4 to rev[j] … rev[j] + 3, for j < h/4
+    f.g('qb'),
+    f.s('end'),
+    LOOP,
+    rev,
+    sample('X0', []),
+    sample('X1', [...f.g('hb'), ...op.i32add]),
+    sample('X2', [...f.g('qb'), ...op.i32add]),
+    sample('X3', [...f.g('hb'), ...op.i32add, ...f.g('qb'), ...op.i32add]),
+    f.g('X0', 'X1'),
+    op.vadd,
+    f.s('A1'),
+    f.g('X0', 'X1'),
+    op.vsub,
+    f.s('B1'),
+    f.g('X2', 'X3'),
+    op.vadd,
+    f.s('C1'),
+    // D1 = (d1i, −d1r): B1 ± D1 are the outputs at r + 1 and r + 3
+    f.g('X2', 'X3'),
+    op.vsub,
+    op.vswap,
+    vconst(1, -1),
+    op.vmul,
+    f.s('D1'),
+    put(0, [...f.g('A1', 'C1'), ...op.vadd]),
+    put(16, [...f.g('A1', 'C1'), ...op.vsub]),
+    put(8, [...f.g('B1', 'D1'), ...op.vadd]),
+    put(24, [...f.g('B1', 'D1'), ...op.vsub]),
+    step,
+    END,
+    END,
+  );
+  return f;
+}
+
+/**
+ * finish(zr, zi, wr, wi, outRe, outIm, h, from, end): `RealFFT.finish` for the bins
+ * 1 ≤ from ≤ k ≤ end ≤ h − 1, two side by side (zr[h − k − 1], zr[h − k] loaded as one vector
+ * and swapped), written to outRe/outIm at k.
+ */
+function finishFn(): Fn {
+  const f = new Fn([
+    ['zr', I32],
+    ['zi', I32],
+    ['wr', I32],
+    ['wi', I32],
+    ['ore', I32],
+    ['oim', I32],
+    ['h', I32],
+    ['k', I32],
+    ['end', I32],
+  ]);
+  f.locals(I32, 'kb', 'bb');
+  f.locals(V128, 'H', 'NH', 'Rk', 'Ik', 'Rb', 'Ib', 'ER', 'EI', 'OR', 'OI', 'WR', 'WI');
+  // one bin (k) or two (k, k + 1): the same expressions on f64x2 vectors, kept in lanes
+  const bins = (two: boolean) => {
+    const load = two ? vload : [...simd(0x0a), 3, 0]; // v128.load64_splat for one bin
+    const sw = two ? op.vswap : [];
+    const at = (base: string, off: string) => [...f.g(base, off), ...op.i32add, ...load];
+    return [
+      ...at('zr', 'kb'),
+      ...f.s('Rk'),
+      ...at('zi', 'kb'),
+      ...f.s('Ik'),
+      // bb: the byte offset of h − k − 1 (two bins) or h − k (one)
+      ...at('zr', 'bb'),
+      ...sw,
+      ...f.s('Rb'),
+      ...at('zi', 'bb'),
+      ...sw,
+      ...f.s('Ib'),
+      ...f.g('H', 'Rk', 'Rb'),
+      ...op.vadd,
+      ...op.vmul,
+      ...f.s('ER'),
+      ...f.g('H', 'Ik', 'Ib'),
+      ...op.vsub,
+      ...op.vmul,
+      ...f.s('EI'),
+      ...f.g('H', 'Ik', 'Ib'),
+      ...op.vadd,
+      ...op.vmul,
+      ...f.s('OR'),
+      ...f.g('NH', 'Rk', 'Rb'),
+      ...op.vsub,
+      ...op.vmul,
+      ...f.s('OI'),
+      ...at('wr', 'kb'),
+      ...f.s('WR'),
+      ...at('wi', 'kb'),
+      ...f.s('WI'),
+      // outRe = er + wr·or − wi·oi; outIm = ei + wr·oi + wi·or
+      ...f.g('ore', 'kb'),
+      ...op.i32add,
+      ...f.g('ER', 'WR', 'OR'),
+      ...op.vmul,
+      ...op.vadd,
+      ...f.g('WI', 'OI'),
+      ...op.vmul,
+      ...op.vsub,
+      ...(two ? vstore : storeLane(0)),
+      ...f.g('oim', 'kb'),
+      ...op.i32add,
+      ...f.g('EI', 'WR', 'OI'),
+      ...op.vmul,
+      ...op.vadd,
+      ...f.g('WI', 'OR'),
+      ...op.vmul,
+      ...op.vadd,
+      ...(two ? vstore : storeLane(0)),
+    ];
+  };
+  const offsets = (minus: number) => [
+    ...f.g('k'),
+    ...i32c(3),
+    ...op.i32shl,
+    ...f.s('kb'),
+    ...f.g('h', 'k'),
+    ...op.i32sub,
+    ...i32c(minus),
+    ...op.i32sub,
+    ...i32c(3),
+    ...op.i32shl,
+    ...f.s('bb'),
+  ];
+  f.emit(
+    vconst(0.5, 0.5),
+    f.s('H'),
+    vconst(-0.5, -0.5),
+    f.s('NH'),
+    BLOCK,
+    LOOP,
+    // while k + 1 ≤ end
+    f.g('k'),
+    i32c(1),
+    op.i32add,
+    f.g('end'),
+    op.i32gtS,
+    brIf(1),
+    offsets(1),
+    bins(true),
+    f.g('k'),
+    i32c(2),
+    op.i32add,
+    f.s('k'),
+    [0x0c, 0], // br 0
+    END,
+    END,
+    f.g('k', 'end'),
+    op.i32gtS,
+    op.i32eqz,
+    IF,
+    offsets(0),
+    bins(false),
+    END,
+  );
+  return f;
+}
+
 export interface WasmKernels {
   memory: WebAssembly.Memory;
   fft(re: number, im: number, n: number, twr: number, twi: number, q: number, s: number): void;
   median(line: number, n: number, size: number, out: number, win: number, top: number): void;
+  gather(y: number, win: number, zr: number, zi: number, rev: number, h: number, odd: number): void;
+  finish(
+    zr: number,
+    zi: number,
+    wr: number,
+    wi: number,
+    outRe: number,
+    outIm: number,
+    h: number,
+    from: number,
+    end: number,
+  ): void;
   /** Byte offset of `bytes` fresh bytes (16-aligned); the memory grows as needed. */
   alloc(bytes: number): number;
   /** A Float64Array view of `length` values at byte offset `at` (of the current buffer). */
@@ -623,12 +887,14 @@ function instantiate(): WasmKernels | null {
   if (!WebAssembly.validate(bytes)) return null;
   const memory = new WebAssembly.Memory({ initial: 1 });
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { memory } });
-  const e = inst.exports as unknown as Pick<WasmKernels, 'fft' | 'median'>;
+  const e = inst.exports as unknown as Pick<WasmKernels, 'fft' | 'median' | 'gather' | 'finish'>;
   let top = 16;
   return {
     memory,
     fft: e.fft,
     median: e.median,
+    gather: e.gather,
+    finish: e.finish,
     alloc(size: number) {
       const at = top;
       top += Math.ceil(size / 16) * 16;
@@ -667,5 +933,7 @@ export function wasmModuleBytes(): Uint8Array<ArrayBuffer> {
   return assemble([
     ['fft', fftFn()],
     ['median', medianFn()],
+    ['gather', gatherFn()],
+    ['finish', finishFn()],
   ]);
 }
