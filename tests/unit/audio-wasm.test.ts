@@ -2,6 +2,7 @@
 // twins: the same numbers bit for bit, for the FFT sizes and frame kinds the extractor uses and
 // for the HPSS running median (noise, ties, short lines), and the same 193 features either way.
 import { afterEach, describe, expect, it } from 'vitest';
+import { downsample2 } from '../../src/lib/features/cqt';
 import { extractFeatures } from '../../src/lib/features/extract';
 import { realFftOf, stageSignal, unstageSignal } from '../../src/lib/features/fft';
 import { medianBuffers, runningMedian } from '../../src/lib/features/hpss';
@@ -81,6 +82,16 @@ describe('wasm kernels', () => {
           expect(a, `size ${size}, n ${n}, ${kind}`).toEqual(b);
         }
       }
+    }
+  });
+
+  it('halve the sample rate exactly as the TypeScript resampler does', () => {
+    const rand = seeded(9);
+    for (const n of [1, 40, 67, 80, 81, 83, 100, 1001, 4096, 20001]) {
+      const y = Float64Array.from({ length: n }, rand);
+      const [a, b] = bothWays(() => Array.from(downsample2(y)));
+      expect(a, `n ${n}`).toEqual(b);
+      expect(a.length).toBe(Math.ceil(n / 2));
     }
   });
 

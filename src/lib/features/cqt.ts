@@ -9,6 +9,7 @@
  * filters pass the signal unchanged, so only negligible passband ripple differs.
  */
 import { fftOf, stageSignal, unstageSignal } from './fft';
+import { wasmKernels } from './wasm';
 import { normalizeFramesInf } from './spectral';
 import { FrameTransform, frameCount } from './spectrum';
 
@@ -43,18 +44,66 @@ const HALF_BAND = kaiserLowpass(0.2, 0.1, 100);
 
 /**
  * Halve the sample rate (librosa.resample(y, 2, 1, scale=True): ×√2, ceil(n/2) samples). Inside
- * the signal four outputs are summed side by side, each in the same order as alone.
+ * the signal four outputs are summed side by side, each in the same order as alone — by the
+ * wasm kernel where there is one, else in TypeScript.
  */
 export function downsample2(y: Float64Array): Float64Array {
   const h = HALF_BAND;
   const half = (h.length - 1) / 2;
   const n = y.length;
   const out = new Float64Array(Math.ceil(n / 2));
+  // outputs m with 2m − half ≥ 0 and 2m + half < n need no zeros from outside y
+  const mA = Math.ceil(half / 2);
+  const mB = Math.floor((n - 1 - half) / 2) + 1;
+  const blocks = Math.max(0, Math.floor((mB - mA) / 4));
+  if (blocks > 0 && half % 2 === 1 && downsampleWasm(y, out, mA, mA + 4 * blocks)) {
+    downsampleRange(y, out, 0, mA);
+    downsampleRange(y, out, mA + 4 * blocks, out.length);
+    return out;
+  }
+  downsampleRange(y, out, 0, out.length);
+  return out;
+}
+
+/** The kernels' memory for downsample2: even and odd samples, outputs and taps. */
+let downRegion: { at: number; bytes: number } | null = null;
+
+/** Outputs mA … mB − 1 (a multiple of 4, inside y) by the kernel; false where there is none. */
+function downsampleWasm(y: Float64Array, out: Float64Array, mA: number, mB: number): boolean {
+  const k = wasmKernels();
+  if (!k) return false;
+  const n = y.length;
+  const ne = Math.ceil(n / 2);
+  const slot = 8 * ne + 16;
+  const bytes = 3 * slot + 8 * HALF_BAND.length;
+  if (!downRegion || downRegion.bytes < bytes) downRegion = { at: k.alloc(bytes), bytes };
+  const ye = downRegion.at;
+  const yo = ye + slot;
+  const o = yo + slot;
+  const taps = o + slot;
+  const even = k.f64(ye, ne);
+  const odd = k.f64(yo, n >> 1);
+  for (let i = 0; i < n >> 1; i++) {
+    even[i] = y[2 * i];
+    odd[i] = y[2 * i + 1];
+  }
+  if (n % 2 === 1) even[ne - 1] = y[n - 1];
+  k.f64(taps, HALF_BAND.length).set(HALF_BAND);
+  k.down(ye, yo, taps, o, mA, mB, (HALF_BAND.length - 1) / 2);
+  out.set(k.f64(o + 8 * mA, mB - mA), mA);
+  return true;
+}
+
+/** Outputs from … to − 1 of downsample2 in TypeScript. */
+function downsampleRange(y: Float64Array, out: Float64Array, from: number, to: number): void {
+  const h = HALF_BAND;
+  const half = (h.length - 1) / 2;
+  const n = y.length;
   const at = (i: number) => (i >= 0 && i < n ? y[i] : 0);
-  let m = 0;
-  for (; m < out.length; m++) {
+  let m = from;
+  for (; m < to; m++) {
     const c = 2 * m;
-    if (c - half >= 0 && c + 6 + half < n) {
+    if (c - half >= 0 && c + 6 + half < n && m + 3 < to) {
       let a0 = h[half] * y[c];
       let a1 = h[half] * y[c + 2];
       let a2 = h[half] * y[c + 4];
@@ -77,7 +126,6 @@ export function downsample2(y: Float64Array): Float64Array {
       out[m] = acc * Math.SQRT2;
     }
   }
-  return out;
 }
 
 /** A sparsified filter spectrum as its span of bins from `first`, dropped bins zero. */

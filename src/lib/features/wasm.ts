@@ -856,6 +856,158 @@ function finishFn(): Fn {
   return f;
 }
 
+/**
+ * down(ye, yo, taps, out, m, mEnd, half): outputs m … mEnd − 1 (a multiple of 4 of them) of
+ * `downsample2`, from the input's even samples ye and odd samples yo (so that y[2m ± j] of
+ * neighbouring outputs sit side by side): out[m] = √2 · (h₀ y[2m] + Σ_j h_j (y[2m−j] + y[2m+j])),
+ * each sum in the order j = 1, 2, … as in TypeScript; taps[i] = h_i, half odd.
+ */
+function downFn(): Fn {
+  const f = new Fn([
+    ['ye', I32],
+    ['yo', I32],
+    ['taps', I32],
+    ['out', I32],
+    ['m', I32],
+    ['mEnd', I32],
+    ['half', I32],
+  ]);
+  f.locals(I32, 'pe', 'po', 'ub', 'endb', 'pw');
+  f.locals(V128, 'A0', 'A1', 'W', 'R2');
+  const splat = (addr: Bytes) => [...addr, ...simd(0x0a), 3, 0]; // v128.load64_splat
+  // acc += W · (load(p − ub + d) + load(p + ub + e)) for both vectors (d, e byte shifts)
+  const term = (p: string, plusB: number) => [
+    // A0 (outputs m, m + 1)
+    ...f.g('A0', 'W', p, 'ub'),
+    ...op.i32sub,
+    ...vload,
+    ...f.g(p, 'ub'),
+    ...op.i32add,
+    ...i32c(plusB),
+    ...op.i32add,
+    ...vload,
+    ...op.vadd,
+    ...op.vmul,
+    ...op.vadd,
+    ...f.s('A0'),
+    // A1 (outputs m + 2, m + 3)
+    ...f.g('A1', 'W', p, 'ub'),
+    ...op.i32sub,
+    ...i32c(16),
+    ...op.i32add,
+    ...vload,
+    ...f.g(p, 'ub'),
+    ...op.i32add,
+    ...i32c(plusB + 16),
+    ...op.i32add,
+    ...vload,
+    ...op.vadd,
+    ...op.vmul,
+    ...op.vadd,
+    ...f.s('A1'),
+  ];
+  f.emit(
+    vconst(Math.SQRT2, Math.SQRT2),
+    f.s('R2'),
+    // endb: 8·(half − 1)/2, the last u of the paired loop in bytes
+    f.g('half'),
+    i32c(1),
+    op.i32sub,
+    i32c(2),
+    op.i32shl,
+    f.s('endb'),
+    BLOCK,
+    f.g('m', 'mEnd'),
+    op.i32ltS,
+    op.i32eqz,
+    brIf(0),
+    LOOP,
+    f.g('ye', 'm'),
+    i32c(3),
+    op.i32shl,
+    op.i32add,
+    f.s('pe'),
+    f.g('yo', 'm'),
+    i32c(3),
+    op.i32shl,
+    op.i32add,
+    f.s('po'),
+    // A = h[half] · y[2m]
+    splat([...f.g('taps', 'half'), ...i32c(3), ...op.i32shl, ...op.i32add]),
+    f.s('W'),
+    f.g('W', 'pe'),
+    vload,
+    op.vmul,
+    f.s('A0'),
+    f.g('W', 'pe'),
+    [...simd(0x00), 3, 16], // v128.load offset 16
+    op.vmul,
+    f.s('A1'),
+  );
+  f.emit(
+    // pw: the address of h[half + 1]
+    f.g('taps', 'half'),
+    i32c(1),
+    op.i32add,
+    i32c(3),
+    op.i32shl,
+    op.i32add,
+    f.s('pw'),
+    i32c(8),
+    f.s('ub'),
+    LOOP,
+    // j = 2u − 1 (odd): yo[m − u], yo[m + u − 1]
+    splat(f.g('pw')),
+    f.s('W'),
+    term('po', -8),
+    // j = 2u (even): ye[m − u], ye[m + u]
+    splat([...f.g('pw'), ...i32c(8), ...op.i32add]),
+    f.s('W'),
+    term('pe', 0),
+    f.g('pw'),
+    i32c(16),
+    op.i32add,
+    f.s('pw'),
+    f.g('ub'),
+    i32c(8),
+    op.i32add,
+    f.s('ub'),
+    f.g('ub', 'endb'),
+    op.i32gtS,
+    op.i32eqz,
+    brIf(0),
+    END,
+    // the last j = half (odd): yo[m − u], yo[m + u − 1] with u = (half + 1) / 2
+    splat(f.g('pw')),
+    f.s('W'),
+    term('po', -8),
+    f.g('out', 'm'),
+    i32c(3),
+    op.i32shl,
+    op.i32add,
+    f.g('A0', 'R2'),
+    op.vmul,
+    vstore,
+    f.g('out', 'm'),
+    i32c(3),
+    op.i32shl,
+    op.i32add,
+    f.g('A1', 'R2'),
+    op.vmul,
+    [...simd(0x0b), 3, 16], // v128.store offset 16
+    f.g('m'),
+    i32c(4),
+    op.i32add,
+    f.s('m'),
+    f.g('m', 'mEnd'),
+    op.i32ltS,
+    brIf(0),
+    END,
+    END,
+  );
+  return f;
+}
+
 export interface WasmKernels {
   memory: WebAssembly.Memory;
   fft(re: number, im: number, n: number, twr: number, twi: number, q: number, s: number): void;
@@ -872,6 +1024,15 @@ export interface WasmKernels {
     from: number,
     end: number,
   ): void;
+  down(
+    ye: number,
+    yo: number,
+    taps: number,
+    out: number,
+    m: number,
+    mEnd: number,
+    half: number,
+  ): void;
   /** Byte offset of `bytes` fresh bytes (16-aligned); the memory grows as needed. */
   alloc(bytes: number): number;
   /** A Float64Array view of `length` values at byte offset `at` (of the current buffer). */
@@ -887,7 +1048,10 @@ function instantiate(): WasmKernels | null {
   if (!WebAssembly.validate(bytes)) return null;
   const memory = new WebAssembly.Memory({ initial: 1 });
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { memory } });
-  const e = inst.exports as unknown as Pick<WasmKernels, 'fft' | 'median' | 'gather' | 'finish'>;
+  const e = inst.exports as unknown as Pick<
+    WasmKernels,
+    'fft' | 'median' | 'gather' | 'finish' | 'down'
+  >;
   let top = 16;
   return {
     memory,
@@ -895,6 +1059,7 @@ function instantiate(): WasmKernels | null {
     median: e.median,
     gather: e.gather,
     finish: e.finish,
+    down: e.down,
     alloc(size: number) {
       const at = top;
       top += Math.ceil(size / 16) * 16;
@@ -935,5 +1100,6 @@ export function wasmModuleBytes(): Uint8Array<ArrayBuffer> {
     ['median', medianFn()],
     ['gather', gatherFn()],
     ['finish', finishFn()],
+    ['down', downFn()],
   ]);
 }
