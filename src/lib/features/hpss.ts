@@ -46,16 +46,29 @@ export function runningMedian(
 ): void {
   const { line, win, out, at } = buffers;
   const half = size >> 1;
-  for (let i = -half; i < n + half; i++) {
-    line[i + half] = src[offset + (i >= 0 && i < n ? i : reflect(i, n)) * stride];
+  if (n > half) {
+    for (let i = -half; i < 0; i++) line[i + half] = src[offset + reflect(i, n) * stride];
+    if (stride === 1) line.set(src.subarray(offset, offset + n), half);
+    else for (let i = 0; i < n; i++) line[i + half] = src[offset + i * stride];
+    for (let i = n; i < n + half; i++) line[i + half] = src[offset + reflect(i, n) * stride];
+  } else {
+    for (let i = -half; i < n + half; i++) {
+      line[i + half] = src[offset + (i >= 0 && i < n ? i : reflect(i, n)) * stride];
+    }
   }
   win.fill(Infinity);
   for (let j = 0; j < size; j++) win[j] = line[j];
   win.subarray(0, size).sort();
-  out[0] = win[half];
   const top = (win.length + 1) >> 1;
   const k = at ? wasmKernels() : null;
-  if (k && at) k.median(at.line, n, size, at.out, at.win, top);
+  if (k && at && dst.buffer === k.memory.buffer) {
+    // straight into dst, which lives in the kernels' memory too
+    dst[dstOffset] = win[half];
+    k.median(at.line, n, size, dst.byteOffset + 8 * dstOffset, at.win, top, 8 * dstStride);
+    return;
+  }
+  out[0] = win[half];
+  if (k && at) k.median(at.line, n, size, at.out, at.win, top, 8);
   else medianSteps(line, n, size, out, win, top);
   if (dst === out && dstOffset === 0 && dstStride === 1) return;
   for (let i = 0; i < n; i++) dst[dstOffset + i * dstStride] = out[i];
@@ -131,6 +144,7 @@ export function medianBuffers(size: number, n: number): MedianBuffers {
 }
 
 let harmScratch = new Float64Array(0);
+let harmRegion: { at: number; bytes: number } | null = null;
 
 /** Scales a centred Hann STFT (frame-major) of magnitude `mag` in place to its harmonic part. */
 export function keepHarmonic(D: ComplexSpectrogram, mag: Float64Array, kernel = 31): void {
@@ -138,9 +152,16 @@ export function keepHarmonic(D: ComplexSpectrogram, mag: Float64Array, kernel = 
   // the harmonic medians (across time) need every frame first; the percussive ones (across
   // frequency) are taken frame by frame as the mask is applied. The buffer is kept for the next
   // clip: a worker extracts many.
-  if (harmScratch.length < mag.length) harmScratch = new Float64Array(mag.length);
-  const harm = harmScratch;
+  // (in the kernels' memory where there are kernels: their medians are written straight there)
+  const wasm = wasmModule();
+  if (wasm) {
+    if (!harmRegion || harmRegion.bytes < 8 * mag.length) {
+      harmRegion = { at: wasm.alloc(8 * mag.length), bytes: 8 * mag.length };
+    }
+  } else if (harmScratch.length < mag.length) harmScratch = new Float64Array(mag.length);
   const buffers = medianBuffers(kernel, Math.max(frames, bins));
+  // the view is taken once every allocation is done (growing the memory detaches views)
+  const harm = wasm && harmRegion ? wasm.f64(harmRegion.at, mag.length) : harmScratch;
   for (let f = 0; f < bins; f++) {
     runningMedian(mag, f, bins, frames, kernel, harm, f, bins, buffers);
   }

@@ -398,9 +398,9 @@ function fftFn(): Fn {
 }
 
 /**
- * median(line, n, size, out, win, top): steps i = 1 … n − 1 of `runningMedian` (the caller
- * has sorted the first window into win and written out[0]); win is 2·top − 1 values, +∞ past
- * `size`; byte addresses. The bisections are branch-free as in TypeScript, the shifts move two
+ * median(line, n, size, out, win, top, ostride): steps i = 1 … n − 1 of `runningMedian` (the
+ * caller has sorted the first window into win and written out[0]); win is 2·top − 1 values, +∞
+ * past `size`; byte addresses, outputs `ostride` bytes apart. The bisections are branch-free as in TypeScript, the shifts move two
  * values at a time.
  */
 function medianFn(): Fn {
@@ -411,6 +411,7 @@ function medianFn(): Fn {
     ['out', I32],
     ['win', I32],
     ['top', I32],
+    ['ostride', I32],
   ]);
   f.locals(I32, 'i', 'half', 'p', 'q', 'step', 'j', 'pi', 'pe', 'po');
   f.locals(F64, 'vo', 'vi');
@@ -430,7 +431,7 @@ function medianFn(): Fn {
     f.g('win'),
     op.i32add,
     f.s('half'),
-    // pi: line[i − 1]; pe: line[i + size − 1]; po: out[i]
+    // pi: line[i − 1]; pe: line[i + size − 1]; po: out[i] (ostride bytes apart)
     f.g('line'),
     f.s('pi'),
     f.g('line', 'size'),
@@ -438,8 +439,7 @@ function medianFn(): Fn {
     op.i32shl,
     op.i32add,
     f.s('pe'),
-    f.g('out'),
-    i32c(8),
+    f.g('out', 'ostride'),
     op.i32add,
     f.s('po'),
     i32c(1),
@@ -598,8 +598,7 @@ function medianFn(): Fn {
     i32c(8),
     op.i32add,
     f.s('pe'),
-    f.g('po'),
-    i32c(8),
+    f.g('po', 'ostride'),
     op.i32add,
     f.s('po'),
     f.g('i'),
@@ -1011,7 +1010,15 @@ function downFn(): Fn {
 export interface WasmKernels {
   memory: WebAssembly.Memory;
   fft(re: number, im: number, n: number, twr: number, twi: number, q: number, s: number): void;
-  median(line: number, n: number, size: number, out: number, win: number, top: number): void;
+  median(
+    line: number,
+    n: number,
+    size: number,
+    out: number,
+    win: number,
+    top: number,
+    outStride: number,
+  ): void;
   gather(y: number, win: number, zr: number, zi: number, rev: number, h: number, odd: number): void;
   finish(
     zr: number,
