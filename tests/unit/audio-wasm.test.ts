@@ -4,6 +4,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { downsample2 } from '../../src/lib/features/cqt';
 import { extractFeatures } from '../../src/lib/features/extract';
+import { chromaFilterbank, dctBasis, melFilterbank } from '../../src/lib/features/filters';
+import { applyFilterbank } from '../../src/lib/features/spectral';
 import { realFftOf, stageSignal, unstageSignal } from '../../src/lib/features/fft';
 import { medianBuffers, runningMedian } from '../../src/lib/features/hpss';
 import { disableWasmKernels, wasmKernels, wasmModuleBytes } from '../../src/lib/features/wasm';
@@ -92,6 +94,23 @@ describe('wasm kernels', () => {
       const [a, b] = bothWays(() => Array.from(downsample2(y)));
       expect(a, `n ${n}`).toEqual(b);
       expect(a.length).toBe(Math.ceil(n / 2));
+    }
+  });
+
+  it('apply filterbanks (sparse and dense rows, squared or not) exactly as TypeScript does', () => {
+    const rand = seeded(4);
+    for (const [m, bins] of [
+      [melFilterbank(22050, 2048, 128), 1025],
+      [chromaFilterbank(22050, 2048, 0.1), 1025],
+      [dctBasis(40, 128), 128],
+    ] as const) {
+      for (const frames of [1, 3, 4, 9, 14]) {
+        const S = { frames, bins, data: Float64Array.from({ length: frames * bins }, rand) };
+        for (const square of [false, true]) {
+          const [a, b] = bothWays(() => Array.from(applyFilterbank(m, S, square)));
+          expect(a, `${m.rows} rows, ${frames} frames`).toEqual(b);
+        }
+      }
     }
   });
 

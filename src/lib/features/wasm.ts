@@ -1007,6 +1007,202 @@ function downFn(): Fn {
   return f;
 }
 
+/**
+ * bank(w, first, last, rows, cols, x, bins, blocks, out, square): `applyFilterbank`'s four-frame
+ * blocks — out[t][r] = Σ_{f = first[r]}^{last[r]} w[r][f] · x[t][f] (x squared when `square`),
+ * each sum in ascending f from 0 as in TypeScript — for frames t < 4·blocks, frames t, t + 1 and
+ * t + 2, t + 3 side by side in two f64x2 vectors. first/last are i32; out is frames × rows.
+ */
+function bankFn(): Fn {
+  const f = new Fn([
+    ['w', I32],
+    ['first', I32],
+    ['last', I32],
+    ['rows', I32],
+    ['cols', I32],
+    ['x', I32],
+    ['bins', I32],
+    ['blocks', I32],
+    ['out', I32],
+    ['square', I32],
+  ]);
+  f.locals(I32, 'b', 'r', 'pf', 'pend', 'pw', 'px', 'binsb', 'rowsb', 'po', 'xb');
+  f.locals(V128, 'A0', 'A1', 'X0', 'X1', 'W');
+  const rowOf = (dst: string, off: Bytes) => [
+    // dst = (x[px + off], x[px + off + binsb])
+    ...f.g('px'),
+    ...off,
+    ...simd(0x0a),
+    3,
+    0,
+    ...f.s(dst),
+    ...f.g('px'),
+    ...off,
+    ...f.g('binsb'),
+    ...op.i32add,
+    ...f.g(dst),
+    ...simd(0x57), // v128.load64_lane
+    3,
+    0,
+    1,
+    ...f.s(dst),
+  ];
+  f.emit(
+    f.g('bins'),
+    i32c(3),
+    op.i32shl,
+    f.s('binsb'),
+    f.g('rows'),
+    i32c(3),
+    op.i32shl,
+    f.s('rowsb'),
+    i32c(0),
+    f.s('b'),
+    BLOCK,
+    f.g('blocks'),
+    op.i32eqz,
+    brIf(0),
+    LOOP,
+    // xb: frame 4b's first value
+    f.g('x', 'b', 'binsb'),
+    [0x6c], // i32.mul
+    i32c(2),
+    op.i32shl,
+    op.i32add,
+    f.s('xb'),
+    i32c(0),
+    f.s('r'),
+    LOOP,
+    // pf: the first bin's byte offset; pend: the last's
+    f.g('first', 'r'),
+    i32c(2),
+    op.i32shl,
+    op.i32add,
+    [0x28, 2, 0],
+    i32c(3),
+    op.i32shl,
+    f.s('pf'),
+    f.g('last', 'r'),
+    i32c(2),
+    op.i32shl,
+    op.i32add,
+    [0x28, 2, 0],
+    i32c(3),
+    op.i32shl,
+    f.s('pend'),
+    // pw: &w[r][first]; px: &x[4b][first]
+    f.g('w', 'r', 'cols'),
+    [0x6c],
+    i32c(3),
+    op.i32shl,
+    op.i32add,
+    f.g('pf'),
+    op.i32add,
+    f.s('pw'),
+    f.g('xb', 'pf'),
+    op.i32add,
+    f.s('px'),
+    f.g('xb', 'pend'),
+    op.i32add,
+    f.s('pend'),
+    vconst(0, 0),
+    f.s('A0'),
+    vconst(0, 0),
+    f.s('A1'),
+    BLOCK,
+    f.g('px', 'pend'),
+    op.i32gtU,
+    brIf(0),
+    LOOP,
+    f.g('pw'),
+    simd(0x0a),
+    [3, 0],
+    f.s('W'),
+    rowOf('X0', []),
+    rowOf('X1', [...f.g('binsb'), ...i32c(1), ...op.i32shl, ...op.i32add]),
+    f.g('square'),
+    IF,
+    f.g('X0', 'X0'),
+    op.vmul,
+    f.s('X0'),
+    f.g('X1', 'X1'),
+    op.vmul,
+    f.s('X1'),
+    END,
+    f.g('A0', 'W', 'X0'),
+    op.vmul,
+    op.vadd,
+    f.s('A0'),
+    f.g('A1', 'W', 'X1'),
+    op.vmul,
+    op.vadd,
+    f.s('A1'),
+    f.g('pw'),
+    i32c(8),
+    op.i32add,
+    f.s('pw'),
+    f.g('px'),
+    i32c(8),
+    op.i32add,
+    f.s('px'),
+    f.g('px', 'pend'),
+    op.i32gtU,
+    op.i32eqz,
+    brIf(0),
+    END,
+    END,
+    // out[4b + i][r]
+    f.g('out', 'b', 'rowsb'),
+    [0x6c],
+    i32c(2),
+    op.i32shl,
+    op.i32add,
+    f.g('r'),
+    i32c(3),
+    op.i32shl,
+    op.i32add,
+    f.s('po'),
+    f.g('po', 'A0'),
+    storeLane(0),
+    f.g('po', 'rowsb'),
+    op.i32add,
+    f.g('A0'),
+    storeLane(1),
+    f.g('po', 'rowsb'),
+    i32c(1),
+    op.i32shl,
+    op.i32add,
+    f.g('A1'),
+    storeLane(0),
+    f.g('po', 'rowsb'),
+    i32c(1),
+    op.i32shl,
+    op.i32add,
+    f.g('rowsb'),
+    op.i32add,
+    f.g('A1'),
+    storeLane(1),
+    f.g('r'),
+    i32c(1),
+    op.i32add,
+    f.s('r'),
+    f.g('r', 'rows'),
+    op.i32ltU,
+    brIf(0),
+    END,
+    f.g('b'),
+    i32c(1),
+    op.i32add,
+    f.s('b'),
+    f.g('b', 'blocks'),
+    op.i32ltU,
+    brIf(0),
+    END,
+    END,
+  );
+  return f;
+}
+
 export interface WasmKernels {
   memory: WebAssembly.Memory;
   fft(re: number, im: number, n: number, twr: number, twi: number, q: number, s: number): void;
@@ -1040,6 +1236,18 @@ export interface WasmKernels {
     mEnd: number,
     half: number,
   ): void;
+  bank(
+    w: number,
+    first: number,
+    last: number,
+    rows: number,
+    cols: number,
+    x: number,
+    bins: number,
+    blocks: number,
+    out: number,
+    square: number,
+  ): void;
   /** Byte offset of `bytes` fresh bytes (16-aligned); the memory grows as needed. */
   alloc(bytes: number): number;
   /** A Float64Array view of `length` values at byte offset `at` (of the current buffer). */
@@ -1057,7 +1265,7 @@ function instantiate(): WasmKernels | null {
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { memory } });
   const e = inst.exports as unknown as Pick<
     WasmKernels,
-    'fft' | 'median' | 'gather' | 'finish' | 'down'
+    'fft' | 'median' | 'gather' | 'finish' | 'down' | 'bank'
   >;
   let top = 16;
   return {
@@ -1067,6 +1275,7 @@ function instantiate(): WasmKernels | null {
     gather: e.gather,
     finish: e.finish,
     down: e.down,
+    bank: e.bank,
     alloc(size: number) {
       const at = top;
       top += Math.ceil(size / 16) * 16;
@@ -1108,5 +1317,6 @@ export function wasmModuleBytes(): Uint8Array<ArrayBuffer> {
     ['gather', gatherFn()],
     ['finish', finishFn()],
     ['down', downFn()],
+    ['bank', bankFn()],
   ]);
 }
