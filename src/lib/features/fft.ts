@@ -459,6 +459,42 @@ export class RealFFT {
     }
   }
 
+  /**
+   * With the kernels: acc[j] += irfft(X)[j] · window[j] for j < n (X = re/im[at..at + n/2], the
+   * window and acc at byte offsets in the kernels' memory): `inverse` and the inverse STFT's
+   * overlap-add in the same operations. Returns false (doing nothing) without kernels.
+   */
+  inverseAdd(
+    inRe: Float64Array,
+    inIm: Float64Array,
+    at: number,
+    window: number,
+    acc: number,
+  ): boolean {
+    const k = this.at ? wasmKernels() : null;
+    const w = this.at;
+    if (!k || !w) return false;
+    this.views();
+    const h = this.n / 2;
+    this.outRe.set(inRe.subarray(at, at + h + 1));
+    this.outIm.set(inIm.subarray(at, at + h + 1));
+    // k = 0 as in `inverse` (the imaginary parts of DC and Nyquist ignored)
+    const ar = inRe[at];
+    const br = inRe[at + h];
+    const er = 0.5 * (ar + br);
+    const ei = 0.5 * (0 + 0);
+    const dr = 0.5 * (ar - br);
+    const di = 0.5 * (0 - 0);
+    const or = dr * this.wr[0] + di * this.wi[0];
+    const oi = di * this.wr[0] - dr * this.wi[0];
+    this.zr[this.half.rev[0]] = er - oi;
+    this.zi[this.half.rev[0]] = ei + or;
+    k.unfinish(w.outRe, w.outIm, w.wr, w.wi, w.zr, w.zi, w.rev, h);
+    this.butterflies(true, false);
+    k.ola(w.zr, w.zi, window, acc, h, 2 / this.n);
+    return true;
+  }
+
   /** numpy.fft.irfft of X[0..n/2] (imaginary parts of DC and Nyquist ignored), scaled by 1/n. */
   inverse(inRe: Float64Array, inIm: Float64Array, out: Float64Array, at = 0): void {
     this.views();

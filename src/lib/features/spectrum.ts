@@ -5,6 +5,10 @@
  */
 import { realFftOf, stageSignal, unstageSignal, type RealFFT } from './fft';
 import type { Spectrogram } from './tuning';
+import { wasmKernels } from './wasm';
+
+/** The kernels' memory for the inverse STFT's overlap-add, kept from call to call. */
+let olaRegion: { at: number; bytes: number } | null = null;
 
 export interface ComplexSpectrogram {
   frames: number;
@@ -156,10 +160,25 @@ export function istft(s: ComplexSpectrogram, hop: number, length: number): Float
   const acc = new Float64Array(total);
   const wss = hannSumSquare(nFft, hop, frames);
   const fft = realFftOf(nFft);
-  const frame = new Float64Array(nFft);
-  for (let t = 0; t < frames; t++) {
-    fft.inverse(s.re, s.im, frame, t * s.bins);
-    overlapAdd(frame, window, acc, t * hop);
+  const k = nFft >= 8 ? wasmKernels() : null;
+  if (k) {
+    // the overlap-add in the kernels' memory (views taken after the allocation)
+    const bytes = 8 * (total + nFft) + 16;
+    if (!olaRegion || olaRegion.bytes < bytes) olaRegion = { at: k.alloc(bytes), bytes };
+    const winAt = olaRegion.at + 8 * total;
+    k.f64(winAt, nFft).set(window);
+    const wacc = k.f64(olaRegion.at, total);
+    wacc.fill(0);
+    for (let t = 0; t < frames; t++) {
+      fft.inverseAdd(s.re, s.im, t * s.bins, winAt, olaRegion.at + 8 * t * hop);
+    }
+    acc.set(k.f64(olaRegion.at, total));
+  } else {
+    const frame = new Float64Array(nFft);
+    for (let t = 0; t < frames; t++) {
+      fft.inverse(s.re, s.im, frame, t * s.bins);
+      overlapAdd(frame, window, acc, t * hop);
+    }
   }
   const y = new Float64Array(length);
   const off = nFft / 2;

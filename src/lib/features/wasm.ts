@@ -1203,6 +1203,233 @@ function bankFn(): Fn {
   return f;
 }
 
+/**
+ * unfinish(re, im, wr, wi, zr, zi, rev, h): bins k = 1 … h − 1 of `RealFFT.inverse`'s first loop
+ * (X[k] and conj X[h − k] to the half-size spectrum, stored bit-reversed), two bins side by
+ * side; h − 1 odd bins are paired from k = 1, the last one alone. re/im hold X[0..h].
+ */
+function unfinishFn(): Fn {
+  const f = new Fn([
+    ['re', I32],
+    ['im', I32],
+    ['wr', I32],
+    ['wi', I32],
+    ['zr', I32],
+    ['zi', I32],
+    ['rev', I32],
+    ['h', I32],
+  ]);
+  f.locals(I32, 'k', 'kb', 'bb', 'r0', 'r1');
+  f.locals(V128, 'H', 'A', 'AI', 'B', 'BI', 'DR', 'DI', 'OR', 'OI', 'ZR', 'ZI');
+  const bins = (two: boolean) => {
+    const load = two ? vload : [...simd(0x0a), 3, 0]; // one bin: v128.load64_splat
+    const sw = two ? op.vswap : [];
+    const at = (base: string, off: string) => [...f.g(base, off), ...op.i32add, ...load];
+    const put = (base: string, v: string) => [
+      ...f.g(base, 'r0'),
+      ...op.i32add,
+      ...f.g(v),
+      ...storeLane(0),
+      ...(two ? [...f.g(base, 'r1'), ...op.i32add, ...f.g(v), ...storeLane(1)] : []),
+    ];
+    return [
+      ...at('re', 'kb'),
+      ...f.s('A'),
+      ...at('im', 'kb'),
+      ...f.s('AI'),
+      ...at('re', 'bb'),
+      ...sw,
+      ...f.s('B'),
+      ...at('im', 'bb'),
+      ...sw,
+      ...simd(0xed), // f64x2.neg
+      ...f.s('BI'),
+      // er = ½(a + b) → A; ei = ½(ai + bi) → AI (after the differences are taken)
+      ...f.g('H', 'A', 'B'),
+      ...op.vsub,
+      ...op.vmul,
+      ...f.s('DR'),
+      ...f.g('H', 'AI', 'BI'),
+      ...op.vsub,
+      ...op.vmul,
+      ...f.s('DI'),
+      ...f.g('H', 'A', 'B'),
+      ...op.vadd,
+      ...op.vmul,
+      ...f.s('A'),
+      ...f.g('H', 'AI', 'BI'),
+      ...op.vadd,
+      ...op.vmul,
+      ...f.s('AI'),
+      // or = dr·wr + di·wi; oi = di·wr − dr·wi
+      ...at('wr', 'kb'),
+      ...f.s('B'),
+      ...at('wi', 'kb'),
+      ...f.s('BI'),
+      ...f.g('DR', 'B'),
+      ...op.vmul,
+      ...f.g('DI', 'BI'),
+      ...op.vmul,
+      ...op.vadd,
+      ...f.s('OR'),
+      ...f.g('DI', 'B'),
+      ...op.vmul,
+      ...f.g('DR', 'BI'),
+      ...op.vmul,
+      ...op.vsub,
+      ...f.s('OI'),
+      ...f.g('A', 'OI'),
+      ...op.vsub,
+      ...f.s('ZR'),
+      ...f.g('AI', 'OR'),
+      ...op.vadd,
+      ...f.s('ZI'),
+      // r0, r1: byte offsets of rev[k], rev[k + 1]
+      ...f.g('rev', 'k'),
+      ...i32c(2),
+      ...op.i32shl,
+      ...op.i32add,
+      0x28,
+      2,
+      0,
+      ...i32c(3),
+      ...op.i32shl,
+      ...f.s('r0'),
+      ...(two
+        ? [
+            ...f.g('rev', 'k'),
+            ...i32c(2),
+            ...op.i32shl,
+            ...op.i32add,
+            0x28,
+            2,
+            4,
+            ...i32c(3),
+            ...op.i32shl,
+            ...f.s('r1'),
+          ]
+        : []),
+      ...put('zr', 'ZR'),
+      ...put('zi', 'ZI'),
+    ];
+  };
+  const offsets = (minus: number) => [
+    ...f.g('k'),
+    ...i32c(3),
+    ...op.i32shl,
+    ...f.s('kb'),
+    ...f.g('h', 'k'),
+    ...op.i32sub,
+    ...i32c(minus),
+    ...op.i32sub,
+    ...i32c(3),
+    ...op.i32shl,
+    ...f.s('bb'),
+  ];
+  f.emit(
+    vconst(0.5, 0.5),
+    f.s('H'),
+    i32c(1),
+    f.s('k'),
+    BLOCK,
+    LOOP,
+    // while k + 1 ≤ h − 1
+    f.g('k'),
+    i32c(2),
+    op.i32add,
+    f.g('h'),
+    op.i32gtS,
+    brIf(1),
+    offsets(1),
+    bins(true),
+    f.g('k'),
+    i32c(2),
+    op.i32add,
+    f.s('k'),
+    [0x0c, 0],
+    END,
+    END,
+    f.g('k'),
+    i32c(1),
+    op.i32add,
+    f.g('h'),
+    op.i32gtS,
+    op.i32eqz,
+    IF,
+    offsets(0),
+    bins(false),
+    END,
+  );
+  return f;
+}
+
+/**
+ * ola(zr, zi, win, acc, h, s): acc[2j] += (zr[j]·s)·win[2j], acc[2j + 1] += (zi[j]·s)·win[2j + 1]
+ * — `RealFFT.inverse`'s scaling and the inverse STFT's overlap-add, fused, for j < h.
+ */
+function olaFn(): Fn {
+  const f = new Fn([
+    ['zr', I32],
+    ['zi', I32],
+    ['win', I32],
+    ['acc', I32],
+    ['h', I32],
+    ['s', F64],
+  ]);
+  f.locals(I32, 'jb', 'end', 'pa');
+  f.locals(V128, 'S', 'V');
+  f.emit(
+    f.g('s'),
+    op.vsplat,
+    f.s('S'),
+    f.g('h'),
+    i32c(3),
+    op.i32shl,
+    f.s('end'),
+    i32c(0),
+    f.s('jb'),
+    LOOP,
+    f.g('zr', 'jb'),
+    op.i32add,
+    simd(0x0a),
+    [3, 0],
+    f.s('V'),
+    f.g('zi', 'jb'),
+    op.i32add,
+    f.g('V'),
+    simd(0x57),
+    [3, 0, 1],
+    f.g('S'),
+    op.vmul,
+    f.s('V'),
+    // pa = acc + 16j (and win + 16j)
+    f.g('acc', 'jb'),
+    op.i32add,
+    f.g('jb'),
+    op.i32add,
+    f.s('pa'),
+    f.g('pa', 'pa'),
+    vload,
+    f.g('V', 'win', 'jb'),
+    op.i32add,
+    f.g('jb'),
+    op.i32add,
+    vload,
+    op.vmul,
+    op.vadd,
+    vstore,
+    f.g('jb'),
+    i32c(8),
+    op.i32add,
+    f.s('jb'),
+    f.g('jb', 'end'),
+    op.i32ltU,
+    brIf(0),
+    END,
+  );
+  return f;
+}
+
 export interface WasmKernels {
   memory: WebAssembly.Memory;
   fft(re: number, im: number, n: number, twr: number, twi: number, q: number, s: number): void;
@@ -1248,6 +1475,17 @@ export interface WasmKernels {
     out: number,
     square: number,
   ): void;
+  unfinish(
+    re: number,
+    im: number,
+    wr: number,
+    wi: number,
+    zr: number,
+    zi: number,
+    rev: number,
+    h: number,
+  ): void;
+  ola(zr: number, zi: number, win: number, acc: number, h: number, s: number): void;
   /** Byte offset of `bytes` fresh bytes (16-aligned); the memory grows as needed. */
   alloc(bytes: number): number;
   /** A Float64Array view of `length` values at byte offset `at` (of the current buffer). */
@@ -1265,7 +1503,7 @@ function instantiate(): WasmKernels | null {
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { memory } });
   const e = inst.exports as unknown as Pick<
     WasmKernels,
-    'fft' | 'median' | 'gather' | 'finish' | 'down' | 'bank'
+    'fft' | 'median' | 'gather' | 'finish' | 'down' | 'bank' | 'unfinish' | 'ola'
   >;
   let top = 16;
   return {
@@ -1276,6 +1514,8 @@ function instantiate(): WasmKernels | null {
     finish: e.finish,
     down: e.down,
     bank: e.bank,
+    unfinish: e.unfinish,
+    ola: e.ola,
     alloc(size: number) {
       const at = top;
       top += Math.ceil(size / 16) * 16;
@@ -1318,5 +1558,7 @@ export function wasmModuleBytes(): Uint8Array<ArrayBuffer> {
     ['finish', finishFn()],
     ['down', downFn()],
     ['bank', bankFn()],
+    ['unfinish', unfinishFn()],
+    ['ola', olaFn()],
   ]);
 }
