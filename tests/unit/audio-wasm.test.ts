@@ -2,7 +2,7 @@
 // twins: the same numbers bit for bit, for the FFT sizes and frame kinds the extractor uses and
 // for the HPSS running median (noise, ties, short lines), and the same 193 features either way.
 import { afterEach, describe, expect, it } from 'vitest';
-import { downsample2 } from '../../src/lib/features/cqt';
+import { cqtMagnitude, downsample2 } from '../../src/lib/features/cqt';
 import { extractFeatures } from '../../src/lib/features/extract';
 import { chromaFilterbank, dctBasis, melFilterbank } from '../../src/lib/features/filters';
 import { applyFilterbank } from '../../src/lib/features/spectral';
@@ -128,6 +128,15 @@ describe('wasm kernels', () => {
       expect(a, `n ${n}`).toEqual(b);
       // and it is an inverse
       expect(Math.max(...a.map((v, i) => Math.abs(v - y[i])))).toBeLessThan(1e-12);
+    }
+  });
+
+  it('compute the constant-Q magnitudes exactly as TypeScript does (odd and even frame counts)', () => {
+    const rand = seeded(12);
+    for (const length of [11025, 11100]) {
+      const y = Float64Array.from({ length }, (_, i) => Math.sin(i * 0.05) + 0.3 * rand());
+      const [a, b] = bothWays(() => Array.from(cqtMagnitude(y, 22050, 512, -0.2).data));
+      expect(a, `length ${length}`).toEqual(b);
     }
   });
 

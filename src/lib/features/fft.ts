@@ -383,6 +383,41 @@ export class RealFFT {
     }
   }
 
+  /**
+   * With the kernels: X[from..to] (1 ≤ from ≤ to < n/2) of the frame as `forward` computes it,
+   * left in the kernels' memory at byte offsets re + 8k, im + 8k. Returns false (doing nothing)
+   * without kernels or for other bin ranges.
+   */
+  forwardInPlace(
+    y: Float64Array,
+    start: number,
+    window: Float64Array | null,
+    from: number,
+    to: number,
+    re: number,
+    im: number,
+  ): boolean {
+    const k = this.at ? wasmKernels() : null;
+    const w = this.at;
+    const h = this.n / 2;
+    if (!k || !w || from < 1 || to > h - 1 || from > to) return false;
+    this.views();
+    const st = staged;
+    if (start >= 0 && start + this.n <= y.length) {
+      if (st && st.y === y && st.window === window) {
+        this.forwardWasm(k, w, st.yAt + 8 * start, window ? st.winAt : w.ones);
+      } else {
+        this.gatherFirstPass(y, start, window ?? this.ones);
+        this.butterflies(false, true);
+      }
+    } else {
+      this.gatherPadded(y, start, window);
+      this.butterflies(false, false);
+    }
+    k.finish(w.zr, w.zi, w.wr, w.wi, re, im, h, from, to);
+    return true;
+  }
+
   /** gatherFirstPass and the remaining passes in the kernels, y and window at byte offsets. */
   private forwardWasm(k: WasmKernels, at: NonNullable<RealFFT['at']>, y: number, window: number) {
     const h = this.n / 2;

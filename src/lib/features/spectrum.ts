@@ -56,6 +56,33 @@ export class FrameTransform {
   ): void {
     this.fft.forward(y, t * hop - this.nFft / 2, this.window, re, im, at, from, to);
   }
+
+  /** Bins from..to of frame t left in the kernels' memory; false where that is not possible. */
+  inPlace(
+    y: Float64Array,
+    t: number,
+    hop: number,
+    from: number,
+    to: number,
+    re: number,
+    im: number,
+  ): boolean {
+    return this.fft.forwardInPlace(y, t * hop - this.nFft / 2, this.window, from, to, re, im);
+  }
+}
+
+/** `FrameTransform.frame` left in the kernels' memory (see `RealFFT.forwardInPlace`). */
+export function frameInPlace(
+  ft: FrameTransform,
+  y: Float64Array,
+  t: number,
+  hop: number,
+  from: number,
+  to: number,
+  re: number,
+  im: number,
+): boolean {
+  return ft.inPlace(y, t, hop, from, to, re, im);
 }
 
 /**

@@ -1430,6 +1430,167 @@ function olaFn(): Fn {
   return f;
 }
 
+/**
+ * cqpair(table, rows, reA, imA, reB, imB, gain, out, both): `filterPair` for two frames whose
+ * spectra are at reA/imA and reB/imB (bin k at + 8k); table: per filter 16 bytes: first bin,
+ * tap count, addresses of its real and imaginary taps. Frame A and B side by side in the lanes:
+ * out[b] = |Σ w X_A| · gain and (when `both`) out[rows + b] = |Σ w X_B| · gain.
+ */
+function cqpairFn(): Fn {
+  const f = new Fn([
+    ['table', I32],
+    ['rows', I32],
+    ['reA', I32],
+    ['imA', I32],
+    ['reB', I32],
+    ['imB', I32],
+    ['gain', F64],
+    ['out', I32],
+    ['both', I32],
+  ]);
+  f.locals(I32, 'b', 'pt', 'kb', 'pr', 'pi', 'end', 'po');
+  f.locals(V128, 'AR', 'AI', 'RE', 'IM', 'WR', 'WI', 'V');
+  const pairOf = (dst: string, a: string, bName: string) => [
+    ...f.g(a, 'kb'),
+    ...op.i32add,
+    ...simd(0x0a),
+    3,
+    0,
+    ...f.s(dst),
+    ...f.g(bName, 'kb'),
+    ...op.i32add,
+    ...f.g(dst),
+    ...simd(0x57),
+    3,
+    0,
+    1,
+    ...f.s(dst),
+  ];
+  f.emit(
+    i32c(0),
+    f.s('b'),
+    f.g('table'),
+    f.s('pt'),
+    f.g('out'),
+    f.s('po'),
+    BLOCK,
+    f.g('rows'),
+    op.i32eqz,
+    brIf(0),
+    LOOP,
+    // kb = 8·first; pr, pi: taps; end = pr + 8·count
+    f.g('pt'),
+    [0x28, 2, 0],
+    i32c(3),
+    op.i32shl,
+    f.s('kb'),
+    f.g('pt'),
+    [0x28, 2, 8],
+    f.s('pr'),
+    f.g('pt'),
+    [0x28, 2, 12],
+    f.s('pi'),
+    f.g('pr', 'pt'),
+    [0x28, 2, 4],
+    i32c(3),
+    op.i32shl,
+    op.i32add,
+    f.s('end'),
+    vconst(0, 0),
+    f.s('AR'),
+    vconst(0, 0),
+    f.s('AI'),
+    BLOCK,
+    f.g('pr', 'end'),
+    op.i32ltU,
+    op.i32eqz,
+    brIf(0),
+    LOOP,
+    f.g('pr'),
+    simd(0x0a),
+    [3, 0],
+    f.s('WR'),
+    f.g('pi'),
+    simd(0x0a),
+    [3, 0],
+    f.s('WI'),
+    pairOf('RE', 'reA', 'reB'),
+    pairOf('IM', 'imA', 'imB'),
+    // ar += wr·re − wi·im; ai += wr·im + wi·re
+    f.g('AR', 'WR', 'RE'),
+    op.vmul,
+    f.g('WI', 'IM'),
+    op.vmul,
+    op.vsub,
+    op.vadd,
+    f.s('AR'),
+    f.g('AI', 'WR', 'IM'),
+    op.vmul,
+    f.g('WI', 'RE'),
+    op.vmul,
+    op.vadd,
+    op.vadd,
+    f.s('AI'),
+    f.g('kb'),
+    i32c(8),
+    op.i32add,
+    f.s('kb'),
+    f.g('pi'),
+    i32c(8),
+    op.i32add,
+    f.s('pi'),
+    f.g('pr'),
+    i32c(8),
+    op.i32add,
+    f.s('pr'),
+    f.g('pr', 'end'),
+    op.i32ltU,
+    brIf(0),
+    END,
+    END,
+    // √(ar² + ai²) · gain
+    f.g('AR', 'AR'),
+    op.vmul,
+    f.g('AI', 'AI'),
+    op.vmul,
+    op.vadd,
+    simd(0xef), // f64x2.sqrt
+    f.g('gain'),
+    op.vsplat,
+    op.vmul,
+    f.s('V'),
+    f.g('po', 'V'),
+    storeLane(0),
+    f.g('both'),
+    IF,
+    f.g('po', 'rows'),
+    i32c(3),
+    op.i32shl,
+    op.i32add,
+    f.g('V'),
+    storeLane(1),
+    END,
+    f.g('po'),
+    i32c(8),
+    op.i32add,
+    f.s('po'),
+    f.g('pt'),
+    i32c(16),
+    op.i32add,
+    f.s('pt'),
+    f.g('b'),
+    i32c(1),
+    op.i32add,
+    f.s('b'),
+    f.g('b', 'rows'),
+    op.i32ltU,
+    brIf(0),
+    END,
+    END,
+  );
+  return f;
+}
+
 export interface WasmKernels {
   memory: WebAssembly.Memory;
   fft(re: number, im: number, n: number, twr: number, twi: number, q: number, s: number): void;
@@ -1485,6 +1646,17 @@ export interface WasmKernels {
     rev: number,
     h: number,
   ): void;
+  cqpair(
+    table: number,
+    rows: number,
+    reA: number,
+    imA: number,
+    reB: number,
+    imB: number,
+    gain: number,
+    out: number,
+    both: number,
+  ): void;
   ola(zr: number, zi: number, win: number, acc: number, h: number, s: number): void;
   /** Byte offset of `bytes` fresh bytes (16-aligned); the memory grows as needed. */
   alloc(bytes: number): number;
@@ -1503,7 +1675,7 @@ function instantiate(): WasmKernels | null {
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { memory } });
   const e = inst.exports as unknown as Pick<
     WasmKernels,
-    'fft' | 'median' | 'gather' | 'finish' | 'down' | 'bank' | 'unfinish' | 'ola'
+    'fft' | 'median' | 'gather' | 'finish' | 'down' | 'bank' | 'unfinish' | 'ola' | 'cqpair'
   >;
   let top = 16;
   return {
@@ -1516,6 +1688,7 @@ function instantiate(): WasmKernels | null {
     bank: e.bank,
     unfinish: e.unfinish,
     ola: e.ola,
+    cqpair: e.cqpair,
     alloc(size: number) {
       const at = top;
       top += Math.ceil(size / 16) * 16;
@@ -1560,5 +1733,6 @@ export function wasmModuleBytes(): Uint8Array<ArrayBuffer> {
     ['bank', bankFn()],
     ['unfinish', unfinishFn()],
     ['ola', olaFn()],
+    ['cqpair', cqpairFn()],
   ]);
 }
