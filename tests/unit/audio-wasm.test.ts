@@ -133,7 +133,7 @@ describe('wasm kernels', () => {
 
   it('compute the constant-Q magnitudes exactly as TypeScript does (odd and even frame counts)', () => {
     const rand = seeded(12);
-    for (const length of [11025, 11100]) {
+    for (const length of [11025, 10240]) {
       const y = Float64Array.from({ length }, (_, i) => Math.sin(i * 0.05) + 0.3 * rand());
       const [a, b] = bothWays(() => Array.from(cqtMagnitude(y, 22050, 512, -0.2).data));
       expect(a, `length ${length}`).toEqual(b);
