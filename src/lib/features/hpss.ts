@@ -61,14 +61,16 @@ export function runningMedian(
   win.subarray(0, size).sort();
   const top = (win.length + 1) >> 1;
   const k = at ? wasmKernels() : null;
-  if (k && at && dst.buffer === k.memory.buffer) {
+  // a 31-value window (with its +∞ 32nd slot) is updated by counting ranks
+  const kernel = k && win.length === 31 ? k.median31 : k?.median;
+  if (kernel && at && k && dst.buffer === k.memory.buffer) {
     // straight into dst, which lives in the kernels' memory too
     dst[dstOffset] = win[half];
-    k.median(at.line, n, size, dst.byteOffset + 8 * dstOffset, at.win, top, 8 * dstStride);
+    kernel(at.line, n, size, dst.byteOffset + 8 * dstOffset, at.win, top, 8 * dstStride);
     return;
   }
   out[0] = win[half];
-  if (k && at) k.median(at.line, n, size, at.out, at.win, top, 8);
+  if (kernel && at) kernel(at.line, n, size, at.out, at.win, top, 8);
   else medianSteps(line, n, size, out, win, top);
   if (dst === out && dstOffset === 0 && dstStride === 1) return;
   for (let i = 0; i < n; i++) dst[dstOffset + i * dstStride] = out[i];
@@ -135,6 +137,8 @@ export function medianBuffers(size: number, n: number): MedianBuffers {
     win: medianMemory.base + Math.ceil(lineBytes / 16) * 16,
     out: medianMemory.base + Math.ceil(lineBytes / 16) * 16 + Math.ceil(winBytes / 16) * 16,
   };
+  // the slot after the window is +∞ (median31 reads 32 values)
+  wasm.f64(at.win + 8 * winLength, 1)[0] = Infinity;
   return {
     line: wasm.f64(at.line, lineLength),
     win: wasm.f64(at.win, winLength),

@@ -398,12 +398,63 @@ function fftFn(): Fn {
 }
 
 /**
+ * p and q of `runningMedian`'s step by counting instead of bisection, for a 32-slot window
+ * (31 values and a +∞ pad): p = #{win < vo}, q = #{win < vi} — the same indices the
+ * bisections find in a sorted window — sixteen f64x2 comparisons each, no dependent loads.
+ */
+function countRanks(f: Fn): Bytes[] {
+  const code: Bytes[] = [
+    f.g('vo'),
+    op.vsplat,
+    f.s('VO'),
+    f.g('vi'),
+    op.vsplat,
+    f.s('VI'),
+    vconst(0, 0),
+    f.s('CP'),
+    vconst(0, 0),
+    f.s('CQ'),
+  ];
+  for (let v = 0; v < 16; v++) {
+    code.push(
+      f.g('win'),
+      [...simd(0x00), 3, ...uleb(16 * v)],
+      f.s('W'),
+      // a true comparison is all ones (−1): subtracting it counts
+      f.g('CP', 'W', 'VO'),
+      simd(0x49), // f64x2.lt
+      simd(0xd1), // i64x2.sub
+      f.s('CP'),
+      f.g('CQ', 'W', 'VI'),
+      simd(0x49),
+      simd(0xd1),
+      f.s('CQ'),
+    );
+  }
+  for (const [acc, dst] of [
+    ['CP', 'p'],
+    ['CQ', 'q'],
+  ]) {
+    code.push(
+      f.g(acc),
+      [...simd(0x1d), 0], // i64x2.extract_lane 0
+      f.g(acc),
+      [...simd(0x1d), 1],
+      [0x7c], // i64.add
+      [0xa7], // i32.wrap_i64
+      f.s(dst),
+    );
+  }
+  return code;
+}
+
+/**
  * median(line, n, size, out, win, top, ostride): steps i = 1 … n − 1 of `runningMedian` (the
  * caller has sorted the first window into win and written out[0]); win is 2·top − 1 values, +∞
  * past `size`; byte addresses, outputs `ostride` bytes apart. The bisections are branch-free as in TypeScript, the shifts move two
  * values at a time.
  */
-function medianFn(): Fn {
+function medianFn(count16 = false): Fn {
   const f = new Fn([
     ['line', I32],
     ['n', I32],
@@ -415,6 +466,7 @@ function medianFn(): Fn {
   ]);
   f.locals(I32, 'i', 'half', 'p', 'q', 'step', 'j', 'pi', 'pe', 'po');
   f.locals(F64, 'vo', 'vi');
+  f.locals(V128, 'VO', 'VI', 'CP', 'CQ', 'W');
   const at = (idx: Bytes) => [...f.g('win'), ...idx, ...i32c(3), ...op.i32shl, ...op.i32add];
   f.emit(
     f.g('n'),
@@ -454,51 +506,55 @@ function medianFn(): Fn {
     f.g('vo', 'vi'),
     op.f64ne,
     IF,
-    i32c(0),
-    f.s('p'),
-    i32c(0),
-    f.s('q'),
-    f.g('top'),
-    f.s('step'),
-    LOOP,
-    // p += win[p + step − 1] < vo ? step : 0 (and q for vi)
-    f.g('p', 'step'),
-    op.i32add,
-    f.g('p', 'p', 'step'),
-    op.i32add,
-    i32c(1),
-    op.i32sub,
-    i32c(3),
-    op.i32shl,
-    f.g('win'),
-    op.i32add,
-    f64load,
-    f.g('vo'),
-    op.f64lt,
-    op.select,
-    f.s('p'),
-    f.g('q', 'step'),
-    op.i32add,
-    f.g('q', 'q', 'step'),
-    op.i32add,
-    i32c(1),
-    op.i32sub,
-    i32c(3),
-    op.i32shl,
-    f.g('win'),
-    op.i32add,
-    f64load,
-    f.g('vi'),
-    op.f64lt,
-    op.select,
-    f.s('q'),
-    f.g('step'),
-    i32c(1),
-    op.i32shrU,
-    f.s('step'),
-    f.g('step'),
-    brIf(0),
-    END,
+    ...(count16
+      ? countRanks(f)
+      : [
+          i32c(0),
+          f.s('p'),
+          i32c(0),
+          f.s('q'),
+          f.g('top'),
+          f.s('step'),
+          LOOP,
+          // p += win[p + step − 1] < vo ? step : 0 (and q for vi)
+          f.g('p', 'step'),
+          op.i32add,
+          f.g('p', 'p', 'step'),
+          op.i32add,
+          i32c(1),
+          op.i32sub,
+          i32c(3),
+          op.i32shl,
+          f.g('win'),
+          op.i32add,
+          f64load,
+          f.g('vo'),
+          op.f64lt,
+          op.select,
+          f.s('p'),
+          f.g('q', 'step'),
+          op.i32add,
+          f.g('q', 'q', 'step'),
+          op.i32add,
+          i32c(1),
+          op.i32sub,
+          i32c(3),
+          op.i32shl,
+          f.g('win'),
+          op.i32add,
+          f64load,
+          f.g('vi'),
+          op.f64lt,
+          op.select,
+          f.s('q'),
+          f.g('step'),
+          i32c(1),
+          op.i32shrU,
+          f.s('step'),
+          f.g('step'),
+          brIf(0),
+          END,
+        ]),
   );
   f.emit(
     f.g('q', 'p'),
@@ -1603,6 +1659,16 @@ export interface WasmKernels {
     top: number,
     outStride: number,
   ): void;
+  /** `median` for a 31-value window with a +∞ 32nd slot, by counting. */
+  median31(
+    line: number,
+    n: number,
+    size: number,
+    out: number,
+    win: number,
+    top: number,
+    outStride: number,
+  ): void;
   gather(y: number, win: number, zr: number, zi: number, rev: number, h: number, odd: number): void;
   finish(
     zr: number,
@@ -1675,13 +1741,23 @@ function instantiate(): WasmKernels | null {
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { memory } });
   const e = inst.exports as unknown as Pick<
     WasmKernels,
-    'fft' | 'median' | 'gather' | 'finish' | 'down' | 'bank' | 'unfinish' | 'ola' | 'cqpair'
+    | 'fft'
+    | 'median'
+    | 'median31'
+    | 'gather'
+    | 'finish'
+    | 'down'
+    | 'bank'
+    | 'unfinish'
+    | 'ola'
+    | 'cqpair'
   >;
   let top = 16;
   return {
     memory,
     fft: e.fft,
     median: e.median,
+    median31: e.median31,
     gather: e.gather,
     finish: e.finish,
     down: e.down,
@@ -1727,6 +1803,7 @@ export function wasmModuleBytes(): Uint8Array<ArrayBuffer> {
   return assemble([
     ['fft', fftFn()],
     ['median', medianFn()],
+    ['median31', medianFn(true)],
     ['gather', gatherFn()],
     ['finish', finishFn()],
     ['down', downFn()],
