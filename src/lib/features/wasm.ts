@@ -1,11 +1,14 @@
 /**
- * Hand-assembled WebAssembly kernels for the feature extractor's two hottest loops: the FFT's
- * fused radix-4 passes (f64x2 SIMD, two twiddle indices side by side) and the HPSS running
- * median's window update. There is no wasm compiler in the toolchain, so the module is written
- * here as bytes by a minimal assembler. Every kernel does exactly the operations of its
- * TypeScript twin in the same order (IEEE f64 lane by lane, no fused multiply-add), so results
- * are the same numbers; `wasmKernels()` is null where WebAssembly SIMD is unavailable and the
- * callers keep their TypeScript loops.
+ * Hand-assembled WebAssembly (SIMD) kernels for the feature extractor's hot loops: the FFT's
+ * fused radix-4 passes, the real FFT's gather and finishing steps, the inverse STFT's set-up and
+ * overlap-add, the CQT's octave resampler and filter responses, the filterbanks and the HPSS
+ * running median's window update. There is no wasm compiler in the toolchain, so the module is
+ * written here as bytes by a minimal assembler (`Fn`, `assemble`). Every kernel does exactly the
+ * operations of its TypeScript twin in the same order (IEEE f64 lane by lane, no fused
+ * multiply-add), so results are the same numbers (tests/unit/audio-wasm.test.ts); `wasmKernels()`
+ * is null where WebAssembly SIMD is unavailable and the callers keep their TypeScript loops.
+ * Buffers live in the module's memory (`alloc`, never freed: regions are kept and reused from
+ * clip to clip); growing it detaches earlier views, so callers take views after allocating.
  */
 
 type Bytes = number[];
