@@ -4,10 +4,12 @@
 // loaded machine inflates much less than wall time. A worker extracts a movie's clips one after
 // another, so the figures are per clip once the JIT has compiled the extractor (median of five
 // clips after four); the first clip of a fresh process, compiled as it runs, is printed apart.
+// Then the wasm kernels against the TypeScript loops they replace, interleaved (same features).
 import { loadavg } from 'node:os';
 import { renderClip } from '../src/lib/demo/demo-project.ts';
 import { SCENE_TYPES } from '../src/lib/demo/scenes.ts';
 import { extractFeatures } from '../src/lib/features/extract.ts';
+import { disableWasmKernels, wasmKernels } from '../src/lib/features/wasm.ts';
 import { SECONDS_PER_SEQUENCE } from '../src/lib/shapes.ts';
 import { printRows, type Benchmark } from './harness.ts';
 
@@ -54,6 +56,32 @@ const bench: Benchmark = {
       });
     }
     printRows('real time', rows);
+    if (wasmKernels()) {
+      // the same clips on the TypeScript loops the wasm kernels replace (same features), CPU time
+      // per clip interleaved with the kernels' (median of 3 pairs after one warm-up each)
+      const pairs = [];
+      for (const { key, clip } of scenes) {
+        const ts: number[] = [];
+        const wasm: number[] = [];
+        for (let i = 0; i < 4; i++) {
+          disableWasmKernels(true);
+          const a = timed(clip).cpu;
+          disableWasmKernels(false);
+          const b = timed(clip).cpu;
+          if (i > 0) {
+            ts.push(a);
+            wasm.push(b);
+          }
+        }
+        pairs.push({
+          name: `${key} (CPU)`,
+          baselineMs: median(ts) * 1000,
+          ms: median(wasm) * 1000,
+          extra: 'wasm kernels vs the TypeScript loops',
+        });
+      }
+      printRows('TypeScript', pairs);
+    }
     console.log(`load average (1 / 5 / 15 min) after: ${load()}`);
   },
 };

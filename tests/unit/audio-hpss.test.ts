@@ -40,9 +40,8 @@ describe('running median (HPSS)', () => {
           const x = Array.from({ length: n }, (_, i) =>
             kind === 'noise' ? rand() : kind === 'ties' ? Math.floor(rand() * 3) : i % 7,
           );
-          const { line, win } = medianBuffers(size, n);
           const out = new Float64Array(n);
-          runningMedian(Float64Array.from(x), 0, 1, n, size, out, 0, 1, line, win);
+          runningMedian(Float64Array.from(x), 0, 1, n, size, out, 0, 1, medianBuffers(size, n));
           expect(Array.from(out), `size ${size}, n ${n}, ${kind}`).toEqual(naiveMedian(x, size));
         }
       }
@@ -55,8 +54,8 @@ describe('running median (HPSS)', () => {
     const bins = 5;
     const m = Float64Array.from({ length: frames * bins }, () => rand());
     const out = new Float64Array(frames * bins);
-    const { line, win } = medianBuffers(31, frames);
-    for (let f = 0; f < bins; f++) runningMedian(m, f, bins, frames, 31, out, f, bins, line, win);
+    const buffers = medianBuffers(31, frames);
+    for (let f = 0; f < bins; f++) runningMedian(m, f, bins, frames, 31, out, f, bins, buffers);
     for (let f = 0; f < bins; f++) {
       const col = Array.from({ length: frames }, (_, t) => m[t * bins + f]);
       const got = Array.from({ length: frames }, (_, t) => out[t * bins + f]);

@@ -8,9 +8,10 @@
  * does it. Every CQT bin of an octave lies below 38 % of that octave's Nyquist, where both
  * filters pass the signal unchanged, so only negligible passband ripple differs.
  */
-import { fftOf } from './fft';
+import { fftOf, stageSignal, unstageSignal } from './fft';
+import { wasmKernels } from './wasm';
 import { normalizeFramesInf } from './spectral';
-import { FrameTransform, frameCount } from './spectrum';
+import { FrameTransform, frameCount, frameInPlace } from './spectrum';
 
 const HANN_BANDWIDTH = 1.50018310546875;
 const C1 = 440 * 2 ** ((24 - 69) / 12);
@@ -43,18 +44,66 @@ const HALF_BAND = kaiserLowpass(0.2, 0.1, 100);
 
 /**
  * Halve the sample rate (librosa.resample(y, 2, 1, scale=True): ×√2, ceil(n/2) samples). Inside
- * the signal four outputs are summed side by side, each in the same order as alone.
+ * the signal four outputs are summed side by side, each in the same order as alone — by the
+ * wasm kernel where there is one, else in TypeScript.
  */
 export function downsample2(y: Float64Array): Float64Array {
   const h = HALF_BAND;
   const half = (h.length - 1) / 2;
   const n = y.length;
   const out = new Float64Array(Math.ceil(n / 2));
+  // outputs m with 2m − half ≥ 0 and 2m + half < n need no zeros from outside y
+  const mA = Math.ceil(half / 2);
+  const mB = Math.floor((n - 1 - half) / 2) + 1;
+  const blocks = Math.max(0, Math.floor((mB - mA) / 4));
+  if (blocks > 0 && half % 2 === 1 && downsampleWasm(y, out, mA, mA + 4 * blocks)) {
+    downsampleRange(y, out, 0, mA);
+    downsampleRange(y, out, mA + 4 * blocks, out.length);
+    return out;
+  }
+  downsampleRange(y, out, 0, out.length);
+  return out;
+}
+
+/** The kernels' memory for downsample2: even and odd samples, outputs and taps. */
+let downRegion: { at: number; bytes: number } | null = null;
+
+/** Outputs mA … mB − 1 (a multiple of 4, inside y) by the kernel; false where there is none. */
+function downsampleWasm(y: Float64Array, out: Float64Array, mA: number, mB: number): boolean {
+  const k = wasmKernels();
+  if (!k) return false;
+  const n = y.length;
+  const ne = Math.ceil(n / 2);
+  const slot = 8 * ne + 16;
+  const bytes = 3 * slot + 8 * HALF_BAND.length;
+  if (!downRegion || downRegion.bytes < bytes) downRegion = { at: k.alloc(bytes), bytes };
+  const ye = downRegion.at;
+  const yo = ye + slot;
+  const o = yo + slot;
+  const taps = o + slot;
+  const even = k.f64(ye, ne);
+  const odd = k.f64(yo, n >> 1);
+  for (let i = 0; i < n >> 1; i++) {
+    even[i] = y[2 * i];
+    odd[i] = y[2 * i + 1];
+  }
+  if (n % 2 === 1) even[ne - 1] = y[n - 1];
+  k.f64(taps, HALF_BAND.length).set(HALF_BAND);
+  k.down(ye, yo, taps, o, mA, mB, (HALF_BAND.length - 1) / 2);
+  out.set(k.f64(o + 8 * mA, mB - mA), mA);
+  return true;
+}
+
+/** Outputs from … to − 1 of downsample2 in TypeScript. */
+function downsampleRange(y: Float64Array, out: Float64Array, from: number, to: number): void {
+  const h = HALF_BAND;
+  const half = (h.length - 1) / 2;
+  const n = y.length;
   const at = (i: number) => (i >= 0 && i < n ? y[i] : 0);
-  let m = 0;
-  for (; m < out.length; m++) {
+  let m = from;
+  for (; m < to; m++) {
     const c = 2 * m;
-    if (c - half >= 0 && c + 6 + half < n) {
+    if (c - half >= 0 && c + 6 + half < n && m + 3 < to) {
       let a0 = h[half] * y[c];
       let a1 = h[half] * y[c + 2];
       let a2 = h[half] * y[c + 4];
@@ -77,7 +126,6 @@ export function downsample2(y: Float64Array): Float64Array {
       out[m] = acc * Math.SQRT2;
     }
   }
-  return out;
 }
 
 /** A sparsified filter spectrum as its span of bins from `first`, dropped bins zero. */
@@ -215,6 +263,63 @@ function filterPair(
   }
 }
 
+/** The kernels' memory for `octaveWasm`, kept from call to call. */
+let octaveRegion: { at: number; bytes: number } | null = null;
+
+/**
+ * One octave's filter responses (the frame loop of `cqtMagnitude`) by the kernels: each frame's
+ * bins lo..hi stay in the kernels' memory and `cqpair` applies the filters to two frames at
+ * once, the same sums as `filterPair`. False (nothing done) where there are no kernels.
+ */
+function octaveWasm(
+  ft: FrameTransform,
+  y: Float64Array,
+  hop: number,
+  frames: number,
+  rows: SpanRow[],
+  lo: number,
+  hi: number,
+  gain: number,
+  data: Float64Array,
+): boolean {
+  const k = wasmKernels();
+  const h = ft.nFft / 2;
+  if (!k || lo < 1 || hi > h - 1 || frames === 0) return false;
+  const count = rows.length;
+  const taps = rows.reduce((n, r) => n + r.re.length, 0);
+  const spec = 8 * (h + 1);
+  const tableBytes = 16 * count;
+  const bytes = 4 * spec + tableBytes + 16 * taps + 8 * frames * count + 64;
+  if (!octaveRegion || octaveRegion.bytes < bytes) octaveRegion = { at: k.alloc(bytes), bytes };
+  const base = octaveRegion.at;
+  const [reA, imA, reB, imB] = [0, 1, 2, 3].map((i) => base + i * spec);
+  const table = base + 4 * spec;
+  const tapsAt = table + tableBytes;
+  const outAt = tapsAt + 16 * taps;
+  // filter table: first bin, tap count, real and imaginary taps' addresses
+  const tv = new Int32Array(k.memory.buffer, table, 4 * count);
+  let at = tapsAt;
+  rows.forEach((r, b) => {
+    const n = r.re.length;
+    k.f64(at, n).set(r.re);
+    k.f64(at + 8 * n, n).set(r.im);
+    tv.set([r.first, n, at, at + 8 * n], 4 * b);
+    at += 16 * n;
+  });
+  let t = 0;
+  for (; t + 1 < frames; t += 2) {
+    frameInPlace(ft, y, t, hop, lo, hi, reA, imA);
+    frameInPlace(ft, y, t + 1, hop, lo, hi, reB, imB);
+    k.cqpair(table, count, reA, imA, reB, imB, gain, outAt + 8 * t * count, 1);
+  }
+  if (t < frames) {
+    frameInPlace(ft, y, t, hop, lo, hi, reA, imA);
+    k.cqpair(table, count, reA, imA, reA, imA, gain, outAt + 8 * t * count, 0);
+  }
+  data.set(k.f64(outAt, frames * count));
+  return true;
+}
+
 /** |CQT| of y: frames × nBins (frame-major), as librosa.cqt with the given tuning. */
 export function cqtMagnitude(
   y: Float64Array,
@@ -251,15 +356,23 @@ export function cqtMagnitude(
     const span = hi - lo + 1;
     const re = new Float64Array(2 * span);
     const im = new Float64Array(2 * span);
-    for (let t = 0; t + 1 < frames; t += 2) {
-      ft.frame(myY, t, myHop, re, im, -lo, lo, hi);
-      ft.frame(myY, t + 1, myHop, re, im, span - lo, lo, hi);
-      filterPair(rows, lo, span, re, im, gain, data, t * count);
-    }
-    if (frames % 2 === 1) {
-      // the last frame alone (its pair's half is not written out)
-      ft.frame(myY, frames - 1, myHop, re, im, -lo, lo, hi);
-      filterPair(rows, lo, span, re, im, gain, data, (frames - 1) * count, false);
+    stageSignal(myY, null);
+    try {
+      if (octaveWasm(ft, myY, myHop, frames, rows, lo, hi, gain, data)) {
+        // done by the kernels
+      } else
+        for (let t = 0; t + 1 < frames; t += 2) {
+          ft.frame(myY, t, myHop, re, im, -lo, lo, hi);
+          ft.frame(myY, t + 1, myHop, re, im, span - lo, lo, hi);
+          filterPair(rows, lo, span, re, im, gain, data, t * count);
+        }
+      if (frames % 2 === 1) {
+        // the last frame alone (its pair's half is not written out)
+        ft.frame(myY, frames - 1, myHop, re, im, -lo, lo, hi);
+        filterPair(rows, lo, span, re, im, gain, data, (frames - 1) * count, false);
+      }
+    } finally {
+      unstageSignal();
     }
     responses.push({ first: loBin, frames, data, count });
     if (myHop % 2 === 0 && o < nOctaves - 1) {

@@ -4,10 +4,40 @@
  * built on (STFT, inverse STFT, the CQT's filter spectra and responses).
  */
 
+import { wasmKernels, wasmModule, type WasmKernels } from './wasm';
+
+/** A signal (and window) copied into the kernels' memory for `RealFFT.forward`'s frames. */
+let staged: { y: Float64Array; window: Float64Array | null; yAt: number; winAt: number } | null =
+  null;
+let stageRegion: { at: number; bytes: number } | null = null;
+
+/**
+ * Copies y and the window into the kernels' memory: until `unstageSignal`, `RealFFT.forward`
+ * frames of this very y (and window) that lie inside it are gathered there by the kernel. The
+ * caller must not change y or the window meanwhile. Returns false where there are no kernels.
+ */
+export function stageSignal(y: Float64Array, window: Float64Array | null): boolean {
+  const wasm = wasmKernels();
+  if (!wasm) return false;
+  const bytes = 8 * (y.length + (window?.length ?? 0)) + 16;
+  if (!stageRegion || stageRegion.bytes < bytes) stageRegion = { at: wasm.alloc(bytes), bytes };
+  const yAt = stageRegion.at;
+  const winAt = yAt + 8 * y.length;
+  wasm.f64(yAt, y.length).set(y);
+  if (window) wasm.f64(winAt, window.length).set(window);
+  staged = { y, window, yAt, winAt };
+  return true;
+}
+
+export function unstageSignal(): void {
+  staged = null;
+}
+
 export class FFT {
   readonly n: number;
-  private readonly twr: Float64Array;
-  private readonly twi: Float64Array;
+  /** Twiddles W_m^k = e^{-2πik/m} (k < m/2) at m/2 + k. */
+  readonly twr: Float64Array;
+  readonly twi: Float64Array;
   /** Bit reversal of each index: where `butterflies` expects input sample j. */
   readonly rev: Uint32Array;
   /** log2(n) is odd: one plain radix-2 stage runs before the fused pairs. */
@@ -52,6 +82,18 @@ export class FFT {
     this.butterflies(re, im, inverse);
   }
 
+  /** The plain radix-2 first stage (log2(n) odd), in place. */
+  radix2(re: Float64Array, im: Float64Array): void {
+    for (let a = 0; a < this.n; a += 2) {
+      const br = re[a + 1];
+      const bi = im[a + 1];
+      re[a + 1] = re[a] - br;
+      im[a + 1] = im[a] - bi;
+      re[a] += br;
+      im[a] += bi;
+    }
+  }
+
   /**
    * `transform` of input already in bit-reversed order (sample j at rev[j]); `firstDone`: the
    * first pass (the radix-2 stage when log2(n) is odd, else the first twiddle-free radix-4 pass)
@@ -63,14 +105,7 @@ export class FFT {
     let q = 1;
     if (firstDone) q = this.oddStages ? 2 : 4;
     else if (this.oddStages) {
-      for (let a = 0; a < n; a += 2) {
-        const br = re[a + 1];
-        const bi = im[a + 1];
-        re[a + 1] = re[a] - br;
-        im[a + 1] = im[a] - bi;
-        re[a] += br;
-        im[a] += bi;
-      }
+      this.radix2(re, im);
       q = 2;
     }
     for (; q < n; q <<= 2) {
@@ -163,10 +198,26 @@ export class RealFFT {
   private readonly half: FFT;
   private readonly wr: Float64Array;
   private readonly wi: Float64Array;
-  private readonly zr: Float64Array;
-  private readonly zi: Float64Array;
+  private zr: Float64Array;
+  private zi: Float64Array;
   /** The rectangular window: multiplying by 1 changes nothing. */
   private readonly ones: Float64Array;
+  /** Byte offsets of zr, zi and the half transform's twiddles in the wasm kernels' memory. */
+  private readonly at: {
+    zr: number;
+    zi: number;
+    twr: number;
+    twi: number;
+    rev: number;
+    wr: number;
+    wi: number;
+    ones: number;
+    outRe: number;
+    outIm: number;
+  } | null = null;
+  /** Views of outRe / outIm above. */
+  private outRe: Float64Array = new Float64Array(0);
+  private outIm: Float64Array = new Float64Array(0);
 
   constructor(n: number) {
     this.n = n;
@@ -177,9 +228,66 @@ export class RealFFT {
       this.wr[k] = Math.cos((2 * Math.PI * k) / n);
       this.wi[k] = -Math.sin((2 * Math.PI * k) / n);
     }
-    this.zr = new Float64Array(n / 2);
-    this.zi = new Float64Array(n / 2);
     this.ones = new Float64Array(n).fill(1);
+    const h = n / 2;
+    const wasm = wasmModule();
+    if (wasm && h >= 4) {
+      // the work buffers live in the kernels' memory, used by either path
+      this.at = {
+        zr: wasm.alloc(8 * h),
+        zi: wasm.alloc(8 * h),
+        twr: wasm.alloc(8 * h),
+        twi: wasm.alloc(8 * h),
+        rev: wasm.alloc(4 * h),
+        wr: wasm.alloc(8 * (h + 1)),
+        wi: wasm.alloc(8 * (h + 1)),
+        ones: wasm.alloc(8 * n),
+        outRe: wasm.alloc(8 * (h + 1)),
+        outIm: wasm.alloc(8 * (h + 1)),
+      };
+      const at = this.at;
+      wasm.f64(at.twr, h).set(this.half.twr);
+      wasm.f64(at.twi, h).set(this.half.twi);
+      new Uint32Array(wasm.memory.buffer, at.rev, h).set(this.half.rev);
+      wasm.f64(at.wr, h + 1).set(this.wr);
+      wasm.f64(at.wi, h + 1).set(this.wi);
+      wasm.f64(at.ones, n).set(this.ones);
+      this.zr = wasm.f64(at.zr, h);
+      this.zi = wasm.f64(at.zi, h);
+      this.outRe = wasm.f64(at.outRe, h + 1);
+      this.outIm = wasm.f64(at.outIm, h + 1);
+    } else {
+      this.zr = new Float64Array(h);
+      this.zi = new Float64Array(h);
+    }
+  }
+
+  /** The half transform's passes on zr/zi: the wasm kernel where there is one. */
+  private butterflies(inverse: boolean, firstDone: boolean): void {
+    const k = this.at ? wasmKernels() : null;
+    if (!k || !this.at) {
+      this.half.butterflies(this.zr, this.zi, inverse, firstDone);
+      return;
+    }
+    let q = 1;
+    if (firstDone) q = this.half.oddStages ? 2 : 4;
+    else if (this.half.oddStages) {
+      this.half.radix2(this.zr, this.zi);
+      q = 2;
+    }
+    k.fft(this.at.zr, this.at.zi, this.n / 2, this.at.twr, this.at.twi, q, inverse ? -1 : 1);
+  }
+
+  /** Views again after the kernels' memory grew (which detaches the old ones). */
+  private views(): void {
+    const wasm = wasmModule();
+    if (this.at && wasm && this.zr.length === 0) {
+      const h = this.n / 2;
+      this.zr = wasm.f64(this.at.zr, h);
+      this.zi = wasm.f64(this.at.zi, h);
+      this.outRe = wasm.f64(this.at.outRe, h + 1);
+      this.outIm = wasm.f64(this.at.outIm, h + 1);
+    }
   }
 
   /**
@@ -196,12 +304,21 @@ export class RealFFT {
     from = 0,
     to = this.n / 2,
   ): void {
-    if (start >= 0 && start + this.n <= y.length) {
+    this.views();
+    const inside = start >= 0 && start + this.n <= y.length;
+    const k = this.at ? wasmKernels() : null;
+    const st = staged;
+    if (k && this.at && inside && st && st.y === y && st.window === window) {
+      this.forwardWasm(k, this.at, st.yAt + 8 * start, window ? st.winAt : this.at.ones);
+      this.finishWasm(k, this.at, outRe, outIm, at, from, to);
+      return;
+    }
+    if (inside) {
       this.gatherFirstPass(y, start, window ?? this.ones);
-      this.half.butterflies(this.zr, this.zi, false, true);
+      this.butterflies(false, true);
     } else {
       this.gatherPadded(y, start, window);
-      this.half.butterflies(this.zr, this.zi);
+      this.butterflies(false, false);
     }
     this.finish(outRe, outIm, at, from, to);
   }
@@ -266,6 +383,77 @@ export class RealFFT {
     }
   }
 
+  /**
+   * With the kernels: X[from..to] (1 ≤ from ≤ to < n/2) of the frame as `forward` computes it,
+   * left in the kernels' memory at byte offsets re + 8k, im + 8k. Returns false (doing nothing)
+   * without kernels or for other bin ranges.
+   */
+  forwardInPlace(
+    y: Float64Array,
+    start: number,
+    window: Float64Array | null,
+    from: number,
+    to: number,
+    re: number,
+    im: number,
+  ): boolean {
+    const k = this.at ? wasmKernels() : null;
+    const w = this.at;
+    const h = this.n / 2;
+    if (!k || !w || from < 1 || to > h - 1 || from > to) return false;
+    this.views();
+    const st = staged;
+    if (start >= 0 && start + this.n <= y.length) {
+      if (st && st.y === y && st.window === window) {
+        this.forwardWasm(k, w, st.yAt + 8 * start, window ? st.winAt : w.ones);
+      } else {
+        this.gatherFirstPass(y, start, window ?? this.ones);
+        this.butterflies(false, true);
+      }
+    } else {
+      this.gatherPadded(y, start, window);
+      this.butterflies(false, false);
+    }
+    k.finish(w.zr, w.zi, w.wr, w.wi, re, im, h, from, to);
+    return true;
+  }
+
+  /** gatherFirstPass and the remaining passes in the kernels, y and window at byte offsets. */
+  private forwardWasm(k: WasmKernels, at: NonNullable<RealFFT['at']>, y: number, window: number) {
+    const h = this.n / 2;
+    const odd = this.half.oddStages;
+    k.gather(y, window, at.zr, at.zi, at.rev, h, odd ? 1 : 0);
+    k.fft(at.zr, at.zi, h, at.twr, at.twi, odd ? 2 : 4, 1);
+  }
+
+  /** `finish` with the bins 1 … h − 1 done by the kernel and copied out. */
+  private finishWasm(
+    k: WasmKernels,
+    wat: NonNullable<RealFFT['at']>,
+    outRe: Float64Array,
+    outIm: Float64Array,
+    at: number,
+    from: number,
+    to: number,
+  ): void {
+    const h = this.n / 2;
+    const { zr, zi } = this;
+    if (from === 0) {
+      outRe[at] = zr[0] + zi[0];
+      outIm[at] = 0;
+    }
+    if (to === h) {
+      outRe[at + h] = zr[0] - zi[0];
+      outIm[at + h] = 0;
+    }
+    const lo = Math.max(from, 1);
+    const end = Math.min(to, h - 1);
+    if (lo > end) return;
+    k.finish(wat.zr, wat.zi, wat.wr, wat.wi, wat.outRe, wat.outIm, h, lo, end);
+    outRe.set(this.outRe.subarray(lo, end + 1), at + lo);
+    outIm.set(this.outIm.subarray(lo, end + 1), at + lo);
+  }
+
   /** The plain gather (no first pass) for a frame running past either end of y: zero there. */
   private gatherPadded(y: Float64Array, start: number, window: Float64Array | null): void {
     const { zr, zi } = this;
@@ -306,8 +494,45 @@ export class RealFFT {
     }
   }
 
+  /**
+   * With the kernels: acc[j] += irfft(X)[j] · window[j] for j < n (X = re/im[at..at + n/2], the
+   * window and acc at byte offsets in the kernels' memory): `inverse` and the inverse STFT's
+   * overlap-add in the same operations. Returns false (doing nothing) without kernels.
+   */
+  inverseAdd(
+    inRe: Float64Array,
+    inIm: Float64Array,
+    at: number,
+    window: number,
+    acc: number,
+  ): boolean {
+    const k = this.at ? wasmKernels() : null;
+    const w = this.at;
+    if (!k || !w) return false;
+    this.views();
+    const h = this.n / 2;
+    this.outRe.set(inRe.subarray(at, at + h + 1));
+    this.outIm.set(inIm.subarray(at, at + h + 1));
+    // k = 0 as in `inverse` (the imaginary parts of DC and Nyquist ignored)
+    const ar = inRe[at];
+    const br = inRe[at + h];
+    const er = 0.5 * (ar + br);
+    const ei = 0.5 * (0 + 0);
+    const dr = 0.5 * (ar - br);
+    const di = 0.5 * (0 - 0);
+    const or = dr * this.wr[0] + di * this.wi[0];
+    const oi = di * this.wr[0] - dr * this.wi[0];
+    this.zr[this.half.rev[0]] = er - oi;
+    this.zi[this.half.rev[0]] = ei + or;
+    k.unfinish(w.outRe, w.outIm, w.wr, w.wi, w.zr, w.zi, w.rev, h);
+    this.butterflies(true, false);
+    k.ola(w.zr, w.zi, window, acc, h, 2 / this.n);
+    return true;
+  }
+
   /** numpy.fft.irfft of X[0..n/2] (imaginary parts of DC and Nyquist ignored), scaled by 1/n. */
   inverse(inRe: Float64Array, inIm: Float64Array, out: Float64Array, at = 0): void {
+    this.views();
     const h = this.n / 2;
     const { zr, zi, wr, wi } = this;
     const rev = this.half.rev;
@@ -326,7 +551,7 @@ export class RealFFT {
       zr[rev[k]] = er - oi;
       zi[rev[k]] = ei + or;
     }
-    this.half.butterflies(zr, zi, true);
+    this.butterflies(true, false);
     const s = 2 / this.n;
     for (let j = 0; j < h; j++) {
       out[2 * j] = zr[j] * s;

@@ -4,6 +4,7 @@
  * Wiener-like soft mask of the harmonic part (power 2, split zeros) and invert the STFT.
  */
 import { istft, type ComplexSpectrogram } from './spectrum';
+import { wasmKernels, wasmModule } from './wasm';
 
 /** scipy.ndimage 'reflect' (d c b a | a b c d | d c b a), repeated for windows wider than n. */
 function reflect(i: number, n: number): number {
@@ -13,11 +14,24 @@ function reflect(i: number, n: number): number {
 }
 
 /**
+ * Work buffers of `runningMedian`: the reflect-padded line, the sorted window (2^m − 1 long)
+ * and the medians. They live in the wasm kernels' memory where there are kernels.
+ */
+export interface MedianBuffers {
+  line: Float64Array;
+  win: Float64Array;
+  out: Float64Array;
+  /** Byte offsets of line, win and out in the kernels' memory. */
+  at: { line: number; win: number; out: number } | null;
+}
+
+/**
  * scipy.ndimage.median_filter(line, size, mode='reflect') of one line of `src` (n values at
- * `offset + i * stride`), written to `dst` at `dstOffset + i * dstStride`; size odd. The
- * reflect-padded line is gathered into `line`, then the window is kept sorted in `win` (2^m − 1
- * long, +∞ past `size`): each step finds where the leaving value sits and where the entering one
- * belongs by branch-free bisection, and shifts the values between by one.
+ * `offset + i * stride`), written to `dst` at `dstOffset + i * dstStride` (or left in
+ * `buffers.out` when dst is that array); size odd. The reflect-padded line is gathered into
+ * `line`, then the window is kept sorted in `win` (2^m − 1 long, +∞ past `size`): each step
+ * finds where the leaving value sits and where the entering one belongs by branch-free
+ * bisection, and shifts the values between by one — in the wasm kernel where there is one.
  */
 export function runningMedian(
   src: Float64Array,
@@ -28,29 +42,61 @@ export function runningMedian(
   dst: Float64Array,
   dstOffset: number,
   dstStride: number,
-  line: Float64Array,
-  win: Float64Array,
+  buffers: MedianBuffers,
 ): void {
+  const { line, win, out, at } = buffers;
   const half = size >> 1;
-  for (let i = -half; i < n + half; i++) {
-    line[i + half] = src[offset + (i >= 0 && i < n ? i : reflect(i, n)) * stride];
+  if (n > half) {
+    for (let i = -half; i < 0; i++) line[i + half] = src[offset + reflect(i, n) * stride];
+    if (stride === 1) line.set(src.subarray(offset, offset + n), half);
+    else for (let i = 0; i < n; i++) line[i + half] = src[offset + i * stride];
+    for (let i = n; i < n + half; i++) line[i + half] = src[offset + reflect(i, n) * stride];
+  } else {
+    for (let i = -half; i < n + half; i++) {
+      line[i + half] = src[offset + (i >= 0 && i < n ? i : reflect(i, n)) * stride];
+    }
   }
   win.fill(Infinity);
   for (let j = 0; j < size; j++) win[j] = line[j];
   win.subarray(0, size).sort();
-  dst[dstOffset] = win[half];
   const top = (win.length + 1) >> 1;
+  const k = at ? wasmKernels() : null;
+  // a 31-value window (with its +∞ 32nd slot) is updated by counting ranks
+  const kernel = k && win.length === 31 ? k.median31 : k?.median;
+  if (kernel && at && k && dst.buffer === k.memory.buffer) {
+    // straight into dst, which lives in the kernels' memory too
+    dst[dstOffset] = win[half];
+    kernel(at.line, n, size, dst.byteOffset + 8 * dstOffset, at.win, top, 8 * dstStride);
+    return;
+  }
+  out[0] = win[half];
+  if (kernel && at) kernel(at.line, n, size, at.out, at.win, top, 8);
+  else medianSteps(line, n, size, out, win, top);
+  if (dst === out && dstOffset === 0 && dstStride === 1) return;
+  for (let i = 0; i < n; i++) dst[dstOffset + i * dstStride] = out[i];
+}
+
+/** Steps 1 … n − 1 of `runningMedian` (the wasm kernel's TypeScript twin). */
+function medianSteps(
+  line: Float64Array,
+  n: number,
+  size: number,
+  out: Float64Array,
+  win: Float64Array,
+  top: number,
+): void {
+  const half = size >> 1;
   const last = size - 1;
   for (let i = 1; i < n; i++) {
-    const out = line[i - 1];
-    const inn = line[i + last];
-    if (out !== inn) {
+    const vo = line[i - 1];
+    const vi = line[i + last];
+    if (vo !== vi) {
       // p: the leaving value's index; q: how many values are below the entering one
       let p = 0;
       let q = 0;
       for (let step = top; step > 0; step >>= 1) {
-        p += step * +(win[p + step - 1] < out);
-        q += step * +(win[q + step - 1] < inn);
+        p += step * +(win[p + step - 1] < vo);
+        q += step * +(win[q + step - 1] < vi);
       }
       if (q > p) {
         q--;
@@ -58,21 +104,51 @@ export function runningMedian(
       } else {
         for (let j = p; j > q; j--) win[j] = win[j - 1];
       }
-      win[q] = inn;
+      win[q] = vi;
     }
-    dst[dstOffset + i * dstStride] = win[half];
+    out[i] = win[half];
   }
 }
 
+/** The kernels' memory for median buffers, kept (and grown) from call to call. */
+let medianMemory: { bytes: number; base: number } | null = null;
+
 /** Work buffers of `runningMedian` for windows up to `size` and lines up to `n` long. */
-export function medianBuffers(size: number, n: number): { line: Float64Array; win: Float64Array } {
+export function medianBuffers(size: number, n: number): MedianBuffers {
+  const lineLength = n + size - 1;
+  const winLength = 2 ** Math.ceil(Math.log2(size + 1)) - 1;
+  const wasm = wasmModule();
+  if (!wasm) {
+    return {
+      line: new Float64Array(lineLength),
+      win: new Float64Array(winLength),
+      out: new Float64Array(n),
+      at: null,
+    };
+  }
+  const lineBytes = 8 * lineLength + 16;
+  const winBytes = 8 * winLength + 16;
+  const bytes = lineBytes + winBytes + 8 * n;
+  if (!medianMemory || medianMemory.bytes < bytes) {
+    medianMemory = { bytes, base: wasm.alloc(bytes) };
+  }
+  const at = {
+    line: medianMemory.base,
+    win: medianMemory.base + Math.ceil(lineBytes / 16) * 16,
+    out: medianMemory.base + Math.ceil(lineBytes / 16) * 16 + Math.ceil(winBytes / 16) * 16,
+  };
+  // the slot after the window is +∞ (median31 reads 32 values)
+  wasm.f64(at.win + 8 * winLength, 1)[0] = Infinity;
   return {
-    line: new Float64Array(n + size - 1),
-    win: new Float64Array(2 ** Math.ceil(Math.log2(size + 1)) - 1),
+    line: wasm.f64(at.line, lineLength),
+    win: wasm.f64(at.win, winLength),
+    out: wasm.f64(at.out, n),
+    at,
   };
 }
 
 let harmScratch = new Float64Array(0);
+let harmRegion: { at: number; bytes: number } | null = null;
 
 /** Scales a centred Hann STFT (frame-major) of magnitude `mag` in place to its harmonic part. */
 export function keepHarmonic(D: ComplexSpectrogram, mag: Float64Array, kernel = 31): void {
@@ -80,16 +156,24 @@ export function keepHarmonic(D: ComplexSpectrogram, mag: Float64Array, kernel = 
   // the harmonic medians (across time) need every frame first; the percussive ones (across
   // frequency) are taken frame by frame as the mask is applied. The buffer is kept for the next
   // clip: a worker extracts many.
-  if (harmScratch.length < mag.length) harmScratch = new Float64Array(mag.length);
-  const harm = harmScratch;
-  const perc = new Float64Array(bins);
-  const { line, win } = medianBuffers(kernel, Math.max(frames, bins));
+  // (in the kernels' memory where there are kernels: their medians are written straight there)
+  const wasm = wasmModule();
+  if (wasm) {
+    if (!harmRegion || harmRegion.bytes < 8 * mag.length) {
+      harmRegion = { at: wasm.alloc(8 * mag.length), bytes: 8 * mag.length };
+    }
+  } else if (harmScratch.length < mag.length) harmScratch = new Float64Array(mag.length);
+  const buffers = medianBuffers(kernel, Math.max(frames, bins));
+  // the view is taken once every allocation is done (growing the memory detaches views)
+  const harm = wasm && harmRegion ? wasm.f64(harmRegion.at, mag.length) : harmScratch;
   for (let f = 0; f < bins; f++) {
-    runningMedian(mag, f, bins, frames, kernel, harm, f, bins, line, win);
+    runningMedian(mag, f, bins, frames, kernel, harm, f, bins, buffers);
   }
+  // the percussive medians stay in buffers.out
+  const perc = buffers.out;
   for (let t = 0; t < frames; t++) {
     const o = t * bins;
-    runningMedian(mag, o, 1, bins, kernel, perc, 0, 1, line, win);
+    runningMedian(mag, o, 1, bins, kernel, perc, 0, 1, buffers);
     maskFrame(harm, perc, re, im, o, bins);
   }
 }

@@ -3,8 +3,12 @@
  * centred frames with zero padding (`pad_mode='constant'`), window-sum-square normalised
  * overlap-add. Spectra are stored frame-major: bin f of frame t at `t * bins + f`.
  */
-import { realFftOf, type RealFFT } from './fft';
+import { realFftOf, stageSignal, unstageSignal, type RealFFT } from './fft';
 import type { Spectrogram } from './tuning';
+import { wasmKernels } from './wasm';
+
+/** The kernels' memory for the inverse STFT's overlap-add, kept from call to call. */
+let olaRegion: { at: number; bytes: number } | null = null;
 
 export interface ComplexSpectrogram {
   frames: number;
@@ -52,6 +56,33 @@ export class FrameTransform {
   ): void {
     this.fft.forward(y, t * hop - this.nFft / 2, this.window, re, im, at, from, to);
   }
+
+  /** Bins from..to of frame t left in the kernels' memory; false where that is not possible. */
+  inPlace(
+    y: Float64Array,
+    t: number,
+    hop: number,
+    from: number,
+    to: number,
+    re: number,
+    im: number,
+  ): boolean {
+    return this.fft.forwardInPlace(y, t * hop - this.nFft / 2, this.window, from, to, re, im);
+  }
+}
+
+/** `FrameTransform.frame` left in the kernels' memory (see `RealFFT.forwardInPlace`). */
+export function frameInPlace(
+  ft: FrameTransform,
+  y: Float64Array,
+  t: number,
+  hop: number,
+  from: number,
+  to: number,
+  re: number,
+  im: number,
+): boolean {
+  return ft.inPlace(y, t, hop, from, to, re, im);
 }
 
 /**
@@ -70,7 +101,12 @@ export function stft(
   const bins = ft.bins;
   const re = into ? into.re.subarray(0, frames * bins) : new Float64Array(frames * bins);
   const im = into ? into.im.subarray(0, frames * bins) : new Float64Array(frames * bins);
-  for (let t = 0; t < frames; t++) ft.frame(y, t, hop, re, im, t * bins);
+  stageSignal(y, window);
+  try {
+    for (let t = 0; t < frames; t++) ft.frame(y, t, hop, re, im, t * bins);
+  } finally {
+    unstageSignal();
+  }
   return { frames, bins, re, im };
 }
 
@@ -88,9 +124,14 @@ export function stftMagnitude(
   const re = new Float64Array(bins);
   const im = new Float64Array(bins);
   const data = into ? into.subarray(0, frames * bins) : new Float64Array(frames * bins);
-  for (let t = 0; t < frames; t++) {
-    ft.frame(y, t, hop, re, im);
-    magnitudeInto(re, im, bins, data, t * bins);
+  stageSignal(y, window);
+  try {
+    for (let t = 0; t < frames; t++) {
+      ft.frame(y, t, hop, re, im);
+      magnitudeInto(re, im, bins, data, t * bins);
+    }
+  } finally {
+    unstageSignal();
   }
   return { frames, bins, data };
 }
@@ -146,10 +187,25 @@ export function istft(s: ComplexSpectrogram, hop: number, length: number): Float
   const acc = new Float64Array(total);
   const wss = hannSumSquare(nFft, hop, frames);
   const fft = realFftOf(nFft);
-  const frame = new Float64Array(nFft);
-  for (let t = 0; t < frames; t++) {
-    fft.inverse(s.re, s.im, frame, t * s.bins);
-    overlapAdd(frame, window, acc, t * hop);
+  const k = nFft >= 8 ? wasmKernels() : null;
+  if (k) {
+    // the overlap-add in the kernels' memory (views taken after the allocation)
+    const bytes = 8 * (total + nFft) + 16;
+    if (!olaRegion || olaRegion.bytes < bytes) olaRegion = { at: k.alloc(bytes), bytes };
+    const winAt = olaRegion.at + 8 * total;
+    k.f64(winAt, nFft).set(window);
+    const wacc = k.f64(olaRegion.at, total);
+    wacc.fill(0);
+    for (let t = 0; t < frames; t++) {
+      fft.inverseAdd(s.re, s.im, t * s.bins, winAt, olaRegion.at + 8 * t * hop);
+    }
+    acc.set(k.f64(olaRegion.at, total));
+  } else {
+    const frame = new Float64Array(nFft);
+    for (let t = 0; t < frames; t++) {
+      fft.inverse(s.re, s.im, frame, t * s.bins);
+      overlapAdd(frame, window, acc, t * hop);
+    }
   }
   const y = new Float64Array(length);
   const off = nFft / 2;
