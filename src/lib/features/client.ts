@@ -3,13 +3,14 @@
  * 240 clips use every core the browser offers. Reports progress per finished clip and can be
  * cancelled; a clip that fails rejects the whole batch with the clip named.
  */
-import type { ClipJob, FeatureRequest, FeatureResponse } from './protocol';
+import type { ClipJob, FeatureKernels, FeatureRequest, FeatureResponse } from './protocol';
 
 export interface ClipResult {
   key: number;
   features: Float32Array;
   chromaTuning: number;
   cqtTuning: number;
+  kernels: FeatureKernels;
 }
 
 export type WorkerFactory = () => Worker;
@@ -67,6 +68,7 @@ export class FeaturePool {
             features: new Float32Array(msg.features),
             chromaTuning: msg.chromaTuning,
             cqtTuning: msg.cqtTuning,
+            kernels: msg.kernels,
           });
         }
       };

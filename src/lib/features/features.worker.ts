@@ -3,6 +3,7 @@
  */
 import { extractFeatures } from './extract';
 import type { FeatureRequest, FeatureResponse } from './protocol';
+import { wasmKernels } from './wasm';
 
 const post = (msg: FeatureResponse, transfer: Transferable[] = []) =>
   (self as unknown as Worker).postMessage(msg, transfer);
@@ -20,6 +21,7 @@ self.onmessage = (event: MessageEvent<FeatureRequest>) => {
         features,
         chromaTuning: r.chromaTuning,
         cqtTuning: r.cqtTuning,
+        kernels: wasmKernels() ? 'WebAssembly SIMD' : 'TypeScript',
         ms: performance.now() - t0,
       },
       [features],

@@ -11,6 +11,7 @@ import { getAudioClip, getMovie } from '../store/movies';
 import type { AudioFeaturesRecord } from '../store/schema';
 import { FeaturePool } from './client';
 import { FeatureInputError } from './extract';
+import type { FeatureKernels } from './protocol';
 
 export async function getAudioFeatures(movieId: string): Promise<AudioFeaturesRecord | undefined> {
   return (await openStore()).get('audioFeatures', movieId);
@@ -24,6 +25,8 @@ async function putAudioFeatures(record: AudioFeaturesRecord): Promise<void> {
 export interface FeatureProgress {
   done: number;
   total: number;
+  /** Which code computed the last clip. */
+  kernels: FeatureKernels;
 }
 
 export async function computeMovieFeatures(
@@ -48,7 +51,7 @@ export async function computeMovieFeatures(
     },
     (r, done) => {
       features.set(r.features, r.key * AUDIO_FEATURES);
-      onProgress({ done, total });
+      onProgress({ done, total, kernels: r.kernels });
     },
     signal,
   );

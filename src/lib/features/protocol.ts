@@ -13,6 +13,10 @@ export interface ClipJob {
 
 export type FeatureRequest = { type: 'extract'; job: ClipJob };
 
+/** Which code computed a clip: the WebAssembly SIMD kernels, or the TypeScript loops where the
+ * browser cannot run them (same numbers, about twice the time). */
+export type FeatureKernels = 'WebAssembly SIMD' | 'TypeScript';
+
 export type FeatureResponse =
   | {
       type: 'features';
@@ -21,6 +25,7 @@ export type FeatureResponse =
       features: ArrayBuffer;
       chromaTuning: number;
       cqtTuning: number;
+      kernels: FeatureKernels;
       ms: number;
     }
   | { type: 'error'; key: number; message: string };
