@@ -1,0 +1,167 @@
+/**
+ * A minimal WebAssembly assembler: the binary encoding, the instructions (core and 128-bit SIMD)
+ * our hand-written kernels use, functions with named locals (`Fn`) and a module of them that
+ * imports its memory as m.memory (`assemble`). There is no wasm compiler in the toolchain; the
+ * audio features' and the ingest scaler's kernels are written with this. */
+
+export type Bytes = number[];
+
+export const I32 = 0x7f;
+export const F64 = 0x7c;
+export const V128 = 0x7b;
+
+export function uleb(n: number): Bytes {
+  const out: Bytes = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return out;
+}
+
+export function sleb(n: number): Bytes {
+  const out: Bytes = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+export const vec = (items: Bytes[]): Bytes => [...uleb(items.length), ...items.flat()];
+export const section = (id: number, body: Bytes): Bytes => [id, ...uleb(body.length), ...body];
+export const name = (s: string): Bytes => vec([...s].map((c) => [c.charCodeAt(0)]));
+
+// instructions (a function body is a flat list of these)
+export const get = (i: number): Bytes => [0x20, ...uleb(i)];
+export const set = (i: number): Bytes => [0x21, ...uleb(i)];
+export const i32c = (v: number): Bytes => [0x41, ...sleb(v)];
+export const simd = (op: number): Bytes => [0xfd, ...uleb(op)];
+export const f64load: Bytes = [0x2b, 3, 0];
+export const f64store: Bytes = [0x39, 3, 0];
+export const vload: Bytes = [...simd(0x00), 3, 0];
+export const vstore: Bytes = [...simd(0x0b), 3, 0];
+export const BLOCK: Bytes = [0x02, 0x40];
+export const LOOP: Bytes = [0x03, 0x40];
+export const IF: Bytes = [0x04, 0x40];
+export const ELSE: Bytes = [0x05];
+export const END: Bytes = [0x0b];
+export const brIf = (depth: number): Bytes => [0x0d, ...uleb(depth)];
+export const op = {
+  select: [0x1b],
+  i32eqz: [0x45],
+  i32ne: [0x47],
+  i32ltU: [0x49],
+  i32gtU: [0x4b],
+  i32ltS: [0x48],
+  i32gtS: [0x4a],
+  i32add: [0x6a],
+  i32sub: [0x6b],
+  i32shl: [0x74],
+  i32shrU: [0x76],
+  f64ne: [0x62],
+  f64lt: [0x63],
+  f64add: [0xa0],
+  f64sub: [0xa1],
+  f64mul: [0xa2],
+  f64neg: [0x9a],
+  vadd: simd(0xf0),
+  vsub: simd(0xf1),
+  vmul: simd(0xf2),
+  vsplat: simd(0x14),
+  // swap the two f64 lanes (i8x16.swizzle by a constant)
+  vswap: [...simd(0x0c), 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, ...simd(0x0e)],
+} satisfies Record<string, Bytes>;
+
+/** v128.store64_lane: lane `lane` of the vector on top to [address + offset]. */
+export const storeLane = (lane: number, offset = 0): Bytes => [
+  ...simd(0x5b),
+  3,
+  ...uleb(offset),
+  lane,
+];
+
+/** v128.const of two f64 lanes. */
+export function vconst(a: number, b: number): Bytes {
+  return [...simd(0x0c), ...new Uint8Array(new Float64Array([a, b]).buffer)];
+}
+
+/** One function: named parameters and locals, a body of instructions. */
+export class Fn {
+  private readonly index = new Map<string, number>();
+  private readonly localTypes: number[] = [];
+  readonly code: Bytes[] = [];
+
+  constructor(
+    readonly params: [string, number][],
+    readonly results: number[] = [],
+  ) {
+    params.forEach(([n], i) => this.index.set(n, i));
+  }
+
+  locals(type: number, ...names: string[]): void {
+    for (const n of names) {
+      this.index.set(n, this.params.length + this.localTypes.length);
+      this.localTypes.push(type);
+    }
+  }
+
+  /** local.get of each name. */
+  g(...names: string[]): Bytes {
+    return names.flatMap((n) => get(this.at(n)));
+  }
+
+  s(n: string): Bytes {
+    return set(this.at(n));
+  }
+
+  private at(n: string): number {
+    const i = this.index.get(n);
+    if (i === undefined) throw new Error(`wasm assembler: no local ${n}`);
+    return i;
+  }
+
+  emit(...parts: Bytes[]): void {
+    this.code.push(...parts);
+  }
+
+  type(): Bytes {
+    return [0x60, ...vec(this.params.map(([, t]) => [t])), ...vec(this.results.map((t) => [t]))];
+  }
+
+  body(): Bytes {
+    const groups = this.localTypes.map((t) => [1, t]);
+    const b = [...vec(groups), ...this.code.flat(), ...END];
+    return [...uleb(b.length), ...b];
+  }
+}
+
+export function assemble(fns: [string, Fn][]): Uint8Array<ArrayBuffer> {
+  const types = section(1, vec(fns.map(([, f]) => f.type())));
+  // (import "m" "memory" (memory 1))
+  const imports = section(2, vec([[...name('m'), ...name('memory'), 0x02, 0x00, 1]]));
+  const funcs = section(3, vec(fns.map((_, i) => uleb(i))));
+  const exports = section(7, vec(fns.map(([n], i) => [...name(n), 0x00, ...uleb(i)])));
+  const code = section(10, vec(fns.map(([, f]) => f.body())));
+  return new Uint8Array([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...types,
+    ...imports,
+    ...funcs,
+    ...exports,
+    ...code,
+  ]);
+}
