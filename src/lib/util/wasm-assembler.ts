@@ -2,7 +2,8 @@
  * A minimal WebAssembly assembler: the binary encoding, the instructions (core and 128-bit SIMD)
  * our hand-written kernels use, functions with named locals (`Fn`) and a module of them that
  * imports its memory as m.memory (`assemble`). There is no wasm compiler in the toolchain; the
- * audio features' and the ingest scaler's kernels are written with this. */
+ * audio features' and the ingest scaler's kernels are written with this.
+ */
 
 export type Bytes = number[];
 
