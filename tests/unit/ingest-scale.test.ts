@@ -1,8 +1,10 @@
 // The WebCodecs path's scaler against native ffmpeg's `scale` (swscale bicubic): the same decoded
-// YUV pictures (native ffmpeg's own, sampled by fps=1) scaled by both must agree closely.
+// YUV pictures (native ffmpeg's own, sampled by fps=1) scaled by both must agree closely; and the
+// WebAssembly scaler against the previous float64 JS scaler (tests/scale-reference.ts) on noise.
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FrameScaler, type ScaleTarget } from '../../src/lib/ingest/scale';
+import { FrameScaler, type ScaleTarget, type YuvPicture } from '../../src/lib/ingest/scale';
+import { ReferenceScaler } from '../scale-reference';
 import { videoFilter } from '../../src/lib/ingest/plan';
 import { runNativeFfmpeg } from '../native-ffmpeg';
 
@@ -105,6 +107,85 @@ describe('FrameScaler vs native ffmpeg scale', () => {
       const m = compare(input, w, h, target);
       console.log(`FrameScaler MAD vs native ffmpeg, ${label}: ${m.toFixed(4)}`);
       expect(m).toBeLessThan(0.05);
+    });
+  }
+});
+
+/** A noise picture (every tap matters) with row padding; NV12 or I420, in `into` if given. */
+function noisePicture(
+  w: number,
+  h: number,
+  nv12: boolean,
+  seed: number,
+  into?: (bytes: number) => Uint8Array,
+): YuvPicture {
+  const yStride = w + 13;
+  const cw = Math.ceil(w / 2);
+  const ch = Math.ceil(h / 2);
+  const cStride = (nv12 ? 2 * cw : cw) + 7;
+  const bytes = yStride * h + cStride * ch * (nv12 ? 1 : 2);
+  const buf = into ? into(bytes) : new Uint8Array(bytes);
+  let s = seed;
+  for (let i = 0; i < bytes; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    buf[i] = s >>> 24;
+  }
+  const u = buf.subarray(yStride * h);
+  return {
+    width: w,
+    height: h,
+    y: buf,
+    u,
+    v: nv12 ? u : u.subarray(cStride * ch),
+    yStride,
+    uStride: cStride,
+    vStride: cStride,
+    uvStep: nv12 ? 2 : 1,
+    matrix: seed % 2 ? 'bt709' : 'bt601',
+    fullRange: seed % 3 === 0,
+  };
+}
+
+describe('FrameScaler (WebAssembly) vs the previous float64 scaler', () => {
+  const cases: [number, number, ScaleTarget, boolean][] = [
+    [1920, 1080, { width: 64, height: 36, fit: 'stretch' }, true],
+    [1920, 1080, { width: 128, height: 72, fit: 'stretch' }, false],
+    [1920, 804, { width: 64, height: 36, fit: 'crop' }, true],
+    [321, 181, { width: 64, height: 36, fit: 'stretch' }, false],
+    [100, 60, { width: 64, height: 36, fit: 'stretch' }, true],
+    [40, 22, { width: 64, height: 36, fit: 'crop' }, false],
+  ];
+  for (const [w, h, target, nv12] of cases) {
+    const label = `${w}×${h} ${nv12 ? 'NV12' : 'I420'} → ${target.width}×${target.height} ${target.fit}`;
+    it(`equals it on noise, ${label}`, () => {
+      const scaler = new FrameScaler(w, h, target);
+      const reference = new ReferenceScaler(w, h, target);
+      const stats: number[] = [];
+      for (let seed = 1; seed <= 3; seed++) {
+        // Copied into the scaler's memory (a picture from elsewhere), then read in place there.
+        const picture = noisePicture(w, h, nv12, seed);
+        const expected = reference.scale(picture);
+        const copied = scaler.scale(picture);
+        const inPlace = scaler.scale(
+          noisePicture(w, h, nv12, seed, (n) => scaler.pictureBuffer(n)),
+        );
+        for (const got of [copied, inPlace]) {
+          let differing = 0;
+          let worst = 0;
+          for (let i = 0; i < got.length; i++) {
+            const d = Math.abs(got[i] - expected[i]);
+            if (d) differing++;
+            worst = Math.max(worst, d);
+          }
+          // float32 vs float64 sums: a plane sample may round the other way (rarely), which the
+          // RGB table turns into at most 2 levels (luma steps 255/219 levels per Y level).
+          expect(worst).toBeLessThanOrEqual(2);
+          expect(differing / got.length).toBeLessThan(0.001);
+          stats.push(differing);
+        }
+        expect(inPlace).toEqual(copied);
+      }
+      console.log(`FrameScaler vs previous, ${label}: bytes differing per picture ${stats}`);
     });
   }
 });

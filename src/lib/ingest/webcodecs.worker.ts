@@ -149,7 +149,6 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
   let nextSequence = plan.fromSequence;
   let filledSlots = 0;
   let scaler: FrameScaler | null = null;
-  let copyBuffer = new Uint8Array(0);
   let failure: Error | null = null;
   let work = Promise.resolve();
 
@@ -197,13 +196,12 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
       const format = frame.format;
       if (format !== 'I420' && format !== 'NV12')
         throw new DecoderFault(`unsupported picture format ${format}`);
-      // One buffer for every picture (conversions run one at a time): a fresh 3-MB buffer per
-      // 1080p frame is garbage the collector reclaims late, and memory would grow with length.
-      const size = frame.allocationSize();
-      if (copyBuffer.length !== size) copyBuffer = new Uint8Array(size);
-      const buf = copyBuffer;
-      const layout = await phases.time('copy', frame.copyTo(buf));
       scaler ??= new FrameScaler(rect.width, rect.height, plan);
+      // The picture goes straight into the scaler's memory, one buffer for every picture
+      // (conversions run one at a time): a fresh 3-MB buffer per 1080p frame would be garbage
+      // the collector reclaims late, and memory would grow with length.
+      const buf = scaler.pictureBuffer(frame.allocationSize());
+      const layout = await phases.time('copy', frame.copyTo(buf));
       const scaling = performance.now();
       const [y, u, v] = layout;
       const plane = (l: PlaneLayout) => buf.subarray(l.offset);

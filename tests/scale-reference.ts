@@ -1,0 +1,122 @@
+// The WebCodecs path's previous scaler (to commit 3a… of `src/lib/ingest/scale.ts`): swscale's
+// bicubic as a float64 horizontal pass over every source row, then the vertical pass, all in plain
+// JS. The new scaler must compute the same sums (tests/unit/ingest-scale.test.ts) and the bench
+// (`npm run bench scale`) times both on the same pictures.
+import {
+  axisFilter,
+  byte,
+  coverSize,
+  YuvToRgb,
+  type AxisFilter,
+  type ScaleTarget,
+  type YuvPicture,
+} from '../src/lib/ingest/scale';
+
+function scaleRow(
+  plane: Uint8Array,
+  base: number,
+  step: number,
+  srcW: number,
+  fx: AxisFilter,
+  line: Float64Array,
+): void {
+  const { taps, weights, start } = fx;
+  for (let o = 0; o < line.length; o++) {
+    let acc = 0;
+    const s0 = start[o];
+    const w0 = o * taps;
+    if (s0 >= 0 && s0 + taps <= srcW) {
+      const p0 = base + s0 * step;
+      if (step === 1) for (let t = 0; t < taps; t++) acc += weights[w0 + t] * plane[p0 + t];
+      else for (let t = 0; t < taps; t++) acc += weights[w0 + t] * plane[p0 + t * step];
+    } else {
+      for (let t = 0; t < taps; t++) {
+        const c = Math.min(Math.max(s0 + t, 0), srcW - 1);
+        acc += weights[w0 + t] * plane[base + c * step];
+      }
+    }
+    line[o] = acc;
+  }
+}
+
+function scalePlane(
+  plane: Uint8Array,
+  offset: number,
+  step: number,
+  stride: number,
+  srcW: number,
+  srcH: number,
+  fx: AxisFilter,
+  fy: AxisFilter,
+  dstW: number,
+  dstH: number,
+): Float64Array {
+  const rows: (Float64Array | undefined)[] = new Array(srcH);
+  const out = new Float64Array(dstW * dstH);
+  for (let o = 0; o < dstH; o++) {
+    const s0 = fy.start[o];
+    for (let t = 0; t < fy.taps; t++) {
+      const w = fy.weights[o * fy.taps + t];
+      if (w === 0) continue;
+      const r = Math.min(Math.max(s0 + t, 0), srcH - 1);
+      let line = rows[r];
+      if (!line) {
+        line = rows[r] = new Float64Array(dstW);
+        scaleRow(plane, r * stride + offset, step, srcW, fx, line);
+      }
+      for (let x = 0; x < dstW; x++) out[o * dstW + x] += w * line[x];
+    }
+  }
+  return out;
+}
+
+/** The previous `FrameScaler` as one function (the filters are rebuilt on each call: cheap). */
+export class ReferenceScaler {
+  readonly #fx: [AxisFilter, AxisFilter];
+  readonly #fy: [AxisFilter, AxisFilter];
+  readonly #scaled: [number, number];
+
+  constructor(
+    srcW: number,
+    srcH: number,
+    readonly target: ScaleTarget,
+  ) {
+    this.#scaled =
+      target.fit === 'crop'
+        ? coverSize(srcW, srcH, target.width, target.height)
+        : [target.width, target.height];
+    const [sw, sh] = this.#scaled;
+    const cw = Math.ceil(srcW / 2);
+    const ch = Math.ceil(srcH / 2);
+    this.#fx = [axisFilter(srcW, sw), axisFilter(cw, Math.ceil(sw / 2))];
+    this.#fy = [axisFilter(srcH, sh), axisFilter(ch, sh)];
+  }
+
+  scale(p: YuvPicture): Uint8Array {
+    const { width: W, height: H } = this.target;
+    const [sw, sh] = this.#scaled;
+    const cwOut = Math.ceil(sw / 2);
+    const cw = Math.ceil(p.width / 2);
+    const ch = Math.ceil(p.height / 2);
+    const [fxY, fxC] = this.#fx;
+    const [fyY, fyC] = this.#fy;
+    const Y = scalePlane(p.y, 0, 1, p.yStride, p.width, p.height, fxY, fyY, sw, sh);
+    const U = scalePlane(p.u, 0, p.uvStep, p.uStride, cw, ch, fxC, fyC, cwOut, sh);
+    const V =
+      p.uvStep === 2
+        ? scalePlane(p.u, 1, 2, p.uStride, cw, ch, fxC, fyC, cwOut, sh)
+        : scalePlane(p.v, 0, 1, p.vStride, cw, ch, fxC, fyC, cwOut, sh);
+    const convert = new YuvToRgb(p.matrix, p.fullRange);
+    const x0 = Math.floor((sw - W) / 2);
+    const y0 = Math.floor((sh - H) / 2);
+    const out = new Uint8Array(W * H * 3);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const sx = x + x0;
+        const c = (y + y0) * cwOut + (sx >> 1);
+        convert.write(out, (y * W + x) * 3, byte(Y[(y + y0) * sw + sx]), byte(U[c]), byte(V[c]));
+      }
+    }
+    return out;
+  }
+}
