@@ -1,4 +1,4 @@
-// The WebCodecs path's previous scaler (to commit 3a… of `src/lib/ingest/scale.ts`): swscale's
+// The WebCodecs path's previous scaler (`src/lib/ingest/scale.ts` up to c20efa9): swscale's
 // bicubic as a float64 horizontal pass over every source row, then the vertical pass, all in plain
 // JS. The new scaler must compute the same sums (tests/unit/ingest-scale.test.ts) and the bench
 // (`npm run bench scale`) times both on the same pictures.
@@ -70,7 +70,7 @@ function scalePlane(
   return out;
 }
 
-/** The previous `FrameScaler` as one function (the filters are rebuilt on each call: cheap). */
+/** The previous `FrameScaler`: filters built once, every plane scaled in float64 on each call. */
 export class ReferenceScaler {
   readonly #fx: [AxisFilter, AxisFilter];
   readonly #fy: [AxisFilter, AxisFilter];

@@ -5,8 +5,9 @@
  *
  * `vpass(src, stride, rows, weights, taps, outRows, blocks, out)`: for each output row `o` and
  * each 16-byte column block, out[o][x] = Σ_t weights[o·taps + t] · src[rows[o·taps + t]·stride + x]
- * in float32, t ascending. `rows` (i32, clamped row indices) and `weights` (f32) are tables in the
- * module's memory; `out` rows are blocks·16 floats. Reads up to 15 bytes past a row's width.
+ * in float64 (two lanes per operation: as fast here as float32, whose rounding flipped a few bytes),
+ * t ascending. `rows` (i32, clamped row indices) and `weights` (f64) are tables in the module's
+ * memory; `out` rows are blocks·16 doubles. Reads up to 15 bytes past a row's width.
  */
 
 // Opcodes used (WebAssembly core + fixed-width SIMD, prefix 0xfd).
@@ -18,7 +19,7 @@ const LOCAL_GET = 0x20;
 const LOCAL_SET = 0x21;
 const LOCAL_TEE = 0x22;
 const I32_LOAD = 0x28;
-const F32_LOAD = 0x2a;
+const F64_LOAD = 0x2b;
 const I32_CONST = 0x41;
 const I32_LT_U = 0x49;
 const I32_ADD = 0x6a;
@@ -27,14 +28,15 @@ const SIMD = 0xfd;
 const V128_LOAD = 0x00;
 const V128_STORE = 0x0b;
 const V128_CONST = 0x0c;
-const F32X4_SPLAT = 0x13;
+const I8X16_SHUFFLE = 0x0d;
+const F64X2_SPLAT = 0x14;
 const I16X8_EXTEND_LOW_I8X16_U = 0x89;
 const I16X8_EXTEND_HIGH_I8X16_U = 0x8a;
 const I32X4_EXTEND_LOW_I16X8_U = 0xa9;
 const I32X4_EXTEND_HIGH_I16X8_U = 0xaa;
-const F32X4_ADD = 0xe4;
-const F32X4_MUL = 0xe6;
-const F32X4_CONVERT_I32X4_U = 0xfb;
+const F64X2_ADD = 0xf0;
+const F64X2_MUL = 0xf2;
+const F64X2_CONVERT_LOW_I32X4_U = 0xff;
 
 function uleb(n: number): number[] {
   const out: number[] = [];
@@ -55,61 +57,71 @@ const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...bo
 const vector = (items: number[][]) => [...uleb(items.length), ...items.flat()];
 const name = (s: string) => [s.length, ...[...s].map((c) => c.charCodeAt(0))];
 
-// Locals: the 8 i32 parameters, then i32 o, x, rp, wp, rEnd, then v128 a0..a3, px, w.
+// Locals: the 8 i32 parameters, then i32 o, x, rp, wp, rEnd, then v128 acc0..acc7, px, w, half, q.
 const [SRC, STRIDE, ROWS, WEIGHTS, TAPS, OUT_ROWS, BLOCKS, OUT] = [0, 1, 2, 3, 4, 5, 6, 7];
 const [O, X, RP, WP, REND] = [8, 9, 10, 11, 12];
-const [A0, A1, A2, A3, PX, W, HALF] = [13, 14, 15, 16, 17, 18, 19];
+const ACC = [13, 14, 15, 16, 17, 18, 19, 20];
+const [PX, W, HALF, Q] = [21, 22, 23, 24];
 
-/** acc += f32(u32(lanes of the i16x8 in `half`)) · w, for the low or high four lanes. */
-const accumulate = (acc: number, high: boolean) => [
-  ...get(acc),
-  ...get(HALF),
-  ...simd(high ? I32X4_EXTEND_HIGH_I16X8_U : I32X4_EXTEND_LOW_I16X8_U),
-  ...simd(F32X4_CONVERT_I32X4_U),
+/** acc += f64(lanes) · w for the two low lanes of the i32x4 on the stack. */
+const accumulate = (acc: number) => [
+  ...simd(F64X2_CONVERT_LOW_I32X4_U),
   ...get(W),
-  ...simd(F32X4_MUL),
-  ...simd(F32X4_ADD),
+  ...simd(F64X2_MUL),
+  ...get(acc),
+  ...simd(F64X2_ADD),
   ...set(acc),
+];
+/** Pixels 4q…4q+3 of the 16 in `px`, as u32 lanes in Q; then into acc[2q] and acc[2q+1]. */
+const quarter = (q: number) => [
+  ...get(HALF),
+  ...simd(q % 2 ? I32X4_EXTEND_HIGH_I16X8_U : I32X4_EXTEND_LOW_I16X8_U),
+  LOCAL_TEE,
+  Q,
+  ...accumulate(ACC[2 * q]),
+  ...get(Q),
+  ...get(Q),
+  ...simd(I8X16_SHUFFLE),
+  ...[8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15],
+  ...accumulate(ACC[2 * q + 1]),
 ];
 
 const body = [
-  // locals: 5 × i32, 7 × v128
+  // locals: 5 × i32, 12 × v128
   ...vector([
     [5, 0x7f],
-    [7, 0x7b],
+    [12, 0x7b],
   ]),
   ...[I32_CONST, 0, ...set(O)],
   ...[LOOP, VOID], // each output row
   ...[I32_CONST, 0, ...set(X)],
   ...[LOOP, VOID], // each 16-byte column block
-  ...[...simd(V128_CONST), ...new Array(16).fill(0), LOCAL_TEE, A0, LOCAL_TEE, A1],
-  ...[LOCAL_TEE, A2, ...set(A3)],
-  // rp = rows + o·taps·4, wp = weights + o·taps·4, rEnd = rp + taps·4
-  ...[...get(O), ...get(TAPS), I32_MUL, I32_CONST, 4, I32_MUL, LOCAL_TEE, REND],
-  ...[...get(ROWS), I32_ADD, ...set(RP)],
-  ...[...get(REND), ...get(WEIGHTS), I32_ADD, ...set(WP)],
+  ...[...simd(V128_CONST), ...new Array(16).fill(0)],
+  ...ACC.slice(0, -1).flatMap((a) => [LOCAL_TEE, a]),
+  ...set(ACC[7]),
+  // rp = rows + o·taps·4, wp = weights + o·taps·8, rEnd = rp + taps·4
+  ...[...get(O), ...get(TAPS), I32_MUL, LOCAL_TEE, REND],
+  ...[I32_CONST, 4, I32_MUL, ...get(ROWS), I32_ADD, ...set(RP)],
+  ...[...get(REND), I32_CONST, 8, I32_MUL, ...get(WEIGHTS), I32_ADD, ...set(WP)],
   ...[...get(RP), ...get(TAPS), I32_CONST, 4, I32_MUL, I32_ADD, ...set(REND)],
   ...[LOOP, VOID], // each tap
   // px = 16 bytes at src + rows[t]·stride + x; w = splat(weights[t])
   ...[...get(SRC), ...get(RP), I32_LOAD, ...mem(2), ...get(STRIDE), I32_MUL, I32_ADD],
   ...[...get(X), I32_ADD, ...simd(V128_LOAD), ...mem(0), ...set(PX)],
-  ...[...get(WP), F32_LOAD, ...mem(2), ...simd(F32X4_SPLAT), ...set(W)],
+  ...[...get(WP), F64_LOAD, ...mem(3), ...simd(F64X2_SPLAT), ...set(W)],
   ...[...get(PX), ...simd(I16X8_EXTEND_LOW_I8X16_U), ...set(HALF)],
-  ...accumulate(A0, false),
-  ...accumulate(A1, true),
+  ...quarter(0),
+  ...quarter(1),
   ...[...get(PX), ...simd(I16X8_EXTEND_HIGH_I8X16_U), ...set(HALF)],
-  ...accumulate(A2, false),
-  ...accumulate(A3, true),
-  ...[...get(WP), I32_CONST, 4, I32_ADD, ...set(WP)],
+  ...quarter(2),
+  ...quarter(3),
+  ...[...get(WP), I32_CONST, 8, I32_ADD, ...set(WP)],
   ...[...get(RP), I32_CONST, 4, I32_ADD, LOCAL_TEE, RP, ...get(REND), I32_LT_U, BR_IF, 0],
   END,
-  // store the 16 sums at out + (o·blocks·16 + x)·4
+  // store the 16 sums at out + (o·blocks·16 + x)·8
   ...[...get(OUT), ...get(O), ...get(BLOCKS), I32_MUL, I32_CONST, 16, I32_MUL, ...get(X), I32_ADD],
-  ...[I32_CONST, 4, I32_MUL, I32_ADD, LOCAL_TEE, RP],
-  ...[...get(A0), ...simd(V128_STORE), ...mem(0, 0)],
-  ...[...get(RP), ...get(A1), ...simd(V128_STORE), ...mem(0, 16)],
-  ...[...get(RP), ...get(A2), ...simd(V128_STORE), ...mem(0, 32)],
-  ...[...get(RP), ...get(A3), ...simd(V128_STORE), ...mem(0, 48)],
+  ...[I32_CONST, 8, I32_MUL, I32_ADD, ...set(RP)],
+  ...ACC.flatMap((a, i) => [...get(RP), ...get(a), ...simd(V128_STORE), ...mem(0, 16 * i)]),
   ...[...get(X), I32_CONST, 16, I32_ADD, LOCAL_TEE, X],
   ...[...get(BLOCKS), I32_CONST, 16, I32_MUL, I32_LT_U, BR_IF, 0],
   END,

@@ -9,12 +9,13 @@
  *   tagged full).
  * Crop-to-fill scales to the aspect-preserving size that covers W×H (ffmpeg's
  * `force_original_aspect_ratio=increase`) and keeps the centre, like `crop=W:H`.
- * The arithmetic: the vertical pass first, in float32 by a WebAssembly SIMD kernel
+ * The arithmetic: the vertical pass first, in float64 by a WebAssembly SIMD kernel
  * (`scale-kernel.ts`, 16 source pixels per step, reading the picture where `copyTo` wrote it in
- * the kernel's memory), then the short horizontal pass in float64 here. Filter weights and clamped
- * row tables are computed once per geometry. Both passes compute the same separable sum as a
- * float64 horizontal-then-vertical scaler (`tests/scale-reference.ts`, the previous code, ~8×
- * slower) up to float32 rounding: bytes differ by at most 1, and rarely.
+ * the kernel's memory), then the short horizontal pass (~3 % of the multiply-adds) in float64
+ * here. Filter weights and clamped row tables are computed once per geometry. Both passes compute
+ * the same separable sum as the previous float64 horizontal-then-vertical JS scaler
+ * (`tests/scale-reference.ts`, ~6× slower), in another order: a byte could differ only where a
+ * sum lies within ~1e-12 of a rounding boundary.
  */
 import { scaleKernel, type ScaleKernel } from './scale-kernel';
 
@@ -143,7 +144,7 @@ export class YuvToRgb {
 
 export const byte = (v: number) => (v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v));
 
-/** The vertical pass's tables for one plane: clamped source rows (i32) and weights (f32). */
+/** The vertical pass's tables for one plane: clamped source rows (i32) and weights (f64). */
 interface VerticalTables {
   rows: number;
   weights: number;
@@ -157,7 +158,7 @@ const OVERREAD = 16;
 
 /** One source row of vertical-pass floats filtered horizontally into `dst` from `at`. */
 function scaleLine(
-  line: Float32Array,
+  line: Float64Array,
   base: number,
   step: number,
   srcW: number,
@@ -192,7 +193,7 @@ export class FrameScaler {
   readonly #chromaW: number;
   readonly #kernel: ScaleKernel;
   readonly #tables: [VerticalTables, VerticalTables];
-  /** Vertical-pass outputs (f32 rows of the source's width) for Y, U (or interleaved UV), V. */
+  /** Vertical-pass outputs (f64 rows of the source's width) for Y, U (or interleaved UV), V. */
   readonly #mid: [number, number, number];
   readonly #picture: number;
   readonly #planes: [Float64Array, Float64Array, Float64Array];
@@ -223,12 +224,12 @@ export class FrameScaler {
     };
     this.#tables = [0, 1].map((i) => {
       const f = fy[i];
-      return { rows: take(sh * f.taps * 4), weights: take(sh * f.taps * 4), taps: f.taps };
+      return { rows: take(sh * f.taps * 4), weights: take(sh * f.taps * 8), taps: f.taps };
     }) as [VerticalTables, VerticalTables];
     this.#mid = [
-      take(sh * align16(srcW) * 4),
-      take(sh * align16(2 * cw) * 4),
-      take(sh * align16(cw) * 4),
+      take(sh * align16(srcW) * 8),
+      take(sh * align16(2 * cw) * 8),
+      take(sh * align16(cw) * 8),
     ];
     this.#picture = at;
     this.#reserve(0);
@@ -241,7 +242,7 @@ export class FrameScaler {
         for (let t = 0; t < taps; t++)
           rows[o * taps + t] = Math.min(Math.max(start[o] + t, 0), srcRows - 1);
       }
-      new Float32Array(buffer, this.#tables[i].weights, sh * taps).set(weights);
+      new Float64Array(buffer, this.#tables[i].weights, sh * taps).set(weights);
     });
     this.#planes = [
       new Float64Array(this.#scaledW * sh),
@@ -309,11 +310,11 @@ export class FrameScaler {
     const [Y, U, V] = this.#planes;
     const [fxY, fxC] = this.#fx;
     const yRow = align16(p.width);
-    const yLines = new Float32Array(buffer, yMid, sh * yRow);
+    const yLines = new Float64Array(buffer, yMid, sh * yRow);
     const uRow = align16(cw * p.uvStep);
-    const uLines = new Float32Array(buffer, uMid, sh * uRow);
+    const uLines = new Float64Array(buffer, uMid, sh * uRow);
     const vRow = p.uvStep === 2 ? uRow : align16(cw);
-    const vLines = p.uvStep === 2 ? uLines : new Float32Array(buffer, vMid, sh * vRow);
+    const vLines = p.uvStep === 2 ? uLines : new Float64Array(buffer, vMid, sh * vRow);
     const vBase = p.uvStep === 2 ? 1 : 0;
     for (let r = 0; r < sh; r++) {
       scaleLine(yLines, r * yRow, 1, p.width, fxY, Y, r * sw, sw);
