@@ -1,38 +1,15 @@
 // What the WebCodecs path's scaler costs per 1080p picture (1920×1080 → 64×36, as every picked
 // frame of a 1080p film): the WebAssembly scaler (`src/lib/ingest/scale.ts`) against the previous
-// float64 JS scaler (`tests/scale-reference.ts`), alternating picture by picture in one process so
+// float64 JS scaler (`tests/scale-reference.ts`) on an NV12 noise picture, alternating picture by picture in one process so
 // that the shared machine's load weighs on both alike; CPU time (process.cpuUsage) and wall time.
 import { cpus, loadavg } from 'node:os';
-import { FrameScaler, type YuvPicture } from '../src/lib/ingest/scale.ts';
-import { ReferenceScaler } from '../tests/scale-reference.ts';
+import { FrameScaler } from '../src/lib/ingest/scale.ts';
+import { noisePicture, ReferenceScaler } from '../tests/scale-reference.ts';
 import type { Benchmark } from './harness.ts';
 
 const W = 1920;
 const H = 1080;
 const ROUNDS = Number(process.env.SCALE_BENCH_ROUNDS ?? 40);
-
-/** An NV12 noise picture as `VideoFrame.copyTo` lays it out (Y, then interleaved UV). */
-function picture(into: Uint8Array): YuvPicture {
-  let s = 7;
-  for (let i = 0; i < into.length; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    into[i] = s >>> 24;
-  }
-  const uv = into.subarray(W * H);
-  return {
-    width: W,
-    height: H,
-    y: into,
-    u: uv,
-    v: uv,
-    yStride: W,
-    uStride: W,
-    vStride: W,
-    uvStep: 2,
-    matrix: 'bt709',
-    fullRange: false,
-  };
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -51,10 +28,9 @@ const bench: Benchmark = {
     const target = { width: 64, height: 36, fit: 'stretch' as const };
     const scaler = new FrameScaler(W, H, target);
     const reference = new ReferenceScaler(W, H, target);
-    const bytes = W * H * 1.5;
     // The new scaler reads the picture in place, where the worker's copyTo writes it.
-    const inPlace = picture(scaler.pictureBuffer(bytes));
-    const elsewhere = picture(new Uint8Array(bytes));
+    const inPlace = noisePicture(W, H, true, 7, (n) => scaler.pictureBuffer(n), true);
+    const elsewhere = noisePicture(W, H, true, 7, undefined, true);
     const runs = {
       previous: () => reference.scale(elsewhere),
       'wasm, in place': () => scaler.scale(inPlace),

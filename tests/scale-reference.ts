@@ -4,8 +4,8 @@
 // (`npm run bench scale`) times both on the same pictures.
 import {
   axisFilter,
-  byte,
   coverSize,
+  planesToRgb,
   YuvToRgb,
   type AxisFilter,
   type ScaleTarget,
@@ -93,7 +93,6 @@ export class ReferenceScaler {
   }
 
   scale(p: YuvPicture): Uint8Array {
-    const { width: W, height: H } = this.target;
     const [sw, sh] = this.#scaled;
     const cwOut = Math.ceil(sw / 2);
     const cw = Math.ceil(p.width / 2);
@@ -106,17 +105,45 @@ export class ReferenceScaler {
       p.uvStep === 2
         ? scalePlane(p.u, 1, 2, p.uStride, cw, ch, fxC, fyC, cwOut, sh)
         : scalePlane(p.v, 0, 1, p.vStride, cw, ch, fxC, fyC, cwOut, sh);
-    const convert = new YuvToRgb(p.matrix, p.fullRange);
-    const x0 = Math.floor((sw - W) / 2);
-    const y0 = Math.floor((sh - H) / 2);
-    const out = new Uint8Array(W * H * 3);
-    for (let y = 0; y < H; y++) {
-      for (let x = 0; x < W; x++) {
-        const sx = x + x0;
-        const c = (y + y0) * cwOut + (sx >> 1);
-        convert.write(out, (y * W + x) * 3, byte(Y[(y + y0) * sw + sx]), byte(U[c]), byte(V[c]));
-      }
-    }
-    return out;
+    return planesToRgb([Y, U, V], sw, sh, this.target, new YuvToRgb(p.matrix, p.fullRange));
   }
+}
+
+/**
+ * A noise picture (every tap matters), NV12 or I420, in `into` if given; rows padded (odd strides)
+ * unless `tight` (as `copyTo` lays out a 1080p picture).
+ */
+export function noisePicture(
+  w: number,
+  h: number,
+  nv12: boolean,
+  seed: number,
+  into?: (bytes: number) => Uint8Array,
+  tight = false,
+): YuvPicture {
+  const yStride = w + (tight ? 0 : 13);
+  const cw = Math.ceil(w / 2);
+  const ch = Math.ceil(h / 2);
+  const cStride = (nv12 ? 2 * cw : cw) + (tight ? 0 : 7);
+  const bytes = yStride * h + cStride * ch * (nv12 ? 1 : 2);
+  const buf = into ? into(bytes) : new Uint8Array(bytes);
+  let s = seed;
+  for (let i = 0; i < bytes; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    buf[i] = s >>> 24;
+  }
+  const u = buf.subarray(yStride * h);
+  return {
+    width: w,
+    height: h,
+    y: buf,
+    u,
+    v: nv12 ? u : u.subarray(cStride * ch),
+    yStride,
+    uStride: cStride,
+    vStride: cStride,
+    uvStep: nv12 ? 2 : 1,
+    matrix: seed % 2 ? 'bt709' : 'bt601',
+    fullRange: seed % 3 === 0,
+  };
 }

@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FrameScaler, type ScaleTarget, type YuvPicture } from '../../src/lib/ingest/scale';
-import { ReferenceScaler } from '../scale-reference';
+import { noisePicture, ReferenceScaler } from '../scale-reference';
 import { videoFilter } from '../../src/lib/ingest/plan';
 import { runNativeFfmpeg } from '../native-ffmpeg';
 
@@ -117,41 +117,6 @@ describe('FrameScaler vs native ffmpeg scale', () => {
     });
   }
 });
-
-/** A noise picture (every tap matters) with row padding; NV12 or I420, in `into` if given. */
-function noisePicture(
-  w: number,
-  h: number,
-  nv12: boolean,
-  seed: number,
-  into?: (bytes: number) => Uint8Array,
-): YuvPicture {
-  const yStride = w + 13;
-  const cw = Math.ceil(w / 2);
-  const ch = Math.ceil(h / 2);
-  const cStride = (nv12 ? 2 * cw : cw) + 7;
-  const bytes = yStride * h + cStride * ch * (nv12 ? 1 : 2);
-  const buf = into ? into(bytes) : new Uint8Array(bytes);
-  let s = seed;
-  for (let i = 0; i < bytes; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    buf[i] = s >>> 24;
-  }
-  const u = buf.subarray(yStride * h);
-  return {
-    width: w,
-    height: h,
-    y: buf,
-    u,
-    v: nv12 ? u : u.subarray(cStride * ch),
-    yStride,
-    uStride: cStride,
-    vStride: cStride,
-    uvStep: nv12 ? 2 : 1,
-    matrix: seed % 2 ? 'bt709' : 'bt601',
-    fullRange: seed % 3 === 0,
-  };
-}
 
 describe('FrameScaler (WebAssembly) vs the previous float64 scaler', () => {
   const cases: [number, number, ScaleTarget, boolean][] = [

@@ -142,7 +142,33 @@ export class YuvToRgb {
   }
 }
 
-export const byte = (v: number) => (v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v));
+const byte = (v: number) => (v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v));
+
+/**
+ * The stored frame from the scaled planes (Y sw×sh, U and V ⌈sw/2⌉×sh, as floats): each chroma
+ * sample serves two pixels; crop keeps the centre W×H.
+ */
+export function planesToRgb(
+  [Y, U, V]: [Float64Array, Float64Array, Float64Array],
+  sw: number,
+  sh: number,
+  target: ScaleTarget,
+  convert: YuvToRgb,
+): Uint8Array {
+  const { width: W, height: H } = target;
+  const cwOut = Math.ceil(sw / 2);
+  const x0 = Math.floor((sw - W) / 2);
+  const y0 = Math.floor((sh - H) / 2);
+  const out = new Uint8Array(W * H * 3);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const sx = x + x0;
+      const c = (y + y0) * cwOut + (sx >> 1);
+      convert.write(out, (y * W + x) * 3, byte(Y[(y + y0) * sw + sx]), byte(U[c]), byte(V[c]));
+    }
+  }
+  return out;
+}
 
 /** The vertical pass's tables for one plane: clamped source rows (i32) and weights (f64). */
 interface VerticalTables {
@@ -294,7 +320,6 @@ export class FrameScaler {
   }
 
   scale(p: YuvPicture): Uint8Array {
-    const { width: W, height: H } = this.target;
     const [sw, sh, cwOut] = [this.#scaledW, this.#scaledH, this.#chromaW];
     const cw = Math.ceil(p.width / 2);
     const [yAt, uAt, vAt] = this.#placePlanes(p);
@@ -324,17 +349,6 @@ export class FrameScaler {
     const key = `${p.matrix}/${p.fullRange}`;
     if (key !== this.#convertKey)
       [this.#convert, this.#convertKey] = [new YuvToRgb(p.matrix, p.fullRange), key];
-    const convert = this.#convert!;
-    const x0 = Math.floor((sw - W) / 2);
-    const y0 = Math.floor((sh - H) / 2);
-    const out = new Uint8Array(W * H * 3);
-    for (let y = 0; y < H; y++) {
-      for (let x = 0; x < W; x++) {
-        const sx = x + x0;
-        const c = (y + y0) * cwOut + (sx >> 1);
-        convert.write(out, (y * W + x) * 3, byte(Y[(y + y0) * sw + sx]), byte(U[c]), byte(V[c]));
-      }
-    }
-    return out;
+    return planesToRgb([Y, U, V], sw, sh, this.target, this.#convert!);
   }
 }
