@@ -36,7 +36,7 @@ const I32X4_EXTEND_LOW_I16X8_U = 0xa9;
 const I32X4_EXTEND_HIGH_I16X8_U = 0xaa;
 const F64X2_ADD = 0xf0;
 const F64X2_MUL = 0xf2;
-const F64X2_CONVERT_LOW_I32X4_U = 0xff;
+const F64X2_CONVERT_LOW_I32X4_S = 0xfe;
 
 function uleb(n: number): number[] {
   const out: number[] = [];
@@ -63,9 +63,12 @@ const [O, X, RP, WP, REND] = [8, 9, 10, 11, 12];
 const ACC = [13, 14, 15, 16, 17, 18, 19, 20];
 const [PX, W, HALF, Q] = [21, 22, 23, 24];
 
-/** acc += f64(lanes) · w for the two low lanes of the i32x4 on the stack. */
+/**
+ * acc += f64(lanes) · w for the two low lanes of the i32x4 on the stack (0–255: the signed
+ * conversion, one x64 instruction, where the unsigned one is emulated by several).
+ */
 const accumulate = (acc: number) => [
-  ...simd(F64X2_CONVERT_LOW_I32X4_U),
+  ...simd(F64X2_CONVERT_LOW_I32X4_S),
   ...get(W),
   ...simd(F64X2_MUL),
   ...get(acc),
