@@ -141,7 +141,8 @@ scope.onmessage = async ({ data }: MessageEvent<ToDecoder>) => {
   try {
     const c = await loadCore();
     if (data.type === 'probe') post({ type: 'probed', info: probe(c, data.file) });
-    else decode(c, data);
+    else if (data.type === 'decode') decode(c, data);
+    else throw new Error('ffmpeg.wasm does not describe from an index');
   } catch (err) {
     post({ type: 'failed', reason: err instanceof Error ? err.message : String(err) });
   }

@@ -1,5 +1,6 @@
 /**
- * Turns a dropped movie file into a stored movie: identity and duplicate check, probe, then
+ * Turns a dropped movie file into a stored movie: identity and duplicate check, probe (from the
+ * container index alone where it says all the probe would, else by ffmpeg.wasm), then
  * sequence after sequence into the store (each sequence with its audio clip and the progress
  * counter in one transaction), so a reload or a cancel leaves an incomplete movie that Resume
  * continues from its last stored sequence. Failures name the file and the reason, and never leave
@@ -169,8 +170,14 @@ export class IngestJob {
     let info;
     const probing = performance.now();
     try {
-      info = await this.#client.probe(this.file);
+      // The index alone describes most H.264 MP4/MKV films; ffmpeg.wasm probes the rest.
+      const described =
+        this.decoder === 'auto' && typeof VideoDecoder === 'function'
+          ? await this.#webcodecs.describe(this.file)
+          : null;
+      info = described ?? (await this.#client.probe(this.file));
     } catch (err) {
+      this.#webcodecs.release();
       this.#client.dispose(!(err instanceof CancelledError));
       if (err instanceof CancelledError) throw err;
       const reason = err instanceof Error ? err.message : String(err);
@@ -179,6 +186,7 @@ export class IngestJob {
     }
     const total = sequencesFor(this.movie.settings, info.durationS);
     if (total === 0) {
+      this.#webcodecs.release();
       this.#client.dispose(true);
       throw new IngestError(
         `Cannot ingest “${name}”: ${tooShortReason(keptSpan(this.movie.settings, info.durationS))}.`,
@@ -294,6 +302,7 @@ export class IngestJob {
         webCodecsFailed = true;
       }
     }
+    this.#webcodecs.release();
     // Resumes where WebCodecs stopped: the sequences it stored stay, ffmpeg.wasm seeks to the rest.
     const from = this.movie.sequencesDone;
     const switched = from > plan.fromSequence;

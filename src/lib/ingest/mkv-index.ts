@@ -35,6 +35,9 @@ const ID = {
   codecDelay: 0x56aa,
   contentEncodings: 0x6d80,
   video: 0xe0,
+  colour: 0x55b0,
+  matrixCoefficients: 0x55b1,
+  range: 0x55b9,
   pixelWidth: 0xb0,
   pixelHeight: 0xba,
   audio: 0xe1,
@@ -180,6 +183,9 @@ interface Track {
   height: number;
   sampleRate: number;
   channels: number;
+  /** The Colour element's MatrixCoefficients and Range (1 broadcast, 2 full), when given. */
+  colourMatrix: number | null;
+  colourRange: number | null;
 }
 
 function parseTrack(entry: Uint8Array): Track {
@@ -191,6 +197,11 @@ function parseTrack(entry: Uint8Array): Track {
   };
   const video = children(one(ID.video) ?? new Uint8Array(0));
   const audio = children(one(ID.audio) ?? new Uint8Array(0));
+  const colour = children(video.get(ID.colour)?.[0] ?? new Uint8Array(0));
+  const colourNum = (id: number) => {
+    const b = colour.get(id)?.[0];
+    return b ? uint(b) : null;
+  };
   const rate = audio.get(ID.samplingFrequency)?.[0];
   const channels = audio.get(ID.channels)?.[0];
   return {
@@ -205,6 +216,8 @@ function parseTrack(entry: Uint8Array): Track {
     height: uint(video.get(ID.pixelHeight)?.[0] ?? new Uint8Array(0)),
     sampleRate: rate ? float(rate) : 8000,
     channels: channels ? uint(channels) : 1,
+    colourMatrix: colourNum(ID.matrixCoefficients),
+    colourRange: colourNum(ID.range),
   };
 }
 
@@ -617,8 +630,9 @@ export async function readMatroskaIndex(file: Blob): Promise<MatroskaIndex> {
       samples: out,
     };
   }
+  const durationS = toS(durationTicks);
   return {
-    durationS: toS(durationTicks),
+    durationS,
     bytesRead: reader.bytesRead,
     codec,
     description,
@@ -626,5 +640,20 @@ export async function readMatroskaIndex(file: Blob): Promise<MatroskaIndex> {
     height: video.height,
     samples,
     audio,
+    container: {
+      format: 'matroska,webm',
+      // FFmpeg's Matroska demuxer: Info's Duration in ticks × TimecodeScale, to the µs (cut).
+      durationS: durationTicks > 0 ? Math.trunc((durationTicks * scale) / 1000) / 1e6 : null,
+      frameRate: video.defaultDurationNs
+        ? 1e9 / video.defaultDurationNs
+        : durationS > 0
+          ? videoBlocks.length / durationS
+          : 0,
+      matrix: video.colourMatrix,
+      // Range 0 (unspecified) and 3 (derived from the matrix) leave FFmpeg's range unset.
+      fullRange:
+        video.colourRange === 1 || video.colourRange === 2 ? video.colourRange === 2 : null,
+      hasAudio: audioTrack !== undefined,
+    },
   };
 }

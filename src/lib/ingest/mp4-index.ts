@@ -36,6 +36,21 @@ export interface AudioIndex {
   samples: AudioSample[];
 }
 
+/** What the container's header says of the movie, for describing it without ffprobe. */
+export interface ContainerFacts {
+  /** ffprobe's format_name for this container. */
+  format: string;
+  /** The duration ffprobe reads (mvhd; Matroska's Info), s; null when the header gives none. */
+  durationS: number | null;
+  /** Video frames per second (samples over their total duration), 0 when unknown. */
+  frameRate: number;
+  /** The container's colour tags (colr; Matroska's Colour): matrix code, range; null if none. */
+  matrix: number | null;
+  fullRange: boolean | null;
+  /** Whether the file has an audio track at all (`audio` is null for codecs not indexed). */
+  hasAudio: boolean;
+}
+
 export interface VideoIndex {
   codec: string;
   /** The codec configuration record (avcC, hvcC, vpcC, av1C payload), when the codec has one. */
@@ -46,6 +61,7 @@ export interface VideoIndex {
   samples: VideoSample[];
   /** The first audio track, or null when there is none. */
   audio: AudioIndex | null;
+  container: ContainerFacts;
 }
 
 const SLICE = 4 << 20;
@@ -193,6 +209,10 @@ export async function readVideoIndex(file: File): Promise<VideoIndex> {
     ptsS: shift + s.cts / ts - start,
     disposable: s.is_depended_on === 2,
   }));
+  const colr = entry.colr as unknown as
+    { colour_type: string; matrix_coefficients: number; full_range_flag: number } | undefined;
+  const tagged = colr?.colour_type === 'nclx' || colr?.colour_type === 'nclc';
+  const mediaS = raw.reduce((t, s) => t + s.duration, 0) / ts;
   return {
     codec: track.codec,
     description,
@@ -202,5 +222,17 @@ export async function readVideoIndex(file: File): Promise<VideoIndex> {
     audio: movie.audioTracks[0]
       ? audioIndex(mp4, movie.audioTracks[0], movie.timescale, start)
       : null,
+    container: {
+      format: 'mov,mp4,m4a,3gp,3g2,mj2',
+      // FFmpeg takes mvhd's duration (to the µs) unless the file is fragmented.
+      durationS:
+        movie.isFragmented || !(movie.duration > 0) || !(movie.timescale > 0)
+          ? null
+          : Math.round((movie.duration * 1e6) / movie.timescale) / 1e6,
+      frameRate: mediaS > 0 ? raw.length / mediaS : 0,
+      matrix: tagged ? colr!.matrix_coefficients : null,
+      fullRange: colr?.colour_type === 'nclx' ? colr.full_range_flag === 1 : null,
+      hasAudio: movie.audioTracks.length > 0,
+    },
   };
 }

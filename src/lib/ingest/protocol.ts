@@ -8,6 +8,8 @@ import type { MediaInfo, PictureColour } from './probe';
 
 export type ToDecoder =
   | { type: 'probe'; file: File }
+  /** WebCodecs: read the index and describe the movie from it (the index is kept for `decode`). */
+  | { type: 'describe'; file: File }
   /**
    * `audioOnly` (ffmpeg.wasm): the plan's audio clips alone, with empty frame buffers. `colour`
    * (WebCodecs): needed to convert pictures as ffmpeg would; that worker makes frames alone.
@@ -23,6 +25,8 @@ export interface DecodedSequence {
 
 export type FromDecoder =
   | { type: 'probed'; info: MediaInfo }
+  /** WebCodecs: what ffprobe would say, from the index alone; null where not certain (probe). */
+  | { type: 'described'; info: MediaInfo | null }
   /**
    * WebCodecs: the container was read and the decoder configured; frames will follow, with their
    * clips when `audioCodec` is set (AudioDecoder takes the track), else without.

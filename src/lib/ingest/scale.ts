@@ -9,8 +9,15 @@
  *   tagged full).
  * Crop-to-fill scales to the aspect-preserving size that covers W×H (ffmpeg's
  * `force_original_aspect_ratio=increase`) and keeps the centre, like `crop=W:H`.
- * Pure functions on plain arrays; filter weights are computed once per geometry.
+ * The arithmetic: the vertical pass first, in float64 by a WebAssembly SIMD kernel
+ * (`scale-kernel.ts`, 16 source pixels per step, reading the picture where `copyTo` wrote it in
+ * the kernel's memory), then the short horizontal pass (~3 % of the multiply-adds) in float64
+ * here. Filter weights and clamped row tables are computed once per geometry. Both passes compute
+ * the same separable sum as the previous float64 horizontal-then-vertical JS scaler
+ * (`tests/scale-reference.ts`, ~6× slower), in another order: a byte could differ only where a
+ * sum lies within ~1e-12 of a rounding boundary.
  */
+import { scaleKernel, type ScaleKernel } from './scale-kernel';
 
 export interface YuvPicture {
   width: number;
@@ -34,7 +41,7 @@ export interface ScaleTarget {
   fit: 'stretch' | 'crop';
 }
 
-interface AxisFilter {
+export interface AxisFilter {
   taps: number;
   /** First source index per output index (before clamping). */
   start: Int32Array;
@@ -60,7 +67,7 @@ function bicubic(x: number): number {
 }
 
 /** Weights mapping `src` samples onto `dst` samples with centres aligned. */
-function axisFilter(src: number, dst: number): AxisFilter {
+export function axisFilter(src: number, dst: number): AxisFilter {
   const ratio = src / dst;
   const stretch = Math.max(ratio, 1);
   const taps = Math.ceil(4 * stretch) + 1;
@@ -81,68 +88,6 @@ function axisFilter(src: number, dst: number): AxisFilter {
   return { taps, start, weights };
 }
 
-/** One source row filtered horizontally into `line` (dstW floats). */
-function scaleRow(
-  plane: Uint8Array,
-  base: number,
-  step: number,
-  srcW: number,
-  fx: AxisFilter,
-  line: Float64Array,
-): void {
-  const { taps, weights, start } = fx;
-  for (let o = 0; o < line.length; o++) {
-    let acc = 0;
-    const s0 = start[o];
-    const w0 = o * taps;
-    if (s0 >= 0 && s0 + taps <= srcW) {
-      // Interior: no clamping, the hot loop (a 1080p row has ~120 taps per output pixel).
-      const p0 = base + s0 * step;
-      if (step === 1) for (let t = 0; t < taps; t++) acc += weights[w0 + t] * plane[p0 + t];
-      else for (let t = 0; t < taps; t++) acc += weights[w0 + t] * plane[p0 + t * step];
-    } else {
-      for (let t = 0; t < taps; t++) {
-        const c = Math.min(Math.max(s0 + t, 0), srcW - 1);
-        acc += weights[w0 + t] * plane[base + c * step];
-      }
-    }
-    line[o] = acc;
-  }
-}
-
-/** Scales one plane (with a sample step, for interleaved chroma) to dstW×dstH floats. */
-function scalePlane(
-  plane: Uint8Array,
-  offset: number,
-  step: number,
-  stride: number,
-  srcW: number,
-  srcH: number,
-  fx: AxisFilter,
-  fy: AxisFilter,
-  dstW: number,
-  dstH: number,
-): Float64Array {
-  // Horizontal pass over only the rows the vertical filter reads, each row once.
-  const rows: (Float64Array | undefined)[] = new Array(srcH);
-  const out = new Float64Array(dstW * dstH);
-  for (let o = 0; o < dstH; o++) {
-    const s0 = fy.start[o];
-    for (let t = 0; t < fy.taps; t++) {
-      const w = fy.weights[o * fy.taps + t];
-      if (w === 0) continue;
-      const r = Math.min(Math.max(s0 + t, 0), srcH - 1);
-      let line = rows[r];
-      if (!line) {
-        line = rows[r] = new Float64Array(dstW);
-        scaleRow(plane, r * stride + offset, step, srcW, fx, line);
-      }
-      for (let x = 0; x < dstW; x++) out[o * dstW + x] += w * line[x];
-    }
-  }
-  return out;
-}
-
 /** The size ffmpeg scales to before cropping (`force_original_aspect_ratio=increase`). */
 export function coverSize(srcW: number, srcH: number, w: number, h: number): [number, number] {
   return [Math.max(w, Math.round((h * srcW) / srcH)), Math.max(h, Math.round((w * srcH) / srcW))];
@@ -156,7 +101,7 @@ const INVERSE = { bt601: [104597, 132201, 25675, 53279], bt709: [117489, 138438,
  * chroma offset quantised to whole table steps. Reproducing it rather than the exact formula
  * matters: it sits 1–2 levels below the ideal conversion and would otherwise be the whole error.
  */
-class YuvToRgb {
+export class YuvToRgb {
   readonly #table = new Uint8Array(2048);
   readonly #rV = new Int32Array(256);
   readonly #gU = new Int32Array(256);
@@ -199,13 +144,85 @@ class YuvToRgb {
 
 const byte = (v: number) => (v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v));
 
+/**
+ * The stored frame from the scaled planes (Y sw×sh, U and V ⌈sw/2⌉×sh, as floats): each chroma
+ * sample serves two pixels; crop keeps the centre W×H.
+ */
+export function planesToRgb(
+  [Y, U, V]: [Float64Array, Float64Array, Float64Array],
+  sw: number,
+  sh: number,
+  target: ScaleTarget,
+  convert: YuvToRgb,
+): Uint8Array {
+  const { width: W, height: H } = target;
+  const cwOut = Math.ceil(sw / 2);
+  const x0 = Math.floor((sw - W) / 2);
+  const y0 = Math.floor((sh - H) / 2);
+  const out = new Uint8Array(W * H * 3);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const sx = x + x0;
+      const c = (y + y0) * cwOut + (sx >> 1);
+      convert.write(out, (y * W + x) * 3, byte(Y[(y + y0) * sw + sx]), byte(U[c]), byte(V[c]));
+    }
+  }
+  return out;
+}
+
+/** The vertical pass's tables for one plane: clamped source rows (i32) and weights (f64). */
+interface VerticalTables {
+  rows: number;
+  weights: number;
+  taps: number;
+}
+
+const align16 = (n: number) => Math.ceil(n / 16) * 16;
+const PAGE = 65536;
+/** Bytes the kernel may read past a plane's last row (a 16-byte block from its last pixel). */
+const OVERREAD = 16;
+
+/** One source row of vertical-pass floats filtered horizontally into `dst` from `at`. */
+function scaleLine(
+  line: Float64Array,
+  base: number,
+  step: number,
+  srcW: number,
+  fx: AxisFilter,
+  dst: Float64Array,
+  at: number,
+  dstW: number,
+): void {
+  const { taps, weights, start } = fx;
+  for (let o = 0; o < dstW; o++) {
+    let acc = 0;
+    const s0 = start[o];
+    const w0 = o * taps;
+    if (s0 >= 0 && s0 + taps <= srcW) {
+      const p0 = base + s0 * step;
+      for (let t = 0; t < taps; t++) acc += weights[w0 + t] * line[p0 + t * step];
+    } else {
+      for (let t = 0; t < taps; t++) {
+        const c = Math.min(Math.max(s0 + t, 0), srcW - 1);
+        acc += weights[w0 + t] * line[base + c * step];
+      }
+    }
+    dst[at + o] = acc;
+  }
+}
+
 /** A scaler for one source geometry and target; `scale` returns W×H×3 RGB bytes. */
 export class FrameScaler {
-  readonly #fy: [AxisFilter, AxisFilter];
   readonly #fx: [AxisFilter, AxisFilter];
   readonly #scaledW: number;
   readonly #scaledH: number;
   readonly #chromaW: number;
+  readonly #kernel: ScaleKernel;
+  readonly #tables: [VerticalTables, VerticalTables];
+  /** Vertical-pass outputs (f64 rows of the source's width) for Y, U (or interleaved UV), V. */
+  readonly #mid: [number, number, number];
+  readonly #picture: number;
+  readonly #planes: [Float64Array, Float64Array, Float64Array];
   #convert: YuvToRgb | null = null;
   #convertKey = '';
 
@@ -218,38 +235,120 @@ export class FrameScaler {
       target.fit === 'crop'
         ? coverSize(srcW, srcH, target.width, target.height)
         : [target.width, target.height];
+    const sh = this.#scaledH;
     this.#chromaW = Math.ceil(this.#scaledW / 2);
     const cw = Math.ceil(srcW / 2);
     const ch = Math.ceil(srcH / 2);
     this.#fx = [axisFilter(srcW, this.#scaledW), axisFilter(cw, this.#chromaW)];
-    this.#fy = [axisFilter(srcH, this.#scaledH), axisFilter(ch, this.#scaledH)];
+    const fy = [axisFilter(srcH, sh), axisFilter(ch, sh)];
+    this.#kernel = scaleKernel();
+    let at = 0;
+    const take = (bytes: number) => {
+      const here = at;
+      at = align16(at + bytes);
+      return here;
+    };
+    this.#tables = [0, 1].map((i) => {
+      const f = fy[i];
+      return { rows: take(sh * f.taps * 4), weights: take(sh * f.taps * 8), taps: f.taps };
+    }) as [VerticalTables, VerticalTables];
+    this.#mid = [
+      take(sh * align16(srcW) * 8),
+      take(sh * align16(2 * cw) * 8),
+      take(sh * align16(cw) * 8),
+    ];
+    this.#picture = at;
+    this.#reserve(0);
+    const buffer = this.#kernel.memory.buffer;
+    [0, 1].forEach((i) => {
+      const { taps, start, weights } = fy[i];
+      const rows = new Int32Array(buffer, this.#tables[i].rows, sh * taps);
+      const srcRows = i === 0 ? srcH : ch;
+      for (let o = 0; o < sh; o++) {
+        for (let t = 0; t < taps; t++)
+          rows[o * taps + t] = Math.min(Math.max(start[o] + t, 0), srcRows - 1);
+      }
+      new Float64Array(buffer, this.#tables[i].weights, sh * taps).set(weights);
+    });
+    this.#planes = [
+      new Float64Array(this.#scaledW * sh),
+      new Float64Array(this.#chromaW * sh),
+      new Float64Array(this.#chromaW * sh),
+    ];
+  }
+
+  /** Grows the kernel's memory to hold a picture of `bytes` after the tables. */
+  #reserve(bytes: number): void {
+    const { memory } = this.#kernel;
+    const need = this.#picture + bytes + OVERREAD;
+    if (need > memory.buffer.byteLength)
+      memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
+  }
+
+  /**
+   * Where to put a decoded picture of `bytes` (e.g. `VideoFrame.copyTo`'s destination) so that
+   * `scale` reads it in place: a view into the kernel's memory, valid until the next call.
+   */
+  pictureBuffer(bytes: number): Uint8Array {
+    this.#reserve(bytes);
+    return new Uint8Array(this.#kernel.memory.buffer, this.#picture, bytes);
+  }
+
+  /** Byte addresses of the picture's planes in the kernel's memory (copied there if elsewhere). */
+  #placePlanes(p: YuvPicture): [number, number, number] {
+    const buffer = this.#kernel.memory.buffer;
+    const planes = p.uvStep === 2 ? [p.y, p.u] : [p.y, p.u, p.v];
+    if (planes.every((a) => a.buffer === buffer)) {
+      return [p.y.byteOffset, p.u.byteOffset, p.uvStep === 2 ? p.u.byteOffset + 1 : p.v.byteOffset];
+    }
+    const ch = Math.ceil(p.height / 2);
+    const chromaRow = Math.ceil(p.width / 2) * p.uvStep;
+    const extents = [
+      (p.height - 1) * p.yStride + p.width,
+      (ch - 1) * p.uStride + chromaRow,
+      p.uvStep === 2 ? 0 : (ch - 1) * p.vStride + chromaRow,
+    ];
+    const view = this.pictureBuffer(extents[0] + extents[1] + extents[2]);
+    let at = 0;
+    const addresses = [p.y, p.u, p.v].map((plane, i) => {
+      view.set(plane.subarray(0, extents[i]), at);
+      at += extents[i];
+      return view.byteOffset + at - extents[i];
+    });
+    if (p.uvStep === 2) addresses[2] = addresses[1] + 1;
+    return addresses as [number, number, number];
   }
 
   scale(p: YuvPicture): Uint8Array {
-    const { width: W, height: H } = this.target;
     const [sw, sh, cwOut] = [this.#scaledW, this.#scaledH, this.#chromaW];
     const cw = Math.ceil(p.width / 2);
-    const ch = Math.ceil(p.height / 2);
-    const Y = scalePlane(p.y, 0, 1, p.yStride, p.width, p.height, this.#fx[0], this.#fy[0], sw, sh);
-    const U = scalePlane(p.u, 0, p.uvStep, p.uStride, cw, ch, this.#fx[1], this.#fy[1], cwOut, sh);
-    const V =
-      p.uvStep === 2
-        ? scalePlane(p.u, 1, 2, p.uStride, cw, ch, this.#fx[1], this.#fy[1], cwOut, sh)
-        : scalePlane(p.v, 0, 1, p.vStride, cw, ch, this.#fx[1], this.#fy[1], cwOut, sh);
+    const [yAt, uAt, vAt] = this.#placePlanes(p);
+    const kernel = this.#kernel;
+    const vertical = (src: number, stride: number, bytes: number, t: VerticalTables, out: number) =>
+      kernel.vpass(src, stride, t.rows, t.weights, t.taps, sh, align16(bytes) / 16, out);
+    const [yMid, uMid, vMid] = this.#mid;
+    const [luma, chroma] = this.#tables;
+    vertical(yAt, p.yStride, p.width, luma, yMid);
+    vertical(uAt, p.uStride, cw * p.uvStep, chroma, uMid);
+    if (p.uvStep === 1) vertical(vAt, p.vStride, cw, chroma, vMid);
+    const buffer = kernel.memory.buffer;
+    const [Y, U, V] = this.#planes;
+    const [fxY, fxC] = this.#fx;
+    const yRow = align16(p.width);
+    const yLines = new Float64Array(buffer, yMid, sh * yRow);
+    const uRow = align16(cw * p.uvStep);
+    const uLines = new Float64Array(buffer, uMid, sh * uRow);
+    const vRow = p.uvStep === 2 ? uRow : align16(cw);
+    const vLines = p.uvStep === 2 ? uLines : new Float64Array(buffer, vMid, sh * vRow);
+    const vBase = p.uvStep === 2 ? 1 : 0;
+    for (let r = 0; r < sh; r++) {
+      scaleLine(yLines, r * yRow, 1, p.width, fxY, Y, r * sw, sw);
+      scaleLine(uLines, r * uRow, p.uvStep, cw, fxC, U, r * cwOut, cwOut);
+      scaleLine(vLines, r * vRow + vBase, p.uvStep, cw, fxC, V, r * cwOut, cwOut);
+    }
     const key = `${p.matrix}/${p.fullRange}`;
     if (key !== this.#convertKey)
       [this.#convert, this.#convertKey] = [new YuvToRgb(p.matrix, p.fullRange), key];
-    const convert = this.#convert!;
-    const x0 = Math.floor((sw - W) / 2);
-    const y0 = Math.floor((sh - H) / 2);
-    const out = new Uint8Array(W * H * 3);
-    for (let y = 0; y < H; y++) {
-      for (let x = 0; x < W; x++) {
-        const sx = x + x0;
-        const c = (y + y0) * cwOut + (sx >> 1);
-        convert.write(out, (y * W + x) * 3, byte(Y[(y + y0) * sw + sx]), byte(U[c]), byte(V[c]));
-      }
-    }
-    return out;
+    return planesToRgb([Y, U, V], sw, sh, this.target, this.#convert!);
   }
 }

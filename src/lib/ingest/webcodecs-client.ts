@@ -12,7 +12,7 @@
 import type { DecodeHandlers, DecoderClient } from './decoder-client';
 import { CancelledError } from './decoder-client';
 import type { DecodePlan } from './plan';
-import type { PictureColour } from './probe';
+import type { MediaInfo, PictureColour } from './probe';
 import type { DecodedSequence, FromDecoder, ToDecoder } from './protocol';
 
 export class WebCodecsUnavailable extends Error {}
@@ -31,6 +31,40 @@ export class WebCodecsClient {
   phases: Record<string, number> = {};
 
   constructor(private readonly audio: DecoderClient) {}
+
+  #spawn(): Worker {
+    this.#worker ??= new Worker(new URL('./webcodecs.worker.ts', import.meta.url), {
+      type: 'module',
+    });
+    return this.#worker;
+  }
+
+  /**
+   * The movie as ffprobe would describe it, from its index alone (`index-probe.ts`), or null when
+   * that is not certain (then probe with ffmpeg.wasm). The worker keeps the index for `decode`.
+   */
+  async describe(file: File): Promise<MediaInfo | null> {
+    const worker = this.#spawn();
+    try {
+      return await new Promise<MediaInfo | null>((resolve, reject) => {
+        this.#fail = reject;
+        worker.onerror = () => resolve(null);
+        worker.onmessage = ({ data }: MessageEvent<FromDecoder>) => {
+          if (data.type === 'described') resolve(data.info);
+        };
+        const msg: ToDecoder = { type: 'describe', file };
+        worker.postMessage(msg);
+      });
+    } finally {
+      this.#fail = null;
+    }
+  }
+
+  /** Ends the worker `describe` started when no decode follows. */
+  release(): void {
+    this.#worker?.terminate();
+    this.#worker = null;
+  }
 
   /** Decodes the plan; resolves once every sequence has been stored by `onSequence`. */
   async decode(
@@ -84,10 +118,7 @@ export class WebCodecsClient {
 
     let started = false;
     const video = new Promise<void>((resolve, reject) => {
-      const worker = new Worker(new URL('./webcodecs.worker.ts', import.meta.url), {
-        type: 'module',
-      });
-      this.#worker = worker;
+      const worker = this.#spawn();
       worker.onerror = (e) =>
         reject(new Error(`the decoder stopped: ${e.message || 'worker error'}`));
       worker.onmessage = ({ data }: MessageEvent<FromDecoder>) => {

@@ -13,6 +13,7 @@
 /// <reference lib="webworker" />
 import { FRAMES_PER_SEQUENCE, SECONDS_PER_SEQUENCE } from '../shapes';
 import { isMatroska, readMatroskaIndex } from './mkv-index';
+import { describeFromIndex } from './index-probe';
 import { readVideoIndex, type VideoIndex } from './mp4-index';
 import { pickSourceFrames, type DecodePlan } from './plan';
 import type { PictureColour } from './probe';
@@ -55,6 +56,25 @@ class SampleReader {
 async function readIndex(file: File): Promise<VideoIndex> {
   const head = new Uint8Array(await file.slice(0, 4).arrayBuffer());
   return isMatroska(head) ? readMatroskaIndex(file) : readVideoIndex(file);
+}
+
+/** The index `describe` read (and how long that took), kept for the decode of the same file. */
+let described: { file: File; index: VideoIndex; ms: number } | null = null;
+
+const sameFile = (a: File, b: File) =>
+  a.name === b.name && a.size === b.size && a.lastModified === b.lastModified;
+
+async function describe(file: File): Promise<void> {
+  const t0 = performance.now();
+  let info = null;
+  try {
+    const index = await readIndex(file);
+    described = { file, index, ms: performance.now() - t0 };
+    info = describeFromIndex(index);
+  } catch {
+    // Unreadable here: the ffmpeg.wasm probe names the reason.
+  }
+  post({ type: 'described', info });
 }
 
 /** An H.264 access unit (length-prefixed NAL units) whose slices no other picture references. */
@@ -109,7 +129,10 @@ class Phases {
 async function decode(file: File, plan: DecodePlan, colour: PictureColour): Promise<void> {
   const began = performance.now();
   const phases = new Phases();
-  const index = await phases.time('index', readIndex(file));
+  const kept = described && sameFile(described.file, file) ? described : null;
+  described = null;
+  if (kept) phases.ms.index = kept.ms;
+  const index = kept?.index ?? (await phases.time('index', readIndex(file)));
   const config: VideoDecoderConfig = {
     codec: index.codec,
     codedWidth: index.width,
@@ -149,7 +172,6 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
   let nextSequence = plan.fromSequence;
   let filledSlots = 0;
   let scaler: FrameScaler | null = null;
-  let copyBuffer = new Uint8Array(0);
   let failure: Error | null = null;
   let work = Promise.resolve();
 
@@ -197,13 +219,12 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
       const format = frame.format;
       if (format !== 'I420' && format !== 'NV12')
         throw new DecoderFault(`unsupported picture format ${format}`);
-      // One buffer for every picture (conversions run one at a time): a fresh 3-MB buffer per
-      // 1080p frame is garbage the collector reclaims late, and memory would grow with length.
-      const size = frame.allocationSize();
-      if (copyBuffer.length !== size) copyBuffer = new Uint8Array(size);
-      const buf = copyBuffer;
-      const layout = await phases.time('copy', frame.copyTo(buf));
       scaler ??= new FrameScaler(rect.width, rect.height, plan);
+      // The picture goes straight into the scaler's memory, one buffer for every picture
+      // (conversions run one at a time): a fresh 3-MB buffer per 1080p frame would be garbage
+      // the collector reclaims late, and memory would grow with length.
+      const buf = scaler.pictureBuffer(frame.allocationSize());
+      const layout = await phases.time('copy', frame.copyTo(buf));
       const scaling = performance.now();
       const [y, u, v] = layout;
       const plane = (l: PlaneLayout) => buf.subarray(l.offset);
@@ -302,6 +323,7 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
 }
 
 scope.onmessage = async ({ data }: MessageEvent<ToDecoder>) => {
+  if (data.type === 'describe') return describe(data.file);
   try {
     if (data.type !== 'decode' || !data.colour)
       throw new Error('the WebCodecs decoder only decodes');
