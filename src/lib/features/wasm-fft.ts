@@ -8,6 +8,7 @@ import {
   F64,
   V128,
   i32c,
+  i32load,
   simd,
   f64load,
   f64store,
@@ -312,7 +313,7 @@ export function gatherFn(): Fn {
     ...op.i32ltU,
     ...brIf(0),
   ];
-  const rev = [...f.g('pr'), 0x28, 2, 0, ...i32c(3), ...op.i32shl, ...f.s('rv')]; // i32.load
+  const rev = [...f.g('pr'), ...i32load(), ...i32c(3), ...op.i32shl, ...f.s('rv')];
   f.emit(
     f.g('h'),
     i32c(3),

@@ -44,10 +44,14 @@ export const get = (i: number): Bytes => [0x20, ...uleb(i)];
 export const set = (i: number): Bytes => [0x21, ...uleb(i)];
 export const i32c = (v: number): Bytes => [0x41, ...sleb(v)];
 export const simd = (op: number): Bytes => [0xfd, ...uleb(op)];
+/** i32.load from [address + offset]. */
+export const i32load = (offset = 0): Bytes => [0x28, 2, ...uleb(offset)];
 export const f64load: Bytes = [0x2b, 3, 0];
 export const f64store: Bytes = [0x39, 3, 0];
 export const vload: Bytes = [...simd(0x00), 3, 0];
-export const vstore: Bytes = [...simd(0x0b), 3, 0];
+/** v128.store to [address + offset]. */
+export const vstoreAt = (offset: number): Bytes => [...simd(0x0b), 3, ...uleb(offset)];
+export const vstore: Bytes = vstoreAt(0);
 export const BLOCK: Bytes = [0x02, 0x40];
 export const LOOP: Bytes = [0x03, 0x40];
 export const IF: Bytes = [0x04, 0x40];
@@ -63,6 +67,7 @@ export const op = {
   i32ltS: [0x48],
   i32gtS: [0x4a],
   i32add: [0x6a],
+  i32mul: [0x6c],
   i32sub: [0x6b],
   i32shl: [0x74],
   i32shrU: [0x76],
@@ -76,6 +81,12 @@ export const op = {
   vsub: simd(0xf1),
   vmul: simd(0xf2),
   vsplat: simd(0x14),
+  /** Bytes → u16 lanes (low or high 8 bytes), u16 → u32 lanes, and two i32 lanes → f64x2. */
+  u8x16WidenLow: simd(0x89),
+  u8x16WidenHigh: simd(0x8a),
+  u16x8WidenLow: simd(0xa9),
+  u16x8WidenHigh: simd(0xaa),
+  i32x4LowToF64x2: simd(0xfe),
   // swap the two f64 lanes (i8x16.swizzle by a constant)
   vswap: [...simd(0x0c), 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, ...simd(0x0e)],
 } satisfies Record<string, Bytes>;
@@ -120,6 +131,11 @@ export class Fn {
 
   s(n: string): Bytes {
     return set(this.at(n));
+  }
+
+  /** local.tee: set and keep the value on the stack. */
+  t(n: string): Bytes {
+    return [0x22, ...uleb(this.at(n))];
   }
 
   private at(n: string): number {
