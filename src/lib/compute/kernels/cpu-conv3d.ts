@@ -378,10 +378,12 @@ function conv3dFilterGradByTaps(
 /**
  * Index (into x) of each pooling window's maximum, −1 where the window holds no number. Ties go to
  * the last element in scan order, as in tfjs's `maxPool3dPositions`, so gradients agree with stock.
+ * The channels are the innermost loop: each window element is one contiguous run of x.
  */
 function maxPositions(x: Float32Array, g: ConvGeometry): Int32Array {
   const { inD, inH, inW, inC, outD, outH, outW } = g;
   const out = new Int32Array(g.batch * outD * outH * outW * inC);
+  const best = new Float32Array(inC);
   let o = 0;
   for (let b = 0; b < g.batch; b++) {
     for (let od = 0; od < outD; od++) {
@@ -392,26 +394,25 @@ function maxPositions(x: Float32Array, g: ConvGeometry): Int32Array {
         const h0 = oh * g.sH - g.pH;
         const hLo = Math.max(0, h0);
         const hHi = Math.min(inH, h0 + g.fH);
-        for (let ow = 0; ow < outW; ow++) {
+        for (let ow = 0; ow < outW; ow++, o += inC) {
           const w0 = ow * g.sW - g.pW;
           const wLo = Math.max(0, w0);
           const wHi = Math.min(inW, w0 + g.fW);
-          for (let c = 0; c < inC; c++, o++) {
-            let best = Number.NEGATIVE_INFINITY;
-            let at = -1;
-            for (let d = dLo; d < dHi; d++) {
-              for (let h = hLo; h < hHi; h++) {
-                let i = (((b * inD + d) * inH + h) * inW + wLo) * inC + c;
-                for (let w = wLo; w < wHi; w++, i += inC) {
-                  const v = x[i];
-                  if (v >= best) {
-                    best = v;
-                    at = i;
+          best.fill(Number.NEGATIVE_INFINITY);
+          out.fill(-1, o, o + inC);
+          for (let d = dLo; d < dHi; d++) {
+            for (let h = hLo; h < hHi; h++) {
+              for (let w = wLo; w < wHi; w++) {
+                const i = (((b * inD + d) * inH + h) * inW + w) * inC;
+                for (let c = 0; c < inC; c++) {
+                  const v = x[i + c];
+                  if (v >= best[c]) {
+                    best[c] = v;
+                    out[o + c] = i + c;
                   }
                 }
               }
             }
-            out[o] = at;
           }
         }
       }
@@ -420,15 +421,28 @@ function maxPositions(x: Float32Array, g: ConvGeometry): Int32Array {
   return out;
 }
 
+/**
+ * The forward passes' window maxima, per input array, for their gradients: the gradient kernel
+ * receives the same input tensor (the same values array) and pooling attributes and need not
+ * search again. Entries go with the input's array (a training step keeps it for the gradient).
+ */
+const positions = new WeakMap<Float32Array, { key: string; at: Int32Array }>();
+
+function poolKey(g: ConvGeometry): string {
+  return JSON.stringify(g);
+}
+
 export function maxPool3dForward(x: Float32Array, g: ConvGeometry): Float32Array {
   const at = maxPositions(x, g);
+  positions.set(x, { key: poolKey(g), at });
   const y = new Float32Array(at.length);
   for (let i = 0; i < at.length; i++) y[i] = at[i] < 0 ? Number.NEGATIVE_INFINITY : x[at[i]];
   return y;
 }
 
 export function maxPool3dGrad(dy: Float32Array, x: Float32Array, g: ConvGeometry): Float32Array {
-  const at = maxPositions(x, g);
+  const held = positions.get(x);
+  const at = held && held.key === poolKey(g) ? held.at : maxPositions(x, g);
   const dx = new Float32Array(x.length);
   for (let i = 0; i < at.length; i++) if (at[i] >= 0) dx[at[i]] += dy[i];
   return dx;

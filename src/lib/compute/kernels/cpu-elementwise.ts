@@ -1,5 +1,5 @@
 /**
- * Add, Sub, Multiply, Sum, Mean, Slice, PadV2, Relu and Step for tfjs's `cpu` backend, float32 only (other dtypes go
+ * Add, Sub, Multiply, RealDiv, Sum, Mean, Slice, PadV2, Relu and Step for tfjs's `cpu` backend, float32 only (other dtypes go
  * to the stock kernels). tfjs's broadcasting binary ops compute every output element's index with
  * `indexToLoc` and two array slices, and its Sum and Mean transpose the whole tensor before
  * reducing. In a Node profile of a batch-1 training step of the paper's autoencoder with batch norm
@@ -98,7 +98,7 @@ function forEachRow(
   }
 }
 
-type BinaryOp = 'add' | 'sub' | 'mul';
+type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
 
 /** One loop per operation so each stays monomorphic and free of calls. */
 function binaryRow(
@@ -115,7 +115,8 @@ function binaryRow(
 ): void {
   if (op === 'add') for (let j = 0; j < n; j++) out[o + j] = a[ia + j * sa] + b[ib + j * sb];
   else if (op === 'sub') for (let j = 0; j < n; j++) out[o + j] = a[ia + j * sa] - b[ib + j * sb];
-  else for (let j = 0; j < n; j++) out[o + j] = a[ia + j * sa] * b[ib + j * sb];
+  else if (op === 'mul') for (let j = 0; j < n; j++) out[o + j] = a[ia + j * sa] * b[ib + j * sb];
+  else for (let j = 0; j < n; j++) out[o + j] = a[ia + j * sa] / b[ib + j * sb];
 }
 
 /** `a op b` with numpy broadcasting, both float32. */
@@ -154,6 +155,22 @@ export function reduceSum(
   const c = collapse(shape, [rowMajorStrides(shape), broadcastStrides(keptShape, shape)]);
   const last = c.shape.length - 1;
   const so = c.strides[1][last];
+  const kept = c.strides[1];
+  if (last >= 1 && last <= 2 && so === 1 && kept[last - 1] === 0) {
+    // [outer,] reduced, inner (upsampling's repeat axis, a bias over leading axes): plain loops
+    // instead of one callback per inner row
+    const I = c.shape[last];
+    const R = c.shape[last - 1];
+    const O = last === 2 ? c.shape[0] : 1;
+    for (let o = 0; o < O; o++) {
+      const ob = o * I;
+      for (let r = 0; r < R; r++) {
+        const xb = (o * R + r) * I;
+        for (let i = 0; i < I; i++) acc[ob + i] += x[xb + i];
+      }
+    }
+    return Float32Array.from(acc);
+  }
   forEachRow(c.shape, c.strides, (off, n) => {
     const ix = off[0];
     const io = off[1];
@@ -291,6 +308,7 @@ export const cpuElementwiseKernels = {
   [tf.Add]: binaryKernel('add'),
   [tf.Sub]: binaryKernel('sub'),
   [tf.Multiply]: binaryKernel('mul'),
+  [tf.RealDiv]: binaryKernel('div'),
   [tf.Sum]: reduceKernel(false),
   [tf.Mean]: reduceKernel(true),
   [tf.Slice]: sliceKernel,
