@@ -16,6 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CpuBackendLike } from './cpu-conv3d';
 import type { KernelArgs } from './geometry';
+import { RELU_GRAD } from '../gradients';
 
 type Stock = (args: never) => tf.TensorInfo | tf.TensorInfo[];
 
@@ -304,6 +305,19 @@ function stepKernel({ inputs, backend, attrs }: KernelArgs<'x'>, stock: Stock): 
   return be.makeTensorInfo(x.shape, 'float32', out);
 }
 
+/**
+ * Relu's gradient dy · step(x) in one pass, bit for bit as tfjs's Step then Multiply: dy where
+ * x > 0, NaN where x is NaN, else dy · 0 (−0 for negative dy, NaN for infinite dy).
+ */
+function reluGradKernel({ inputs, backend }: KernelArgs<'dy' | 'x'>): tf.TensorInfo {
+  const be = backend as CpuBackendLike;
+  const d = values(be, inputs.dy);
+  const v = values(be, inputs.x);
+  const out = new Float32Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = v[i] > 0 ? d[i] : v[i] !== v[i] ? NaN : d[i] * 0;
+  return be.makeTensorInfo(inputs.x.shape, 'float32', out);
+}
+
 export const cpuElementwiseKernels = {
   [tf.Add]: binaryKernel('add'),
   [tf.Sub]: binaryKernel('sub'),
@@ -315,4 +329,5 @@ export const cpuElementwiseKernels = {
   [tf.PadV2]: padKernel,
   [tf.Relu]: reluKernel,
   [tf.Step]: stepKernel,
+  [RELU_GRAD]: reluGradKernel,
 };
