@@ -152,7 +152,6 @@ export function reduceSum(
   axes: readonly number[],
 ): Float32Array {
   const keptShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
-  const acc = new Float64Array(keptShape.reduce((p, d) => p * d, 1));
   const c = collapse(shape, [rowMajorStrides(shape), broadcastStrides(keptShape, shape)]);
   const last = c.shape.length - 1;
   const so = c.strides[1][last];
@@ -163,6 +162,21 @@ export function reduceSum(
     const I = c.shape[last];
     const R = c.shape[last - 1];
     const O = last === 2 ? c.shape[0] : 1;
+    if (R <= 8) {
+      // few repeats: each sum in a register, written once
+      const out = new Float32Array(O * I);
+      for (let o = 0; o < O; o++) {
+        const ob = o * I;
+        const xb = o * R * I;
+        for (let i = 0; i < I; i++) {
+          let sum = 0;
+          for (let r = 0, at = xb + i; r < R; r++, at += I) sum += x[at];
+          out[ob + i] = sum;
+        }
+      }
+      return out;
+    }
+    const acc = new Float64Array(O * I);
     for (let o = 0; o < O; o++) {
       const ob = o * I;
       for (let r = 0; r < R; r++) {
@@ -170,8 +184,9 @@ export function reduceSum(
         for (let i = 0; i < I; i++) acc[ob + i] += x[xb + i];
       }
     }
-    return Float32Array.from(acc);
+    return new Float32Array(acc);
   }
+  const acc = new Float64Array(keptShape.reduce((p, d) => p * d, 1));
   forEachRow(c.shape, c.strides, (off, n) => {
     const ix = off[0];
     const io = off[1];
@@ -183,7 +198,7 @@ export function reduceSum(
       for (let j = 0; j < n; j++) acc[io + j] += x[ix + j];
     }
   });
-  return Float32Array.from(acc);
+  return new Float32Array(acc);
 }
 
 /** The block of `x` starting at `begin` with extent `size`, copied one innermost run at a time. */
