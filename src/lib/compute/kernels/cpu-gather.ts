@@ -222,21 +222,6 @@ export function scatterToOutput(
   }
 }
 
-/** `out[c·rows + r] = src[(s0 + r)·cols + c]`: a slab of rows of a [·, cols] matrix, transposed. */
-export function transposeRows(
-  src: Float32Array,
-  s0: number,
-  rows: number,
-  cols: number,
-  out: Float32Array,
-): void {
-  const base = s0 * cols;
-  for (let r = 0; r < rows; r++) {
-    const s = base + r * cols;
-    for (let c = 0; c < cols; c++) out[c * rows + r] = src[s + c];
-  }
-}
-
 /**
  * The row-major gathers transposed: `colT[k·rows + (m − m0)]`, one row of colT per (tap, channel).
  * The voxels are walked a width line at a time (the voxels along one line see, through one tap,
