@@ -82,6 +82,7 @@ describe('cpu element-wise kernels', () => {
       tf.Add,
       tf.Sub,
       tf.Multiply,
+      tf.RealDiv,
       tf.Sum,
       tf.Mean,
       tf.Slice,
@@ -94,10 +95,10 @@ describe('cpu element-wise kernels', () => {
     names.forEach((n, i) => expect(tf.getKernel(n, 'cpu')?.kernelFunc).not.toBe(stockKernels[i]));
   });
 
-  it.each(PAIRS)('add, sub and mul of %j and %j equal the stock kernels', (aShape, bShape) => {
+  it.each(PAIRS)('add, sub, mul and div of %j and %j equal the stock kernels', (aShape, bShape) => {
     const a = random(aShape, 1);
     const b = random(bShape, 2);
-    for (const op of [tf.add, tf.sub, tf.mul]) {
+    for (const op of [tf.add, tf.sub, tf.mul, tf.div]) {
       const { stock, fast } = both(() => op(a, b));
       expectClose(fast, stock, 0);
     }
@@ -131,6 +132,9 @@ describe('cpu element-wise kernels', () => {
     ],
     [[2, 1, 5], [1]],
     [[200, 33], [0]],
+    // upsampling's gradient: the repeat axis between kept ones
+    [[7, 3, 2, 5], [2]],
+    [[7, 2, 5], [1]],
   ];
 
   it.each(REDUCTIONS)('sum and mean of %j over %j equal the stock kernels', (shape, axes) => {

@@ -244,6 +244,13 @@ describe('fast cpu conv3d kernels equal the stock kernels', () => {
       // tfjs's stock gradient mixes up window height and width (pool_utils maxPool3dPositions),
       // so it is only a reference for cubic windows.
       if (p.size[1] === p.size[2]) expect(maxRelError(fast.dx, stock.dx)).toBeLessThan(1e-6);
+      // the gradient kernel alone, on an input no forward pass has seen (nothing cached)
+      const fresh = tf.add(x, 0);
+      const attrs = { filterSize: p.size, strides: p.strides, pad: p.pad };
+      const direct = tf.engine().runKernel('MaxPool3DGrad', { dy: fast.dyT, input: fresh }, attrs);
+      expect(maxRelError(direct as tf.Tensor, referencePoolGrad(x, fast.dyT, p))).toBeLessThan(
+        1e-6,
+      );
     });
   });
 

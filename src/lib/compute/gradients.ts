@@ -1,5 +1,6 @@
 /**
- * Gradients of Sum and Mean that stay on the device.
+ * Gradients of Sum and Mean that stay on the device, and Relu's in one pass where the backend
+ * has a fused kernel for it.
  *
  * tfjs 4.22 computes both as dy · ones(x.shape) with `ones` built as a JavaScript array and
  * uploaded: for batch norm's moments at batch 16 of the paper's autoencoder that is ~70–140 MB
@@ -28,3 +29,24 @@ function reductionGradient(kernelName: string, mean: boolean): tf.GradConfig {
 
 tf.registerGradient(reductionGradient('Sum', false));
 tf.registerGradient(reductionGradient('Mean', true));
+
+/**
+ * A backend's fused Relu gradient, `dy · step(x)` in one pass (kernels/cpu-elementwise.ts for
+ * `cpu`, where tfjs's Step then Multiply cost two full-size passes and allocations per layer).
+ */
+export const RELU_GRAD = 'CinebreathReluGrad';
+
+tf.registerGradient({
+  kernelName: 'Relu',
+  inputsToSave: ['x'],
+  gradFunc: (dy, saved) => {
+    const [x] = saved;
+    const d = dy as tf.Tensor;
+    return {
+      x: () =>
+        x.dtype === 'float32' && d.dtype === 'float32' && tf.getKernel(RELU_GRAD, tf.getBackend())
+          ? (tf.engine().runKernel(RELU_GRAD, { dy: d, x }) as tf.Tensor)
+          : tf.mul(d, tf.cast(tf.step(x), 'float32')),
+    };
+  },
+});

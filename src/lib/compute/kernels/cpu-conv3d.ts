@@ -1,8 +1,8 @@
 /**
  * Conv3D, its input and filter gradients, MaxPool3D and its gradient for tfjs's `cpu` backend.
  * Each convolution is lowered, a slab of voxels at a time, onto one matrix product: the slab's
- * receptive fields are gathered into a column matrix with typed-array loops (vol2col), then
- * multiplied by the filter. The product is the wasm backend's (XNNPACK, wasm-gemm.ts) once
+ * receptive fields are gathered into a column matrix (cpu-gather.ts), then multiplied by the
+ * filter. The product is the wasm backend's (XNNPACK, wasm-gemm.ts) once
  * `useWasmGemm` has been given one, else our register-blocked JavaScript (gemm.ts). The stock
  * kernels walk the volume with a six-deep loop per output element and run at about 1 GFLOP/s;
  * this runs at the speed of the matrix product. Slabs keep the column matrix near 1 MiB (JS) or
@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WasmGemm } from '../wasm-gemm';
+import { dy2colRows, dy2colT, flipTap, scatterToOutput, vol2colRows, vol2colT } from './cpu-gather';
 import { gemmTN } from './gemm';
 import {
   convGeometry,
@@ -82,136 +83,6 @@ function rowsTimes(
 }
 
 /**
- * Writes, for output voxels m0 … m0+rows−1, the input values each filter tap sees into
- * `col[(tap·C + c)·rowStride + (m − m0)·voxelStride]`, zero where the tap falls into padding.
- */
-function vol2col(
-  x: Float32Array,
-  g: ConvGeometry,
-  m0: number,
-  rows: number,
-  col: Float32Array,
-  voxelStride: number,
-  rowStride: number,
-): void {
-  const { inD, inH, inW, inC, outD, outH, outW, fD, fH, fW } = g;
-  for (let r = 0; r < rows; r++) {
-    const m = m0 + r;
-    const ow = m % outW;
-    const oh = Math.floor(m / outW) % outH;
-    const od = Math.floor(m / (outW * outH)) % outD;
-    const b = Math.floor(m / (outW * outH * outD));
-    const d0 = od * g.sD - g.pD;
-    const h0 = oh * g.sH - g.pH;
-    const w0 = ow * g.sW - g.pW;
-    let k = 0;
-    for (let kd = 0; kd < fD; kd++) {
-      const id = d0 + kd * g.dD;
-      for (let kh = 0; kh < fH; kh++) {
-        const ih = h0 + kh * g.dH;
-        for (let kw = 0; kw < fW; kw++, k += inC) {
-          const iw = w0 + kw * g.dW;
-          let dst = k * rowStride + r * voxelStride;
-          if (id < 0 || id >= inD || ih < 0 || ih >= inH || iw < 0 || iw >= inW) {
-            for (let c = 0; c < inC; c++, dst += rowStride) col[dst] = 0;
-          } else {
-            let src = (((b * inD + id) * inH + ih) * inW + iw) * inC;
-            for (let c = 0; c < inC; c++, dst += rowStride) col[dst] = x[src++];
-          }
-        }
-      }
-    }
-  }
-}
-
-/**
- * vol2col's matrix transposed, `colT[(tap·C + c)·rows + (m − m0)]`, written tap by tap so that the
- * stores form C sequential streams (not taps·C); voxel coordinates advance without division.
- */
-function vol2colT(x: Float32Array, g: ConvGeometry, m0: number, rows: number, colT: Float32Array) {
-  const { inD, inH, inW, inC, outD, outH, outW, fD, fH, fW } = g;
-  let base = 0;
-  for (let kd = 0; kd < fD; kd++) {
-    for (let kh = 0; kh < fH; kh++) {
-      for (let kw = 0; kw < fW; kw++, base += inC * rows) {
-        let ow = m0 % outW;
-        let oh = Math.floor(m0 / outW) % outH;
-        let od = Math.floor(m0 / (outW * outH)) % outD;
-        let b = Math.floor(m0 / (outW * outH * outD));
-        for (let r = 0; r < rows; r++) {
-          const id = od * g.sD - g.pD + kd * g.dD;
-          const ih = oh * g.sH - g.pH + kh * g.dH;
-          const iw = ow * g.sW - g.pW + kw * g.dW;
-          let dst = base + r;
-          if (id < 0 || id >= inD || ih < 0 || ih >= inH || iw < 0 || iw >= inW) {
-            for (let c = 0; c < inC; c++, dst += rows) colT[dst] = 0;
-          } else {
-            let src = (((b * inD + id) * inH + ih) * inW + iw) * inC;
-            for (let c = 0; c < inC; c++, dst += rows) colT[dst] = x[src++];
-          }
-          if (++ow === outW) {
-            ow = 0;
-            if (++oh === outH) {
-              oh = 0;
-              if (++od === outD) {
-                od = 0;
-                b++;
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-}
-
-/**
- * The input gradient's column matrix: for input voxels m0 …, the output gradient at the output
- * voxel each tap maps the input voxel to (zero where none does, e.g. between strides), written to
- * `col[(tap·outC + c)·rowStride + (m − m0)·voxelStride]`.
- */
-function dy2col(
-  dy: Float32Array,
-  g: ConvGeometry,
-  m0: number,
-  rows: number,
-  col: Float32Array,
-  voxelStride: number,
-  rowStride: number,
-): void {
-  const { inD, inH, inW, outD, outH, outW, outC, fD, fH, fW, sD, sH, sW } = g;
-  for (let r = 0; r < rows; r++) {
-    const m = m0 + r;
-    const iw = m % inW;
-    const ih = Math.floor(m / inW) % inH;
-    const id = Math.floor(m / (inW * inH)) % inD;
-    const b = Math.floor(m / (inW * inH * inD));
-    let k = 0;
-    for (let kd = 0; kd < fD; kd++) {
-      const nd = id + g.pD - kd * g.dD;
-      const od = nd / sD;
-      const okD = nd >= 0 && nd % sD === 0 && od < outD;
-      for (let kh = 0; kh < fH; kh++) {
-        const nh = ih + g.pH - kh * g.dH;
-        const oh = nh / sH;
-        const okH = okD && nh >= 0 && nh % sH === 0 && oh < outH;
-        for (let kw = 0; kw < fW; kw++, k += outC) {
-          const nw = iw + g.pW - kw * g.dW;
-          const ow = nw / sW;
-          let dst = k * rowStride + r * voxelStride;
-          if (okH && nw >= 0 && nw % sW === 0 && ow < outW) {
-            let src = (((b * outD + od) * outH + oh) * outW + ow) * outC;
-            for (let c = 0; c < outC; c++, dst += rowStride) col[dst] = dy[src++];
-          } else {
-            for (let c = 0; c < outC; c++, dst += rowStride) col[dst] = 0;
-          }
-        }
-      }
-    }
-  }
-}
-
-/**
  * y = conv3d(x, w): per slab, y[slab] = colᵀ · W with col [taps·inC, slab] (JavaScript), or
  * col · W with col [slab, taps·inC] (wasm).
  */
@@ -223,11 +94,10 @@ export function conv3dForward(
 ): Float32Array {
   const K = taps(g) * g.inC;
   const M = g.batch * g.outD * g.outH * g.outW;
-  if (wasm && byTaps(g, g.outC, g.inC, inVoxels(g), 4)) return conv3dForwardByTaps(x, w, g, wasm);
+  if (wasm && byTaps(g.outC, g.inC, 4)) return conv3dForwardByTaps(x, w, g, wasm);
   const y = new Float32Array(M * g.outC);
   if (wasm) {
-    const fill = (m0: number, rows: number, col: Float32Array) =>
-      vol2col(x, g, m0, rows, col, K, 1);
+    const fill = (m0: number, rows: number, col: Float32Array) => vol2colRows(x, g, m0, rows, col);
     rowsTimes(wasm, M, K, g.outC, fill, w, (m0, _, c) => y.set(c, m0 * g.outC));
     return y;
   }
@@ -235,7 +105,7 @@ export function conv3dForward(
   const col = new Float32Array(K * slab);
   for (let m0 = 0; m0 < M; m0 += slab) {
     const rows = Math.min(slab, M - m0);
-    vol2col(x, g, m0, rows, col, 1, rows);
+    vol2colT(x, g, m0, rows, col);
     gemmTN(col, 0, w, 0, y, m0 * g.outC, K, rows, g.outC);
   }
   return y;
@@ -248,24 +118,25 @@ export function conv3dInputGrad(
   g: ConvGeometry,
   wasm = liveWasmGemm(),
 ): Float32Array {
-  if (wasm && byTaps(g, g.inC, g.outC, outVoxels(g), 4)) {
+  if (wasm && byTaps(g.inC, g.outC, 4)) {
     return conv3dInputGradByTaps(dy, w, g, wasm);
   }
   const T = taps(g);
   const K = T * g.outC;
+  // the column matrix (dy2colRows, dy2colT) lists the width taps in reverse
   const wt = new Float32Array(T * g.outC * g.inC);
   for (let t = 0; t < T; t++) {
+    const row = flipTap(t, g.fW);
     for (let i = 0; i < g.inC; i++) {
       for (let o = 0; o < g.outC; o++) {
-        wt[(t * g.outC + o) * g.inC + i] = w[(t * g.inC + i) * g.outC + o];
+        wt[(row * g.outC + o) * g.inC + i] = w[(t * g.inC + i) * g.outC + o];
       }
     }
   }
   const M = g.batch * g.inD * g.inH * g.inW;
   const dx = new Float32Array(M * g.inC);
   if (wasm) {
-    const fill = (m0: number, rows: number, col: Float32Array) =>
-      dy2col(dy, g, m0, rows, col, K, 1);
+    const fill = (m0: number, rows: number, col: Float32Array) => dy2colRows(dy, g, m0, rows, col);
     rowsTimes(wasm, M, K, g.inC, fill, wt, (m0, _, c) => dx.set(c, m0 * g.inC));
     return dx;
   }
@@ -273,7 +144,7 @@ export function conv3dInputGrad(
   const col = new Float32Array(K * slab);
   for (let m0 = 0; m0 < M; m0 += slab) {
     const rows = Math.min(slab, M - m0);
-    dy2col(dy, g, m0, rows, col, 1, rows);
+    dy2colT(dy, g, m0, rows, col);
     gemmTN(col, 0, wt, 0, dx, m0 * g.inC, K, rows, g.inC);
   }
   return dx;
@@ -281,7 +152,9 @@ export function conv3dInputGrad(
 
 /**
  * dW = Σ over slabs of col[slab, taps·inC]ᵀ · dy[slab, outC]. On wasm, whose product takes no
- * transpose, the column matrix is written transposed (vol2colT).
+ * transpose, the column matrix is written transposed (vol2colT). The other orientation,
+ * dWᵀ = dyᵀ · col, was 2–3× slower: wasm's product rearranges its right-hand operand, here the
+ * whole column matrix, on every call.
  */
 export function conv3dFilterGrad(
   x: Float32Array,
@@ -291,7 +164,7 @@ export function conv3dFilterGrad(
 ): Float32Array {
   const K = taps(g) * g.inC;
   const M = g.batch * g.outD * g.outH * g.outW;
-  if (wasm && byTaps(g, g.outC, g.inC, inVoxels(g), 1.5)) {
+  if (wasm && byTaps(g.outC, g.inC, 1.5)) {
     return conv3dFilterGradByTaps(x, dy, g, wasm);
   }
   const dw = new Float32Array(K * g.outC);
@@ -316,14 +189,11 @@ export function conv3dFilterGrad(
   const col = new Float32Array(K * slab);
   for (let m0 = 0; m0 < M; m0 += slab) {
     const rows = Math.min(slab, M - m0);
-    vol2col(x, g, m0, rows, col, K, 1);
+    vol2colRows(x, g, m0, rows, col);
     gemmTN(col, 0, dy, m0 * g.outC, dw, 0, rows, K, g.outC);
   }
   return dw;
 }
-
-/** Z floats the by-taps lowerings may hold at once (256 MiB). */
-const BY_TAPS_FLOATS = 1 << 26;
 
 /**
  * Whether to lower onto a matrix with one column per (tap, channel on the narrow side) rather than
@@ -333,14 +203,8 @@ const BY_TAPS_FLOATS = 1 << 26;
  * of Z, which only a ratio like the RGB output layer's (3 against 32: 2× faster) repays; at 2:1
  * they were 1.6–1.9× slower (batch 4, `npm run bench train-step` shapes).
  */
-function byTaps(
-  g: ConvGeometry,
-  narrowC: number,
-  wideC: number,
-  voxels: number,
-  minRatio: number,
-): boolean {
-  return narrowC * minRatio <= wideC && voxels * taps(g) * narrowC <= BY_TAPS_FLOATS;
+function byTaps(narrowC: number, wideC: number, minRatio: number): boolean {
+  return narrowC * minRatio <= wideC;
 }
 
 function inVoxels(g: ConvGeometry): number {
@@ -374,8 +238,9 @@ function filterByTaps(w: Float32Array, g: ConvGeometry, rowsFrom: 'input' | 'out
 
 /**
  * y = conv3d(x, w) with few output channels: Z = x · W' (one row per input voxel, one column per
- * tap and output channel, W'[c, tap·outC + o] = w[tap, c, o]), then every output voxel sums the
- * Z entries of the input voxels its taps read (addAlongTaps).
+ * tap and output channel, W'[c, tap·outC + o] = w[tap, c, o]), a slab of input voxels at a time,
+ * each slab's Z rows added straight from the wasm heap to the output voxels their taps feed
+ * (scatterToOutput; Z is never held whole).
  */
 function conv3dForwardByTaps(
   x: Float32Array,
@@ -386,12 +251,12 @@ function conv3dForwardByTaps(
   const { inC, outC } = g;
   const NZ = taps(g) * outC;
   const wT = filterByTaps(w, g, 'input');
-  const z = new Float32Array(inVoxels(g) * NZ);
+  const y = new Float32Array(outVoxels(g) * outC);
   const fill = (m0: number, rows: number, a: Float32Array) =>
     a.set(x.subarray(m0 * inC, (m0 + rows) * inC));
-  rowsTimes(wasm, inVoxels(g), inC, NZ, fill, wT, (m0, _, c) => z.set(c, m0 * NZ));
-  const y = new Float32Array(outVoxels(g) * outC);
-  addAlongTaps(g, 0, outVoxels(g), outC, y, outC, 0, z, NZ, outC, true);
+  rowsTimes(wasm, inVoxels(g), inC, NZ, fill, wT, (m0, rows, z) =>
+    scatterToOutput(z, g, m0, rows, outC, y),
+  );
   return y;
 }
 
@@ -472,7 +337,8 @@ function conv3dInputGradByTaps(
 
 /**
  * dW with few output channels: per slab of input voxels, dyColᵀ · x, where dyCol (the input
- * gradient's column matrix, one column per tap and output channel) is much narrower than x's.
+ * gradient's column matrix, dy2colRows: one column per tap and output channel) is much narrower
+ * than x's column matrix.
  */
 function conv3dFilterGradByTaps(
   x: Float32Array,
@@ -480,7 +346,7 @@ function conv3dFilterGradByTaps(
   g: ConvGeometry,
   wasm: WasmGemm,
 ): Float32Array {
-  const { inC, outC } = g;
+  const { inC, outC, fW } = g;
   const T = taps(g);
   const KZ = T * outC;
   const M = inVoxels(g);
@@ -492,7 +358,7 @@ function conv3dFilterGradByTaps(
       KZ,
       rows,
       inC,
-      (colT) => dy2col(dy, g, m0, rows, colT, 1, rows),
+      (colT) => dy2colT(dy, g, m0, rows, colT),
       (b) => b.set(x.subarray(m0 * inC, (m0 + rows) * inC)),
       (c) => {
         for (let i = 0; i < c.length; i++) acc[i] += c[i];
@@ -501,8 +367,9 @@ function conv3dFilterGradByTaps(
   }
   const dw = new Float32Array(T * inC * outC);
   for (let t = 0; t < T; t++) {
+    const zt = flipTap(t, fW) * outC;
     for (let c = 0; c < inC; c++) {
-      for (let o = 0; o < outC; o++) dw[(t * inC + c) * outC + o] = acc[(t * outC + o) * inC + c];
+      for (let o = 0; o < outC; o++) dw[(t * inC + c) * outC + o] = acc[(zt + o) * inC + c];
     }
   }
   return dw;
@@ -511,10 +378,12 @@ function conv3dFilterGradByTaps(
 /**
  * Index (into x) of each pooling window's maximum, −1 where the window holds no number. Ties go to
  * the last element in scan order, as in tfjs's `maxPool3dPositions`, so gradients agree with stock.
+ * The channels are the innermost loop: each window element is one contiguous run of x.
  */
 function maxPositions(x: Float32Array, g: ConvGeometry): Int32Array {
   const { inD, inH, inW, inC, outD, outH, outW } = g;
   const out = new Int32Array(g.batch * outD * outH * outW * inC);
+  const best = new Float32Array(inC);
   let o = 0;
   for (let b = 0; b < g.batch; b++) {
     for (let od = 0; od < outD; od++) {
@@ -525,26 +394,25 @@ function maxPositions(x: Float32Array, g: ConvGeometry): Int32Array {
         const h0 = oh * g.sH - g.pH;
         const hLo = Math.max(0, h0);
         const hHi = Math.min(inH, h0 + g.fH);
-        for (let ow = 0; ow < outW; ow++) {
+        for (let ow = 0; ow < outW; ow++, o += inC) {
           const w0 = ow * g.sW - g.pW;
           const wLo = Math.max(0, w0);
           const wHi = Math.min(inW, w0 + g.fW);
-          for (let c = 0; c < inC; c++, o++) {
-            let best = Number.NEGATIVE_INFINITY;
-            let at = -1;
-            for (let d = dLo; d < dHi; d++) {
-              for (let h = hLo; h < hHi; h++) {
-                let i = (((b * inD + d) * inH + h) * inW + wLo) * inC + c;
-                for (let w = wLo; w < wHi; w++, i += inC) {
-                  const v = x[i];
-                  if (v >= best) {
-                    best = v;
-                    at = i;
+          best.fill(Number.NEGATIVE_INFINITY);
+          out.fill(-1, o, o + inC);
+          for (let d = dLo; d < dHi; d++) {
+            for (let h = hLo; h < hHi; h++) {
+              for (let w = wLo; w < wHi; w++) {
+                const i = (((b * inD + d) * inH + h) * inW + w) * inC;
+                for (let c = 0; c < inC; c++) {
+                  const v = x[i + c];
+                  if (v >= best[c]) {
+                    best[c] = v;
+                    out[o + c] = i + c;
                   }
                 }
               }
             }
-            out[o] = at;
           }
         }
       }
@@ -553,15 +421,28 @@ function maxPositions(x: Float32Array, g: ConvGeometry): Int32Array {
   return out;
 }
 
+/**
+ * The forward passes' window maxima, per input array, for their gradients: the gradient kernel
+ * receives the same input tensor (the same values array) and pooling attributes and need not
+ * search again. Entries go with the input's array (a training step keeps it for the gradient).
+ */
+const positions = new WeakMap<Float32Array, { key: string; at: Int32Array }>();
+
+function poolKey(g: ConvGeometry): string {
+  return JSON.stringify(g);
+}
+
 export function maxPool3dForward(x: Float32Array, g: ConvGeometry): Float32Array {
   const at = maxPositions(x, g);
+  positions.set(x, { key: poolKey(g), at });
   const y = new Float32Array(at.length);
   for (let i = 0; i < at.length; i++) y[i] = at[i] < 0 ? Number.NEGATIVE_INFINITY : x[at[i]];
   return y;
 }
 
 export function maxPool3dGrad(dy: Float32Array, x: Float32Array, g: ConvGeometry): Float32Array {
-  const at = maxPositions(x, g);
+  const held = positions.get(x);
+  const at = held && held.key === poolKey(g) ? held.at : maxPositions(x, g);
   const dx = new Float32Array(x.length);
   for (let i = 0; i < at.length; i++) if (at[i] >= 0) dx[at[i]] += dy[i];
   return dx;

@@ -1,5 +1,5 @@
 /**
- * Add, Sub, Multiply, Sum, Mean, Slice, PadV2, Relu and Step for tfjs's `cpu` backend, float32 only (other dtypes go
+ * Add, Sub, Multiply, RealDiv, Sum, Mean, Slice, PadV2, Relu and Step for tfjs's `cpu` backend, float32 only (other dtypes go
  * to the stock kernels). tfjs's broadcasting binary ops compute every output element's index with
  * `indexToLoc` and two array slices, and its Sum and Mean transpose the whole tensor before
  * reducing. In a Node profile of a batch-1 training step of the paper's autoencoder with batch norm
@@ -16,6 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CpuBackendLike } from './cpu-conv3d';
 import type { KernelArgs } from './geometry';
+import { RELU_GRAD } from '../gradients';
 
 type Stock = (args: never) => tf.TensorInfo | tf.TensorInfo[];
 
@@ -98,7 +99,7 @@ function forEachRow(
   }
 }
 
-type BinaryOp = 'add' | 'sub' | 'mul';
+type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
 
 /** One loop per operation so each stays monomorphic and free of calls. */
 function binaryRow(
@@ -115,7 +116,8 @@ function binaryRow(
 ): void {
   if (op === 'add') for (let j = 0; j < n; j++) out[o + j] = a[ia + j * sa] + b[ib + j * sb];
   else if (op === 'sub') for (let j = 0; j < n; j++) out[o + j] = a[ia + j * sa] - b[ib + j * sb];
-  else for (let j = 0; j < n; j++) out[o + j] = a[ia + j * sa] * b[ib + j * sb];
+  else if (op === 'mul') for (let j = 0; j < n; j++) out[o + j] = a[ia + j * sa] * b[ib + j * sb];
+  else for (let j = 0; j < n; j++) out[o + j] = a[ia + j * sa] / b[ib + j * sb];
 }
 
 /** `a op b` with numpy broadcasting, both float32. */
@@ -150,10 +152,41 @@ export function reduceSum(
   axes: readonly number[],
 ): Float32Array {
   const keptShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
-  const acc = new Float64Array(keptShape.reduce((p, d) => p * d, 1));
   const c = collapse(shape, [rowMajorStrides(shape), broadcastStrides(keptShape, shape)]);
   const last = c.shape.length - 1;
   const so = c.strides[1][last];
+  const kept = c.strides[1];
+  if (last >= 1 && last <= 2 && so === 1 && kept[last - 1] === 0) {
+    // [outer,] reduced, inner (upsampling's repeat axis, a bias over leading axes): plain loops
+    // instead of one callback per inner row
+    const I = c.shape[last];
+    const R = c.shape[last - 1];
+    const O = last === 2 ? c.shape[0] : 1;
+    if (R <= 8) {
+      // few repeats: each sum in a register, written once
+      const out = new Float32Array(O * I);
+      for (let o = 0; o < O; o++) {
+        const ob = o * I;
+        const xb = o * R * I;
+        for (let i = 0; i < I; i++) {
+          let sum = 0;
+          for (let r = 0, at = xb + i; r < R; r++, at += I) sum += x[at];
+          out[ob + i] = sum;
+        }
+      }
+      return out;
+    }
+    const acc = new Float64Array(O * I);
+    for (let o = 0; o < O; o++) {
+      const ob = o * I;
+      for (let r = 0; r < R; r++) {
+        const xb = (o * R + r) * I;
+        for (let i = 0; i < I; i++) acc[ob + i] += x[xb + i];
+      }
+    }
+    return new Float32Array(acc);
+  }
+  const acc = new Float64Array(keptShape.reduce((p, d) => p * d, 1));
   forEachRow(c.shape, c.strides, (off, n) => {
     const ix = off[0];
     const io = off[1];
@@ -165,7 +198,7 @@ export function reduceSum(
       for (let j = 0; j < n; j++) acc[io + j] += x[ix + j];
     }
   });
-  return Float32Array.from(acc);
+  return new Float32Array(acc);
 }
 
 /** The block of `x` starting at `begin` with extent `size`, copied one innermost run at a time. */
@@ -287,14 +320,29 @@ function stepKernel({ inputs, backend, attrs }: KernelArgs<'x'>, stock: Stock): 
   return be.makeTensorInfo(x.shape, 'float32', out);
 }
 
+/**
+ * Relu's gradient dy · step(x) in one pass, bit for bit as tfjs's Step then Multiply: dy where
+ * x > 0, NaN where x is NaN, else dy · 0 (−0 for negative dy, NaN for infinite dy).
+ */
+function reluGradKernel({ inputs, backend }: KernelArgs<'dy' | 'x'>): tf.TensorInfo {
+  const be = backend as CpuBackendLike;
+  const d = values(be, inputs.dy);
+  const v = values(be, inputs.x);
+  const out = new Float32Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = v[i] > 0 ? d[i] : v[i] !== v[i] ? NaN : d[i] * 0;
+  return be.makeTensorInfo(inputs.x.shape, 'float32', out);
+}
+
 export const cpuElementwiseKernels = {
   [tf.Add]: binaryKernel('add'),
   [tf.Sub]: binaryKernel('sub'),
   [tf.Multiply]: binaryKernel('mul'),
+  [tf.RealDiv]: binaryKernel('div'),
   [tf.Sum]: reduceKernel(false),
   [tf.Mean]: reduceKernel(true),
   [tf.Slice]: sliceKernel,
   [tf.PadV2]: padKernel,
   [tf.Relu]: reluKernel,
   [tf.Step]: stepKernel,
+  [RELU_GRAD]: reluGradKernel,
 };
