@@ -11,7 +11,7 @@
 import { fftOf, stageSignal, unstageSignal } from './fft';
 import { wasmKernels } from './wasm';
 import { normalizeFramesInf } from './spectral';
-import { FrameTransform, frameCount, frameInPlace } from './spectrum';
+import { FrameTransform, frameCount } from './spectrum';
 
 const HANN_BANDWIDTH = 1.50018310546875;
 const C1 = 440 * 2 ** ((24 - 69) / 12);
@@ -269,7 +269,7 @@ let octaveRegion: { at: number; bytes: number } | null = null;
 /**
  * One octave's filter responses (the frame loop of `cqtMagnitude`) by the kernels: each frame's
  * bins lo..hi stay in the kernels' memory and `cqpair` applies the filters to two frames at
- * once, the same sums as `filterPair`. False (nothing done) where there are no kernels.
+ * once, the same sums as `filterPair`. False (`data` untouched) where the kernels cannot do it.
  */
 function octaveWasm(
   ft: FrameTransform,
@@ -307,13 +307,14 @@ function octaveWasm(
     at += 16 * n;
   });
   let t = 0;
+  // A transform that declines (no kernel memory of its own) leaves `data` to the caller's loop.
   for (; t + 1 < frames; t += 2) {
-    frameInPlace(ft, y, t, hop, lo, hi, reA, imA);
-    frameInPlace(ft, y, t + 1, hop, lo, hi, reB, imB);
+    if (!ft.inPlace(y, t, hop, lo, hi, reA, imA)) return false;
+    if (!ft.inPlace(y, t + 1, hop, lo, hi, reB, imB)) return false;
     k.cqpair(table, count, reA, imA, reB, imB, gain, outAt + 8 * t * count, 1);
   }
   if (t < frames) {
-    frameInPlace(ft, y, t, hop, lo, hi, reA, imA);
+    if (!ft.inPlace(y, t, hop, lo, hi, reA, imA)) return false;
     k.cqpair(table, count, reA, imA, reA, imA, gain, outAt + 8 * t * count, 0);
   }
   data.set(k.f64(outAt, frames * count));
@@ -358,18 +359,17 @@ export function cqtMagnitude(
     const im = new Float64Array(2 * span);
     stageSignal(myY, null);
     try {
-      if (octaveWasm(ft, myY, myHop, frames, rows, lo, hi, gain, data)) {
-        // done by the kernels
-      } else
+      if (!octaveWasm(ft, myY, myHop, frames, rows, lo, hi, gain, data)) {
         for (let t = 0; t + 1 < frames; t += 2) {
           ft.frame(myY, t, myHop, re, im, -lo, lo, hi);
           ft.frame(myY, t + 1, myHop, re, im, span - lo, lo, hi);
           filterPair(rows, lo, span, re, im, gain, data, t * count);
         }
-      if (frames % 2 === 1) {
-        // the last frame alone (its pair's half is not written out)
-        ft.frame(myY, frames - 1, myHop, re, im, -lo, lo, hi);
-        filterPair(rows, lo, span, re, im, gain, data, (frames - 1) * count, false);
+        if (frames % 2 === 1) {
+          // the last frame alone (its pair's half is not written out)
+          ft.frame(myY, frames - 1, myHop, re, im, -lo, lo, hi);
+          filterPair(rows, lo, span, re, im, gain, data, (frames - 1) * count, false);
+        }
       }
     } finally {
       unstageSignal();

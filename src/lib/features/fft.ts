@@ -437,15 +437,7 @@ export class RealFFT {
     to: number,
   ): void {
     const h = this.n / 2;
-    const { zr, zi } = this;
-    if (from === 0) {
-      outRe[at] = zr[0] + zi[0];
-      outIm[at] = 0;
-    }
-    if (to === h) {
-      outRe[at + h] = zr[0] - zi[0];
-      outIm[at + h] = 0;
-    }
+    this.edgeBins(outRe, outIm, at, from, to);
     const lo = Math.max(from, 1);
     const end = Math.min(to, h - 1);
     if (lo > end) return;
@@ -470,10 +462,10 @@ export class RealFFT {
     }
   }
 
-  /** X[from..to] from the half-size transform of the even/odd split. */
-  private finish(outRe: Float64Array, outIm: Float64Array, at: number, from: number, to: number) {
+  /** X[0] and X[h] where from..to includes them: real, from the half-size transform's first bin. */
+  private edgeBins(outRe: Float64Array, outIm: Float64Array, at: number, from: number, to: number) {
     const h = this.n / 2;
-    const { zr, zi, wr, wi } = this;
+    const { zr, zi } = this;
     if (from === 0) {
       outRe[at] = zr[0] + zi[0];
       outIm[at] = 0;
@@ -482,6 +474,13 @@ export class RealFFT {
       outRe[at + h] = zr[0] - zi[0];
       outIm[at + h] = 0;
     }
+  }
+
+  /** X[from..to] from the half-size transform of the even/odd split. */
+  private finish(outRe: Float64Array, outIm: Float64Array, at: number, from: number, to: number) {
+    const h = this.n / 2;
+    const { zr, zi, wr, wi } = this;
+    this.edgeBins(outRe, outIm, at, from, to);
     const end = Math.min(to, h - 1);
     for (let k = Math.max(from, 1); k <= end; k++) {
       const b = h - k;

@@ -71,20 +71,6 @@ export class FrameTransform {
   }
 }
 
-/** `FrameTransform.frame` left in the kernels' memory (see `RealFFT.forwardInPlace`). */
-export function frameInPlace(
-  ft: FrameTransform,
-  y: Float64Array,
-  t: number,
-  hop: number,
-  from: number,
-  to: number,
-  re: number,
-  im: number,
-): boolean {
-  return ft.inPlace(y, t, hop, from, to, re, im);
-}
-
 /**
  * Centred STFT with zero padding. `window` null means a rectangular window. `into` supplies the
  * output arrays (at least frames × bins long; their leading part is used) to reuse memory.

@@ -16,28 +16,23 @@ import { cqpairFn, downFn } from './wasm-cqt';
 import { fftFn, finishFn, gatherFn, olaFn, unfinishFn } from './wasm-fft';
 import { medianFn } from './wasm-median';
 
+/** The running-median kernel's signature (all addresses in bytes). */
+type MedianKernel = (
+  line: number,
+  n: number,
+  size: number,
+  out: number,
+  win: number,
+  top: number,
+  outStride: number,
+) => void;
+
 export interface WasmKernels {
   memory: WebAssembly.Memory;
   fft(re: number, im: number, n: number, twr: number, twi: number, q: number, s: number): void;
-  median(
-    line: number,
-    n: number,
-    size: number,
-    out: number,
-    win: number,
-    top: number,
-    outStride: number,
-  ): void;
+  median: MedianKernel;
   /** `median` for a 31-value window with a +∞ 32nd slot, by counting. */
-  median31(
-    line: number,
-    n: number,
-    size: number,
-    out: number,
-    win: number,
-    top: number,
-    outStride: number,
-  ): void;
+  median31: MedianKernel;
   gather(y: number, win: number, zr: number, zi: number, rev: number, h: number, odd: number): void;
   finish(
     zr: number,
