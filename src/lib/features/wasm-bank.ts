@@ -7,7 +7,6 @@ import {
   V128,
   i32c,
   i32load,
-  simd,
   BLOCK,
   LOOP,
   IF,
@@ -17,6 +16,8 @@ import {
   storeLane,
   vconst,
   Fn,
+  vloadSplat,
+  loadLane,
 } from '../util/wasm-assembler';
 import type { Bytes } from '../util/wasm-assembler';
 
@@ -45,19 +46,14 @@ export function bankFn(): Fn {
     // dst = (x[px + off], x[px + off + binsb])
     ...f.g('px'),
     ...off,
-    ...simd(0x0a),
-    3,
-    0,
+    ...vloadSplat,
     ...f.s(dst),
     ...f.g('px'),
     ...off,
     ...f.g('binsb'),
     ...op.i32add,
     ...f.g(dst),
-    ...simd(0x57), // v128.load64_lane
-    3,
-    0,
-    1,
+    ...loadLane(1),
     ...f.s(dst),
   ];
   f.emit(
@@ -128,8 +124,7 @@ export function bankFn(): Fn {
     brIf(0),
     LOOP,
     f.g('pw'),
-    simd(0x0a),
-    [3, 0],
+    vloadSplat,
     f.s('W'),
     rowOf('X0', []),
     rowOf('X1', [...f.g('binsb'), ...i32c(1), ...op.i32shl, ...op.i32add]),

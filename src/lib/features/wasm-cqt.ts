@@ -20,6 +20,8 @@ import {
   storeLane,
   vconst,
   Fn,
+  vloadSplat,
+  loadLane,
 } from '../util/wasm-assembler';
 import type { Bytes } from '../util/wasm-assembler';
 
@@ -41,7 +43,7 @@ export function downFn(): Fn {
   ]);
   f.locals(I32, 'pe', 'po', 'ub', 'endb', 'pw');
   f.locals(V128, 'A0', 'A1', 'W', 'R2');
-  const splat = (addr: Bytes) => [...addr, ...simd(0x0a), 3, 0]; // v128.load64_splat
+  const splat = (addr: Bytes) => [...addr, ...vloadSplat];
   // acc += W · (load(p − ub + d) + load(p + ub + e)) for both vectors (d, e byte shifts)
   const term = (p: string, plusB: number) => [
     // A0 (outputs m, m + 1)
@@ -198,17 +200,12 @@ export function cqpairFn(): Fn {
   const pairOf = (dst: string, a: string, bName: string) => [
     ...f.g(a, 'kb'),
     ...op.i32add,
-    ...simd(0x0a),
-    3,
-    0,
+    ...vloadSplat,
     ...f.s(dst),
     ...f.g(bName, 'kb'),
     ...op.i32add,
     ...f.g(dst),
-    ...simd(0x57),
-    3,
-    0,
-    1,
+    ...loadLane(1),
     ...f.s(dst),
   ];
   f.emit(
@@ -252,12 +249,10 @@ export function cqpairFn(): Fn {
     brIf(0),
     LOOP,
     f.g('pr'),
-    simd(0x0a),
-    [3, 0],
+    vloadSplat,
     f.s('WR'),
     f.g('pi'),
-    simd(0x0a),
-    [3, 0],
+    vloadSplat,
     f.s('WI'),
     pairOf('RE', 'reA', 'reB'),
     pairOf('IM', 'imA', 'imB'),

@@ -24,6 +24,9 @@ import {
   storeLane,
   vconst,
   Fn,
+  vloadSplat,
+  loadLane,
+  br,
 } from '../util/wasm-assembler';
 import type { Bytes } from '../util/wasm-assembler';
 
@@ -377,6 +380,61 @@ export function gatherFn(): Fn {
   return f;
 }
 
+/** dst = s · (a ∘ b) on f64x2 locals, ∘ being `combine` (add or subtract). */
+const scaled = (f: Fn, dst: string, s: string, a: string, combine: Bytes, b: string) => [
+  ...f.g(s, a, b),
+  ...combine,
+  ...op.vmul,
+  ...f.s(dst),
+];
+
+/**
+ * The bin loop `finish` and `unfinish` share: bins k, k + 1 side by side while both are in range
+ * (k up to `bound`, or below it when `exclusive`), then a last bin alone if one is left. kb is the
+ * byte offset of k, bb that of h − k − 1 (two bins, loaded as one vector and swapped) or h − k.
+ */
+function pairedBins(f: Fn, bins: (two: boolean) => Bytes, bound: string, exclusive: boolean) {
+  // k + slack > bound: no room for the bins from k on
+  const beyond = (slack: number) => [
+    ...f.g('k'),
+    ...(slack ? [...i32c(slack), ...op.i32add] : []),
+    ...f.g(bound),
+    ...op.i32gtS,
+  ];
+  const last = exclusive ? 1 : 0;
+  const offsets = (minus: number) => [
+    ...f.g('k'),
+    ...i32c(3),
+    ...op.i32shl,
+    ...f.s('kb'),
+    ...f.g('h', 'k'),
+    ...op.i32sub,
+    ...i32c(minus),
+    ...op.i32sub,
+    ...i32c(3),
+    ...op.i32shl,
+    ...f.s('bb'),
+  ];
+  return [
+    BLOCK,
+    LOOP,
+    beyond(last + 1),
+    brIf(1),
+    offsets(1),
+    bins(true),
+    [...f.g('k'), ...i32c(2), ...op.i32add, ...f.s('k')],
+    br(0),
+    END,
+    END,
+    beyond(last),
+    op.i32eqz,
+    IF,
+    offsets(0),
+    bins(false),
+    END,
+  ];
+}
+
 /**
  * finish(zr, zi, wr, wi, outRe, outIm, h, from, end): `RealFFT.finish` for the bins
  * 1 ≤ from ≤ k ≤ end ≤ h − 1, two side by side (zr[h − k − 1], zr[h − k] loaded as one vector
@@ -398,7 +456,7 @@ export function finishFn(): Fn {
   f.locals(V128, 'H', 'NH', 'Rk', 'Ik', 'Rb', 'Ib', 'ER', 'EI', 'OR', 'OI', 'WR', 'WI');
   // one bin (k) or two (k, k + 1): the same expressions on f64x2 vectors, kept in lanes
   const bins = (two: boolean) => {
-    const load = two ? vload : [...simd(0x0a), 3, 0]; // v128.load64_splat for one bin
+    const load = two ? vload : vloadSplat; // one bin: in both lanes
     const sw = two ? op.vswap : [];
     const at = (base: string, off: string) => [...f.g(base, off), ...op.i32add, ...load];
     return [
@@ -413,22 +471,10 @@ export function finishFn(): Fn {
       ...at('zi', 'bb'),
       ...sw,
       ...f.s('Ib'),
-      ...f.g('H', 'Rk', 'Rb'),
-      ...op.vadd,
-      ...op.vmul,
-      ...f.s('ER'),
-      ...f.g('H', 'Ik', 'Ib'),
-      ...op.vsub,
-      ...op.vmul,
-      ...f.s('EI'),
-      ...f.g('H', 'Ik', 'Ib'),
-      ...op.vadd,
-      ...op.vmul,
-      ...f.s('OR'),
-      ...f.g('NH', 'Rk', 'Rb'),
-      ...op.vsub,
-      ...op.vmul,
-      ...f.s('OI'),
+      ...scaled(f, 'ER', 'H', 'Rk', op.vadd, 'Rb'),
+      ...scaled(f, 'EI', 'H', 'Ik', op.vsub, 'Ib'),
+      ...scaled(f, 'OR', 'H', 'Ik', op.vadd, 'Ib'),
+      ...scaled(f, 'OI', 'NH', 'Rk', op.vsub, 'Rb'),
       ...at('wr', 'kb'),
       ...f.s('WR'),
       ...at('wi', 'kb'),
@@ -454,49 +500,12 @@ export function finishFn(): Fn {
       ...(two ? vstore : storeLane(0)),
     ];
   };
-  const offsets = (minus: number) => [
-    ...f.g('k'),
-    ...i32c(3),
-    ...op.i32shl,
-    ...f.s('kb'),
-    ...f.g('h', 'k'),
-    ...op.i32sub,
-    ...i32c(minus),
-    ...op.i32sub,
-    ...i32c(3),
-    ...op.i32shl,
-    ...f.s('bb'),
-  ];
   f.emit(
     vconst(0.5, 0.5),
     f.s('H'),
     vconst(-0.5, -0.5),
     f.s('NH'),
-    BLOCK,
-    LOOP,
-    // while k + 1 ≤ end
-    f.g('k'),
-    i32c(1),
-    op.i32add,
-    f.g('end'),
-    op.i32gtS,
-    brIf(1),
-    offsets(1),
-    bins(true),
-    f.g('k'),
-    i32c(2),
-    op.i32add,
-    f.s('k'),
-    [0x0c, 0], // br 0
-    END,
-    END,
-    f.g('k', 'end'),
-    op.i32gtS,
-    op.i32eqz,
-    IF,
-    offsets(0),
-    bins(false),
-    END,
+    ...pairedBins(f, bins, 'end', false),
   );
   return f;
 }
@@ -520,7 +529,7 @@ export function unfinishFn(): Fn {
   f.locals(I32, 'k', 'kb', 'bb', 'r0', 'r1');
   f.locals(V128, 'H', 'A', 'AI', 'B', 'BI', 'DR', 'DI', 'OR', 'OI', 'ZR', 'ZI');
   const bins = (two: boolean) => {
-    const load = two ? vload : [...simd(0x0a), 3, 0]; // one bin: v128.load64_splat
+    const load = two ? vload : vloadSplat; // one bin: in both lanes
     const sw = two ? op.vswap : [];
     const at = (base: string, off: string) => [...f.g(base, off), ...op.i32add, ...load];
     const put = (base: string, v: string) => [
@@ -543,22 +552,10 @@ export function unfinishFn(): Fn {
       ...simd(0xed), // f64x2.neg
       ...f.s('BI'),
       // er = ½(a + b) → A; ei = ½(ai + bi) → AI (after the differences are taken)
-      ...f.g('H', 'A', 'B'),
-      ...op.vsub,
-      ...op.vmul,
-      ...f.s('DR'),
-      ...f.g('H', 'AI', 'BI'),
-      ...op.vsub,
-      ...op.vmul,
-      ...f.s('DI'),
-      ...f.g('H', 'A', 'B'),
-      ...op.vadd,
-      ...op.vmul,
-      ...f.s('A'),
-      ...f.g('H', 'AI', 'BI'),
-      ...op.vadd,
-      ...op.vmul,
-      ...f.s('AI'),
+      ...scaled(f, 'DR', 'H', 'A', op.vsub, 'B'),
+      ...scaled(f, 'DI', 'H', 'AI', op.vsub, 'BI'),
+      ...scaled(f, 'A', 'H', 'A', op.vadd, 'B'),
+      ...scaled(f, 'AI', 'H', 'AI', op.vadd, 'BI'),
       // or = dr·wr + di·wi; oi = di·wr − dr·wi
       ...at('wr', 'kb'),
       ...f.s('B'),
@@ -587,9 +584,7 @@ export function unfinishFn(): Fn {
       ...i32c(2),
       ...op.i32shl,
       ...op.i32add,
-      0x28,
-      2,
-      0,
+      ...i32load(),
       ...i32c(3),
       ...op.i32shl,
       ...f.s('r0'),
@@ -599,9 +594,7 @@ export function unfinishFn(): Fn {
             ...i32c(2),
             ...op.i32shl,
             ...op.i32add,
-            0x28,
-            2,
-            4,
+            ...i32load(4),
             ...i32c(3),
             ...op.i32shl,
             ...f.s('r1'),
@@ -611,53 +604,7 @@ export function unfinishFn(): Fn {
       ...put('zi', 'ZI'),
     ];
   };
-  const offsets = (minus: number) => [
-    ...f.g('k'),
-    ...i32c(3),
-    ...op.i32shl,
-    ...f.s('kb'),
-    ...f.g('h', 'k'),
-    ...op.i32sub,
-    ...i32c(minus),
-    ...op.i32sub,
-    ...i32c(3),
-    ...op.i32shl,
-    ...f.s('bb'),
-  ];
-  f.emit(
-    vconst(0.5, 0.5),
-    f.s('H'),
-    i32c(1),
-    f.s('k'),
-    BLOCK,
-    LOOP,
-    // while k + 1 ≤ h − 1
-    f.g('k'),
-    i32c(2),
-    op.i32add,
-    f.g('h'),
-    op.i32gtS,
-    brIf(1),
-    offsets(1),
-    bins(true),
-    f.g('k'),
-    i32c(2),
-    op.i32add,
-    f.s('k'),
-    [0x0c, 0],
-    END,
-    END,
-    f.g('k'),
-    i32c(1),
-    op.i32add,
-    f.g('h'),
-    op.i32gtS,
-    op.i32eqz,
-    IF,
-    offsets(0),
-    bins(false),
-    END,
-  );
+  f.emit(vconst(0.5, 0.5), f.s('H'), i32c(1), f.s('k'), ...pairedBins(f, bins, 'h', true));
   return f;
 }
 
@@ -689,14 +636,12 @@ export function olaFn(): Fn {
     LOOP,
     f.g('zr', 'jb'),
     op.i32add,
-    simd(0x0a),
-    [3, 0],
+    vloadSplat,
     f.s('V'),
     f.g('zi', 'jb'),
     op.i32add,
     f.g('V'),
-    simd(0x57),
-    [3, 0, 1],
+    loadLane(1),
     f.g('S'),
     op.vmul,
     f.s('V'),

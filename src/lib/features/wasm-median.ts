@@ -22,6 +22,7 @@ import {
   op,
   vconst,
   Fn,
+  br,
 } from '../util/wasm-assembler';
 import type { Bytes } from '../util/wasm-assembler';
 
@@ -214,7 +215,7 @@ export function medianFn(count16 = false): Fn {
     i32c(2),
     op.i32add,
     f.s('j'),
-    [0x0c, 0], // br 0
+    br(0),
     END,
     END,
     f.g('j', 'q'),
@@ -252,7 +253,7 @@ export function medianFn(count16 = false): Fn {
     i32c(2),
     op.i32sub,
     f.s('j'),
-    [0x0c, 0],
+    br(0),
     END,
     END,
     f.g('j', 'q'),

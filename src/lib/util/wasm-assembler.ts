@@ -52,11 +52,16 @@ export const vload: Bytes = [...simd(0x00), 3, 0];
 /** v128.store to [address + offset]. */
 export const vstoreAt = (offset: number): Bytes => [...simd(0x0b), 3, ...uleb(offset)];
 export const vstore: Bytes = vstoreAt(0);
+/** v128.load64_splat: the f64 at the address on top in both lanes. */
+export const vloadSplat: Bytes = [...simd(0x0a), 3, 0];
+/** v128.load64_lane: the f64 at the address into lane `lane` of the vector on top. */
+export const loadLane = (lane: number): Bytes => [...simd(0x57), 3, 0, lane];
 export const BLOCK: Bytes = [0x02, 0x40];
 export const LOOP: Bytes = [0x03, 0x40];
 export const IF: Bytes = [0x04, 0x40];
 export const ELSE: Bytes = [0x05];
 export const END: Bytes = [0x0b];
+export const br = (depth: number): Bytes => [0x0c, ...uleb(depth)];
 export const brIf = (depth: number): Bytes => [0x0d, ...uleb(depth)];
 export const op = {
   select: [0x1b],
