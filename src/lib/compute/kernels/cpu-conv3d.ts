@@ -55,6 +55,9 @@ function wasmSlab(gemm: WasmGemm, rowLength: number): number {
   return Math.max(1, Math.floor(gemm.slabFloats / rowLength));
 }
 
+/** Writes rows m0 … m0+rows−1 of a column matrix into `col` (row-major or transposed). */
+type SlabFill = (m0: number, rows: number, col: Float32Array) => void;
+
 /**
  * A[M, K] · B[K, N] on wasm, a slab of A's rows at a time: `fill` writes rows m0 … m0+rows−1 of A,
  * `take` receives those rows of the product.
@@ -64,7 +67,7 @@ function rowsTimes(
   M: number,
   K: number,
   N: number,
-  fill: (m0: number, rows: number, a: Float32Array) => void,
+  fill: SlabFill,
   b: Float32Array,
   take: (m0: number, rows: number, c: Float32Array) => void,
 ): void {
@@ -83,6 +86,33 @@ function rowsTimes(
 }
 
 /**
+ * col[M, K] · w[K, N], the column matrix gathered a slab of rows at a time: row-major for wasm's
+ * product (which takes no transpose), transposed for the JavaScript one (gemmTN).
+ */
+function columnsTimes(
+  wasm: WasmGemm | null,
+  M: number,
+  K: number,
+  N: number,
+  w: Float32Array,
+  gather: { rows: SlabFill; transposed: SlabFill },
+): Float32Array {
+  const out = new Float32Array(M * N);
+  if (wasm) {
+    rowsTimes(wasm, M, K, N, gather.rows, w, (m0, _, c) => out.set(c, m0 * N));
+    return out;
+  }
+  const slab = slabSize(K);
+  const col = new Float32Array(K * slab);
+  for (let m0 = 0; m0 < M; m0 += slab) {
+    const rows = Math.min(slab, M - m0);
+    gather.transposed(m0, rows, col);
+    gemmTN(col, 0, w, 0, out, m0 * N, K, rows, N);
+  }
+  return out;
+}
+
+/**
  * y = conv3d(x, w): per slab, y[slab] = colᵀ · W with col [taps·inC, slab] (JavaScript), or
  * col · W with col [slab, taps·inC] (wasm).
  */
@@ -95,20 +125,10 @@ export function conv3dForward(
   const K = taps(g) * g.inC;
   const M = g.batch * g.outD * g.outH * g.outW;
   if (wasm && byTaps(g.outC, g.inC, 4)) return conv3dForwardByTaps(x, w, g, wasm);
-  const y = new Float32Array(M * g.outC);
-  if (wasm) {
-    const fill = (m0: number, rows: number, col: Float32Array) => vol2colRows(x, g, m0, rows, col);
-    rowsTimes(wasm, M, K, g.outC, fill, w, (m0, _, c) => y.set(c, m0 * g.outC));
-    return y;
-  }
-  const slab = slabSize(K);
-  const col = new Float32Array(K * slab);
-  for (let m0 = 0; m0 < M; m0 += slab) {
-    const rows = Math.min(slab, M - m0);
-    vol2colT(x, g, m0, rows, col);
-    gemmTN(col, 0, w, 0, y, m0 * g.outC, K, rows, g.outC);
-  }
-  return y;
+  return columnsTimes(wasm, M, K, g.outC, w, {
+    rows: (m0, rows, col) => vol2colRows(x, g, m0, rows, col),
+    transposed: (m0, rows, col) => vol2colT(x, g, m0, rows, col),
+  });
 }
 
 /** dx = Σ over taps of dy (shifted) · Wᵀ: per slab of input voxels, colᵀ · W' with W'[tap, out, in]. */
@@ -134,20 +154,10 @@ export function conv3dInputGrad(
     }
   }
   const M = g.batch * g.inD * g.inH * g.inW;
-  const dx = new Float32Array(M * g.inC);
-  if (wasm) {
-    const fill = (m0: number, rows: number, col: Float32Array) => dy2colRows(dy, g, m0, rows, col);
-    rowsTimes(wasm, M, K, g.inC, fill, wt, (m0, _, c) => dx.set(c, m0 * g.inC));
-    return dx;
-  }
-  const slab = slabSize(K);
-  const col = new Float32Array(K * slab);
-  for (let m0 = 0; m0 < M; m0 += slab) {
-    const rows = Math.min(slab, M - m0);
-    dy2colT(dy, g, m0, rows, col);
-    gemmTN(col, 0, wt, 0, dx, m0 * g.inC, K, rows, g.inC);
-  }
-  return dx;
+  return columnsTimes(wasm, M, K, g.inC, wt, {
+    rows: (m0, rows, col) => dy2colRows(dy, g, m0, rows, col),
+    transposed: (m0, rows, col) => dy2colT(dy, g, m0, rows, col),
+  });
 }
 
 /**
