@@ -591,7 +591,6 @@ export async function readMatroskaIndex(file: Blob): Promise<MatroskaIndex> {
     size: b.size,
     sync: b.key,
     ptsS: toS(b.ticks - delayTicks(video) - start),
-    disposable: false,
   }));
   let audio: AudioIndex | null = null;
   const audioFormat = audioTrack && !audioTrack.compressed ? audioCodec(audioTrack) : null;

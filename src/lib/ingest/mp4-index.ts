@@ -14,8 +14,6 @@ export interface VideoSample {
   sync: boolean;
   /** Presentation time, s, from the file's start. */
   ptsS: number;
-  /** Whether the container marks it as referenced by no other sample (sdtp). */
-  disposable: boolean;
 }
 
 export interface AudioSample {
@@ -207,7 +205,6 @@ export async function readVideoIndex(file: File): Promise<VideoIndex> {
     size: s.size,
     sync: s.is_sync,
     ptsS: shift + s.cts / ts - start,
-    disposable: s.is_depended_on === 2,
   }));
   const colr = entry.colr as unknown as
     { colour_type: string; matrix_coefficients: number; full_range_flag: number } | undefined;

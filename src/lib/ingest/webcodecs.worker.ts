@@ -296,7 +296,9 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
     const sample = index.samples[d];
     const data = await phases.time('read', reader.read(sample.offset, sample.size));
     const picked = slotsOf.has(d);
-    if (!picked && (sample.disposable || (avcLength && h264Disposable(data, avcLength)))) continue;
+    // The container's own flag (mp4's sdtp) is not trusted: FFmpeg sets it on SVT-AV1's
+    // non-reference pictures, and skipping those made Chromium's AV1 decoder fail.
+    if (!picked && avcLength && h264Disposable(data, avcLength)) continue;
     const waited = performance.now();
     while (decoder.decodeQueueSize >= QUEUE && !failure) await new Promise<void>((r) => (wake = r));
     phases.add('video decoder busy', waited);
