@@ -48,26 +48,37 @@ async function poison(sizes: number[]): Promise<void> {
   held.forEach((h) => h.dispose());
 }
 
-/** Max error relative to the largest CPU value, for y, dx and dw. */
-export async function conv3dErrors(c: ConvCase): Promise<{ y: number; dx: number; dw: number }> {
+/**
+ * Runs `compute` on the CPU backend with tfjs's stock kernels, then on WebGPU with ours over
+ * poisoned buffers: each output's max error relative to its largest CPU value (at least `floor`).
+ */
+async function errorsAgainstCpu(
+  compute: () => Promise<Float32Array[]>,
+  floor = 0,
+): Promise<number[]> {
   await tf.setBackend('cpu');
   uninstallFastKernels('cpu');
-  const reference = await convAndGrads(c);
+  const reference = await compute();
   await tf.setBackend('webgpu');
   installFastKernels('webgpu');
   await poison(reference.map((r) => r.length));
-  const got = await convAndGrads(c);
-  const [y, dx, dw] = got.map((g, i) => {
+  const got = await compute();
+  return got.map((g, i) => {
     const r = reference[i];
-    let scale = 0;
-    let err = 0;
-    for (let j = 0; j < r.length; j++) scale = Math.max(scale, Math.abs(r[j]));
+    let scale = floor;
+    let err = g.length === r.length ? 0 : Infinity;
     for (let j = 0; j < r.length; j++) {
+      scale = Math.max(scale, Math.abs(r[j]));
       const e = Math.abs(g[j] - r[j]);
       err = Number.isNaN(e) ? Infinity : Math.max(err, e);
     }
     return err / scale;
   });
+}
+
+/** Max error relative to the largest CPU value, for y, dx and dw. */
+export async function conv3dErrors(c: ConvCase): Promise<{ y: number; dx: number; dw: number }> {
+  const [y, dx, dw] = await errorsAgainstCpu(() => convAndGrads(c));
   return { y, dx, dw };
 }
 
@@ -154,23 +165,6 @@ async function batchNorm(c: BatchNormCase): Promise<Float32Array[]> {
  * ∂x, ∂γ and ∂β: the webgpu programs (webgpu-batchnorm.ts) against the CPU backend's loops.
  */
 export async function batchNormErrors(c: BatchNormCase): Promise<number[]> {
-  await tf.setBackend('cpu');
-  uninstallFastKernels('cpu');
-  const reference = await batchNorm(c);
-  await tf.setBackend('webgpu');
-  installFastKernels('webgpu');
-  await poison(reference.map((r) => r.length));
-  const got = await batchNorm(c);
-  return got.map((g, i) => {
-    const r = reference[i];
-    // A single row has ∂x = ∂γ = 0 exactly: relative to 1e-6 there.
-    let scale = 1e-6;
-    let err = g.length === r.length ? 0 : Infinity;
-    for (let j = 0; j < r.length; j++) {
-      scale = Math.max(scale, Math.abs(r[j]));
-      const e = Math.abs(g[j] - r[j]);
-      err = Number.isNaN(e) ? Infinity : Math.max(err, e);
-    }
-    return err / scale;
-  });
+  // A single row has ∂x = ∂γ = 0 exactly: errors relative to 1e-6 there.
+  return errorsAgainstCpu(() => batchNorm(c), 1e-6);
 }

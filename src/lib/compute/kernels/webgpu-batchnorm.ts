@@ -121,42 +121,65 @@ fn main(index: i32) {${this.header}
 }
 
 /**
- * Per channel: mean and biased variance of all rows from the blocks' (mean, M2), written as
- * result[0 | 1, channel]. One workgroup per channel; each thread combines a strided set of
- * blocks, then the threads' results are combined pairwise in workgroup memory (Chan et al.).
+ * One workgroup per channel over the blocks of a partial pass (`parts`, [blocks, 2, C]): each
+ * thread takes a strided set of blocks, then the threads combine their results in workgroup
+ * memory, and thread 0 writes the channel's output.
  */
-class MomentsProgram implements WebGPUProgram {
-  outputShape: number[];
-  shaderKey: string;
+abstract class PerChannelProgram implements WebGPUProgram {
   dispatchLayout = { x: [0] };
   dispatch: [number, number, number];
   variableNames = ['parts'];
   workgroupSize: [number, number, number] = [THREADS, 1, 1];
+  abstract shaderKey: string;
+
+  constructor(public outputShape: number[]) {
+    this.dispatch = [this.channels, 1, 1];
+  }
+
+  protected get channels(): number {
+    return this.outputShape[this.outputShape.length - 1];
+  }
+
+  /** Opens main: the channel c, the thread lid, and `live` (true). */
+  protected get header(): string {
+    const outShape = this.outputShape.length > 1 ? 'uniforms.outShape.x' : 'uniforms.outShape';
+    return `
+  ${WORKGROUP_INDEX}
+  let c = wg;
+  let lid = i32(localIndex);
+  // Reading a uniform keeps its binding in the pipeline layout tfjs binds against.
+  let live = ${outShape} > 0;`;
+  }
+
+  abstract getUserCode(): string;
+}
+
+/**
+ * Per channel: mean and biased variance of all rows from the blocks' (mean, M2), written as
+ * result[0 | 1, channel], combined pairwise with Chan et al.'s update.
+ */
+class MomentsProgram extends PerChannelProgram {
+  shaderKey: string;
 
   constructor(
     private readonly rows: number,
-    private readonly channels: number,
+    channels: number,
     private readonly block: number,
   ) {
-    this.outputShape = [2, channels];
-    this.dispatch = [channels, 1, 1];
+    super([2, channels]);
     this.shaderKey = `cinebreath_bn_finish_${rows}_${channels}_${block}`;
   }
 
   getUserCode(): string {
-    const { rows, channels: C, block } = this;
+    const { rows, block } = this;
+    const C = this.channels;
     const blocks = Math.ceil(rows / block);
     return `
 var<workgroup> sn: array<f32, ${THREADS}>;
 var<workgroup> smean: array<f32, ${THREADS}>;
 var<workgroup> sm2: array<f32, ${THREADS}>;
 
-fn main(index: i32) {
-  ${WORKGROUP_INDEX}
-  let c = wg;
-  let lid = i32(localIndex);
-  // Reading a uniform keeps its binding in the pipeline layout tfjs binds against.
-  let live = uniforms.outShape.x > 0;
+fn main(index: i32) {${this.header}
   var n = 0.0;
   var mean = 0.0;
   var m2 = 0.0;
@@ -281,34 +304,26 @@ fn main(index: i32) {${this.header}
   }
 }
 
-/** Per channel: the sum over blocks of row `part` of the partial gradient sums. One workgroup each. */
-class BlockSumProgram implements WebGPUProgram {
-  outputShape: number[];
+/** Per channel: the sum over blocks of row `part` of the partial gradient sums. */
+class BlockSumProgram extends PerChannelProgram {
   shaderKey: string;
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number];
-  variableNames = ['parts'];
-  workgroupSize: [number, number, number] = [THREADS, 1, 1];
 
   constructor(
     private readonly blocks: number,
-    private readonly channels: number,
+    channels: number,
     private readonly part: 0 | 1,
   ) {
-    this.outputShape = [channels];
-    this.dispatch = [channels, 1, 1];
+    super([channels]);
     this.shaderKey = `cinebreath_bn_blocksum_${blocks}_${channels}_${part}`;
   }
 
   getUserCode(): string {
-    const { blocks, channels: C, part } = this;
+    const { blocks, part } = this;
+    const C = this.channels;
     return `
 var<workgroup> sums: array<f32, ${THREADS}>;
 
-fn main(index: i32) {
-  ${WORKGROUP_INDEX}
-  let c = wg;
-  let lid = i32(localIndex);
+fn main(index: i32) {${this.header}
   var acc = 0.0;
   for (var b = lid; b < ${blocks}; b += ${THREADS}) { acc += parts[(b * 2 + ${part}) * ${C} + c]; }
   sums[lid] = acc;
@@ -316,7 +331,7 @@ fn main(index: i32) {
     workgroupBarrier();
     if (lid < span) { sums[lid] += sums[lid + span]; }
   }
-  if (lid == 0 && uniforms.outShape > 0) { result[c] = sums[0]; }
+  if (lid == 0 && live) { result[c] = sums[0]; }
 }`;
   }
 }
