@@ -4,13 +4,14 @@
 // buffers poisoned first.
 import { describe, expect, inject, it } from 'vitest';
 import { useBrowser } from './use-browser';
-import type { ConvCase, ReduceCase } from './harness/kernels.harness';
+import type { BatchNormCase, ConvCase, ReduceCase } from './harness/kernels.harness';
 
 type Harness = {
   kernels: {
     conv3dErrors(c: ConvCase): Promise<{ y: number; dx: number; dw: number }>;
     fastKernelsInstalled(): Promise<boolean>;
     reduceError(c: ReduceCase): Promise<{ error: number; sameShape: boolean }>;
+    batchNormErrors(c: BatchNormCase): Promise<number[]>;
   };
 };
 
@@ -35,6 +36,19 @@ const REDUCTIONS: ReduceCase[] = [
   { op: 'sum', shape: [16, 9, 2, 40], axes: [2], keepDims: false },
   { op: 'mean', shape: [100, 3, 50, 2], axes: [3, 1], keepDims: true },
 ];
+
+// Batch norm's training pass and gradient (webgpu-batchnorm.ts): one row (zero variance), a few,
+// partial last blocks, more blocks than a finishing workgroup has threads (10000 × 3, 70001 × 1),
+// channel counts that are not multiples of 4.
+const BATCH_NORMS: BatchNormCase[] = [
+  { rows: 1, channels: 3 },
+  { rows: 7, channels: 1 },
+  { rows: 1000, channels: 32 },
+  { rows: 1037, channels: 65 },
+  { rows: 10000, channels: 3 },
+  { rows: 70001, channels: 1 },
+];
+const BATCH_NORM_OUTPUTS = ['y', 'moving mean', 'moving variance', 'dx', 'dγ', 'dβ'];
 
 describe('fast WebGPU conv3d kernels', () => {
   const baseUrl = inject('baseUrl');
@@ -70,6 +84,18 @@ describe('fast WebGPU conv3d kernels', () => {
       );
       expect(r.sameShape).toBe(true);
       expect(r.error).toBeLessThan(1e-4);
+    });
+  });
+
+  BATCH_NORMS.forEach((c) => {
+    it(`batch norm equals the CPU backend on ${JSON.stringify(c)}`, async () => {
+      const errors = await session.page.evaluate(
+        (cc) => (window as unknown as { harness: Harness }).harness.kernels.batchNormErrors(cc),
+        c,
+      );
+      console.log(JSON.stringify({ ...c, errors }));
+      const named = Object.fromEntries(BATCH_NORM_OUTPUTS.map((n, i) => [n, errors[i] < 1e-4]));
+      expect(named).toEqual(Object.fromEntries(BATCH_NORM_OUTPUTS.map((n) => [n, true])));
     });
   });
 

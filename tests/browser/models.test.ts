@@ -30,15 +30,24 @@ describe('models on WebGPU', () => {
     }
   }, 300_000);
 
-  it('a few Adadelta steps give the same losses on WebGPU as on the CPU', async () => {
+  it('a few Adadelta steps give the same losses and moving statistics on WebGPU as on the CPU', async () => {
     const { cpu, webgpu } = await session.page.evaluate(() =>
       (window as unknown as Harness).harness.models.compareTraining(4),
     );
-    console.log(JSON.stringify({ cpu, webgpu }));
-    expect(webgpu).toHaveLength(4);
+    console.log(JSON.stringify({ cpu: cpu.losses, webgpu: webgpu.losses }));
+    expect(webgpu.losses).toHaveLength(4);
     // Training moves the loss (the comparison is not between constants).
-    expect(Math.abs(cpu[3] - cpu[0])).toBeGreaterThan(1e-3);
-    webgpu.forEach((l, i) => expect(Math.abs(l - cpu[i]) / cpu[i]).toBeLessThan(1e-4));
+    expect(Math.abs(cpu.losses[3] - cpu.losses[0])).toBeGreaterThan(1e-3);
+    webgpu.losses.forEach((l, i) =>
+      expect(Math.abs(l - cpu.losses[i]) / cpu.losses[i]).toBeLessThan(1e-4),
+    );
+    // Four batch-norm layers' moving mean and variance, updated four times.
+    expect(webgpu.moving.length).toBe(cpu.moving.length);
+    expect(cpu.moving.length).toBeGreaterThan(8);
+    const scale = Math.max(...cpu.moving.map(Math.abs));
+    const error = Math.max(...webgpu.moving.map((m, i) => Math.abs(m - cpu.moving[i])));
+    console.log(JSON.stringify({ movingError: error / scale }));
+    expect(error / scale).toBeLessThan(1e-4);
   }, 300_000);
 });
 

@@ -9,7 +9,7 @@ import {
   ZeroPadding3D,
   mergeSplitKernel,
 } from '../../src/lib/models/layers';
-import { normaliseBatch } from '../../src/lib/models/layers/batch-norm';
+import { normaliseBatch, type NormalisePath } from '../../src/lib/models/layers/batch-norm';
 import { buildAutoencoder } from '../../src/lib/models/autoencoder';
 import { buildSceneHead } from '../../src/lib/models/scene-head';
 import { forward } from '../../src/lib/models/forward';
@@ -191,15 +191,24 @@ describe('BatchNormalization (rank-safe)', () => {
     const dy = randn([37, 5], 31);
     const gamma = randn([5], 32).add(1);
     const beta = randn([5], 33);
-    const run = (loops: boolean) => {
-      const stats: tf.Tensor[] = [];
-      const f = normaliseBatch(1e-3, (s) => stats.push(s.mean, s.variance), loops);
+    const old = randn([5], 34);
+    const run = (path: NormalisePath) => {
+      const moving: tf.Tensor[] = [];
+      const f = normaliseBatch(
+        1e-3,
+        (s) => {
+          // Called inside the forward pass's scope here: keep what outlives it.
+          moving.push(tf.keep(s.moving('mean', old, 0.9)), tf.keep(s.moving('variance', old, 0.9)));
+          s.dispose();
+        },
+        path,
+      );
       const y = f(rows, gamma, beta);
       const grads = tf.grads((r, g, b) => tf.sum(tf.mul(f(r, g, b), dy)))([rows, gamma, beta]);
-      return [y, ...stats.slice(0, 2), ...grads];
+      return [y, ...moving.slice(0, 2), ...grads];
     };
-    const loops = run(true);
-    const ops = run(false);
+    const loops = run('loops');
+    const ops = run('ops');
     expect(loops).toHaveLength(6);
     for (let i = 0; i < loops.length; i++) {
       expect(loops[i].shape).toEqual(ops[i].shape);

@@ -1,8 +1,10 @@
-// Fast WebGPU conv3d kernels (src/lib/compute/kernels) against tfjs's stock CPU kernels, in a real
-// browser: same inputs on both backends, output buffers on WebGPU poisoned with NaN first.
+// Fast WebGPU conv3d kernels (src/lib/compute/kernels) against tfjs's stock CPU kernels, and our
+// WebGPU batch-norm programs against the CPU backend's loops, in a real browser: same inputs on
+// both backends, output buffers on WebGPU poisoned with NaN first.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { installFastKernels, uninstallFastKernels } from '../../../src/lib/compute/kernels';
+import { normaliseBatch } from '../../../src/lib/models/layers/batch-norm';
 
 export interface ConvCase {
   x: [number, number, number, number, number];
@@ -46,26 +48,37 @@ async function poison(sizes: number[]): Promise<void> {
   held.forEach((h) => h.dispose());
 }
 
-/** Max error relative to the largest CPU value, for y, dx and dw. */
-export async function conv3dErrors(c: ConvCase): Promise<{ y: number; dx: number; dw: number }> {
+/**
+ * Runs `compute` on the CPU backend with tfjs's stock kernels, then on WebGPU with ours over
+ * poisoned buffers: each output's max error relative to its largest CPU value (at least `floor`).
+ */
+async function errorsAgainstCpu(
+  compute: () => Promise<Float32Array[]>,
+  floor = 0,
+): Promise<number[]> {
   await tf.setBackend('cpu');
   uninstallFastKernels('cpu');
-  const reference = await convAndGrads(c);
+  const reference = await compute();
   await tf.setBackend('webgpu');
   installFastKernels('webgpu');
   await poison(reference.map((r) => r.length));
-  const got = await convAndGrads(c);
-  const [y, dx, dw] = got.map((g, i) => {
+  const got = await compute();
+  return got.map((g, i) => {
     const r = reference[i];
-    let scale = 0;
-    let err = 0;
-    for (let j = 0; j < r.length; j++) scale = Math.max(scale, Math.abs(r[j]));
+    let scale = floor;
+    let err = g.length === r.length ? 0 : Infinity;
     for (let j = 0; j < r.length; j++) {
+      scale = Math.max(scale, Math.abs(r[j]));
       const e = Math.abs(g[j] - r[j]);
       err = Number.isNaN(e) ? Infinity : Math.max(err, e);
     }
     return err / scale;
   });
+}
+
+/** Max error relative to the largest CPU value, for y, dx and dw. */
+export async function conv3dErrors(c: ConvCase): Promise<{ y: number; dx: number; dw: number }> {
+  const [y, dx, dw] = await errorsAgainstCpu(() => convAndGrads(c));
   return { y, dx, dw };
 }
 
@@ -113,4 +126,45 @@ export async function reduceError(c: ReduceCase): Promise<{ error: number; sameS
     error: err / scale,
     sameShape: JSON.stringify(got.shape) === JSON.stringify(reference.shape),
   };
+}
+
+export interface BatchNormCase {
+  rows: number;
+  channels: number;
+}
+
+/**
+ * One training forward pass of batch normalisation over rows [rows, channels] (values offset
+ * from zero, as activations are), the moving mean and variance it updates (momentum 0.9) and the
+ * gradients of Σ y · t for x, γ and β, in that order.
+ */
+async function batchNorm(c: BatchNormCase): Promise<Float32Array[]> {
+  const { rows, channels } = c;
+  const x = tf.tidy(() =>
+    tf.add(tf.mul(tf.tensor2d(values(rows * channels, 5), [rows, channels]), 3), 5),
+  );
+  const gamma = tf.add(tf.tensor1d(values(channels, 6)), 1);
+  const beta = tf.tensor1d(values(channels, 7));
+  const old = tf.tensor1d(values(channels, 8).map(Math.abs));
+  const t = tf.tensor2d(values(rows * channels, 9), [rows, channels]);
+  const moving: tf.Tensor[] = [];
+  const f = normaliseBatch(1e-3, (s) => {
+    moving.push(tf.keep(s.moving('mean', old, 0.9)), tf.keep(s.moving('variance', old, 0.9)));
+    s.dispose();
+  });
+  const y = f(x, gamma, beta);
+  const grads = tf.grads((a, g, b) => tf.sum(tf.mul(f(a, g, b), t)))([x, gamma, beta]);
+  const results = [y, ...moving.slice(0, 2), ...grads];
+  const out = await Promise.all(results.map((r) => r.data() as Promise<Float32Array>));
+  tf.dispose([x, gamma, beta, old, t, ...moving, ...results]);
+  return out;
+}
+
+/**
+ * Max error relative to the largest CPU value of batch norm's y, moving mean, moving variance,
+ * ∂x, ∂γ and ∂β: the webgpu programs (webgpu-batchnorm.ts) against the CPU backend's loops.
+ */
+export async function batchNormErrors(c: BatchNormCase): Promise<number[]> {
+  // A single row has ∂x = ∂γ = 0 exactly: errors relative to 1e-6 there.
+  return errorsAgainstCpu(() => batchNorm(c), 1e-6);
 }

@@ -185,8 +185,14 @@ export async function compareLayers(): Promise<{ backend: string; cases: LayerCo
   return { backend: tf.getBackend(), cases };
 }
 
-/** Losses of `steps` Adadelta steps of a small autoencoder with batch norm on one backend. */
-async function trainOn(backend: string, steps: number): Promise<number[]> {
+interface Trained {
+  losses: number[];
+  /** The batch-norm layers' moving means and variances after the steps, concatenated. */
+  moving: number[];
+}
+
+/** `steps` Adadelta steps of a small autoencoder with batch norm on one backend. */
+async function trainOn(backend: string, steps: number): Promise<Trained> {
   if (!(await tf.setBackend(backend))) throw new Error(`${backend} backend unavailable`);
   const shape: [number, number, number, number] = [6, 4, 8, 3];
   const model = buildAutoencoder({ batchNorm: true, inputShape: shape });
@@ -207,12 +213,16 @@ async function trainOn(backend: string, steps: number): Promise<number[]> {
     losses.push(await trainStep(model, optimizer, binaryCrossentropy, { x, y: x }));
     x.dispose();
   }
+  const moving: number[] = [];
+  for (const w of model.weights.filter((v) => v.name.includes('moving_'))) {
+    moving.push(...((await w.read().data()) as Float32Array));
+  }
   model.dispose();
   optimizer.dispose();
-  return losses;
+  return { losses, moving };
 }
 
-export async function compareTraining(steps: number): Promise<{ cpu: number[]; webgpu: number[] }> {
+export async function compareTraining(steps: number): Promise<{ cpu: Trained; webgpu: Trained }> {
   const cpu = await trainOn('cpu', steps);
   const webgpu = await trainOn('webgpu', steps);
   return { cpu, webgpu };

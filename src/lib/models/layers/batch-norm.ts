@@ -9,10 +9,18 @@
  * out (`normaliseBatch`): tfjs's autodiff through `moments` dispatched about 56 GPU programs per
  * layer and training step, a step of the paper's autoencoder at batch 16 being bound by that
  * dispatch cost on an H200 (365 programs, 57 ms, 42 ms of it GPU time). On the CPU backend the
- * same formulas run as plain loops over the rows (fewer full-size arrays).
+ * same formulas run as plain loops over the rows (fewer full-size arrays); on WebGPU as a few
+ * programs of our own (compute/kernels/webgpu-batchnorm.ts: 9 per layer and step instead of ~28
+ * tensor ops, the step still being bound by per-program CPU cost there).
  */
 import * as tf from '@tensorflow/tfjs';
 import { constant } from '../../compute/constants';
+import {
+  batchMoments,
+  movingAverage,
+  normaliseGradient as webgpuGradient,
+  normaliseWithMoments,
+} from '../../compute/kernels/webgpu-batchnorm';
 
 export interface BatchNormArgs {
   axis?: number;
@@ -39,9 +47,32 @@ const PASSTHROUGH = [
   'gammaConstraint',
 ] as const;
 
+/** A training batch's statistics, kept past the forward pass to update the moving averages. */
 export interface BatchStatistics {
-  mean: tf.Tensor1D;
-  variance: tf.Tensor1D;
+  /** Keras's update of a moving statistic: moving · momentum + batch value · (1 − momentum). */
+  moving(part: 'mean' | 'variance', moving: tf.Tensor, momentum: number): tf.Tensor;
+  dispose(): void;
+}
+
+function tensorStatistics(mean: tf.Tensor, variance: tf.Tensor): BatchStatistics {
+  return {
+    moving: (part, moving, momentum) =>
+      tf.tidy(() =>
+        tf.add(
+          tf.mul(moving, constant(momentum)),
+          tf.mul(part === 'mean' ? mean : variance, constant(1 - momentum)),
+        ),
+      ),
+    dispose: () => tf.dispose([mean, variance]),
+  };
+}
+
+/** How `normaliseBatch` computes: loops over the rows, our WebGPU programs, or tensor ops. */
+export type NormalisePath = 'loops' | 'webgpu' | 'ops';
+
+function pathFor(backend: string): NormalisePath {
+  if (backend === 'cpu') return 'loops';
+  return backend === 'webgpu' ? 'webgpu' : 'ops';
 }
 
 /**
@@ -49,43 +80,52 @@ export interface BatchStatistics {
  * (with N rows, per channel): ∂β = Σ dy, ∂γ = Σ dy · x̂, ∂x = γ / √(variance + ε) · (dy − ∂β / N
  * − x̂ · ∂γ / N). The batch statistics are handed to `keep`, outside the gradient. `loops` computes
  * it with plain loops over the rows (`normaliseRows`, `normaliseGradient`), the way the CPU
- * backend runs it; otherwise with tensor ops, as GPU backends do.
+ * backend runs it; `webgpu` with the programs of webgpu-batchnorm.ts, which keep x and the
+ * statistics for the gradient and recompute x̂ there; `ops` with tensor ops (webgl, wasm).
  */
 export function normaliseBatch(
   epsilon: number,
   keep: (stats: BatchStatistics) => void,
-  loops = tf.getBackend() === 'cpu',
+  path: NormalisePath = pathFor(tf.getBackend()),
 ) {
   return tf.customGrad((...args) => {
     const [rows, gamma, beta] = args as tf.Tensor[];
     const save = args[3] as tf.GradSaveFunc;
     const [n, c] = rows.shape;
-    let normalised: tf.Tensor;
-    let rstd: tf.Tensor;
     let value: tf.Tensor;
-    if (loops) {
+    if (path === 'webgpu') {
+      const stats = tf.keep(batchMoments(rows));
+      value = normaliseWithMoments(rows, stats, gamma, beta, epsilon);
+      save([rows, stats, gamma]);
+      keep({
+        moving: (part, moving, momentum) =>
+          movingAverage(stats, part === 'mean' ? 0 : 1, moving, momentum),
+        dispose: () => stats.dispose(),
+      });
+    } else if (path === 'loops') {
       const out = normaliseRows(rows.dataSync() as Float32Array, c, epsilon, gamma, beta);
-      keep({ mean: tf.keep(tf.tensor1d(out.mean)), variance: tf.keep(tf.tensor1d(out.variance)) });
-      [normalised, rstd, value] = [
-        tf.tensor2d(out.xHat, [n, c]),
-        tf.tensor1d(out.rstd),
-        tf.tensor2d(out.y, [n, c]),
-      ];
+      keep(tensorStatistics(tf.keep(tf.tensor1d(out.mean)), tf.keep(tf.tensor1d(out.variance))));
+      value = tf.tensor2d(out.y, [n, c]);
+      save([tf.tensor2d(out.xHat, [n, c]), tf.tensor1d(out.rstd), gamma]);
     } else {
       const mean = tf.mean(rows, 0) as tf.Tensor1D;
       const centred = tf.sub(rows, mean);
       const variance = tf.mean(tf.square(centred), 0) as tf.Tensor1D;
-      rstd = tf.rsqrt(tf.add(variance, constant(epsilon)));
-      normalised = tf.mul(centred, rstd);
-      keep({ mean: tf.keep(mean), variance: tf.keep(variance) });
+      const rstd = tf.rsqrt(tf.add(variance, constant(epsilon)));
+      const normalised = tf.mul(centred, rstd);
+      keep(tensorStatistics(tf.keep(mean), tf.keep(variance)));
       value = tf.add(tf.mul(normalised, gamma), beta);
+      save([normalised, rstd, gamma]);
     }
-    save([normalised, rstd, gamma]);
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        if (path === 'webgpu') {
+          const [x, stats, g] = saved;
+          return webgpuGradient(dy, x, stats, g, epsilon);
+        }
         const [xHat, invStd, g] = saved;
-        if (loops) {
+        if (path === 'loops') {
           const out = normaliseGradient(dy.dataSync() as Float32Array, xHat, invStd, g);
           return [tf.tensor2d(out.dx, [n, c]), tf.tensor1d(out.dGamma), tf.tensor1d(out.dBeta)];
         }
@@ -247,25 +287,19 @@ export class BatchNormalization extends tf.layers.Layer {
       const beta = this.beta?.read() ?? tf.zeros([channels]);
       let y: tf.Tensor;
       if (kwargs?.training === true) {
-        let stats: BatchStatistics | null = null;
-        y = normaliseBatch(this.epsilon, (s) => (stats = s))(rows, gamma, beta);
-        const { mean, variance } = stats as unknown as BatchStatistics;
-        this.updateMoving(this.movingMean, mean);
-        this.updateMoving(this.movingVariance, variance);
-        tf.dispose([mean, variance]);
+        let kept: BatchStatistics | null = null;
+        y = normaliseBatch(this.epsilon, (s) => (kept = s))(rows, gamma, beta);
+        const stats = kept as unknown as BatchStatistics;
+        this.movingMean.write(stats.moving('mean', this.movingMean.read(), this.momentum));
+        this.movingVariance.write(
+          stats.moving('variance', this.movingVariance.read(), this.momentum),
+        );
+        stats.dispose();
       } else {
         const rstd = tf.rsqrt(tf.add(this.movingVariance.read(), constant(this.epsilon)));
         y = tf.add(tf.mul(tf.mul(tf.sub(rows, this.movingMean.read()), rstd), gamma), beta);
       }
       return tf.reshape(y, x.shape);
-    });
-  }
-
-  private updateMoving(variable: tf.LayerVariable, batchValue: tf.Tensor): void {
-    tf.tidy(() => {
-      const old = variable.read();
-      const update = tf.mul(batchValue, constant(1 - this.momentum));
-      variable.write(tf.add(tf.mul(old, constant(this.momentum)), update));
     });
   }
 
