@@ -5,7 +5,11 @@
  */
 import type { MovieIngestSettings, MovieRecord } from '../store/schema';
 import { CancelledError } from './decoder-client';
+import { throttle } from '../util/throttle';
 import { IngestJob, type DecoderChoice, type IngestProgress } from './ingest';
+
+/** The page hears of a running ingest's progress at most this often. */
+const PROGRESS_INTERVAL_MS = 500;
 
 export interface QueueEntry {
   key: number;
@@ -34,6 +38,7 @@ export class IngestQueue {
   #pending: Pending[] = [];
   #running = false;
   #nextKey = 1;
+  readonly #progressed = throttle(() => this.#changed(), PROGRESS_INTERVAL_MS);
 
   constructor(private readonly events: QueueEvents) {}
 
@@ -113,7 +118,7 @@ export class IngestQueue {
       let stored = -1;
       await p.job.start((progress) => {
         p.entry = { ...p.entry, progress };
-        this.#changed();
+        this.#progressed();
         const done = p.job?.movie.sequencesDone ?? 0;
         if (done !== stored) {
           stored = done;
