@@ -19,26 +19,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import type { WebGPUBackendLike } from './webgpu-conv3d';
+import { WORKGROUP_INDEX, type WebGPUBackendLike } from './webgpu-conv3d';
+import { runLength } from './webgpu-reduce';
 
 const THREADS = 256;
-/** Threads per partial pass worth keeping a GPU busy; beyond it, blocks get longer instead. */
-const TARGET_THREADS = 1 << 17;
-/** The fewest rows one thread of a partial pass takes. */
-const MIN_BLOCK = 32;
-
-/** Rows per block of the partial passes over [rows, channels]. */
-function blockRows(rows: number, channels: number): number {
-  const blocks = Math.max(1, Math.floor(TARGET_THREADS / channels));
-  return Math.max(MIN_BLOCK, Math.ceil(rows / blocks));
-}
 
 /** A number as a WGSL f32 expression (JavaScript's shortest round-trip form is valid WGSL). */
 const f32 = (v: number) => `f32(${v})`;
-
-/** Index of the calling thread's workgroup in a dispatch tfjs may have folded into 2D or 3D. */
-const WORKGROUP_INDEX =
-  'let wg = i32(workgroupId.x + numWorkgroups.x * (workgroupId.y + numWorkgroups.y * workgroupId.z));';
 
 /**
  * `threads` threads (by default one per output element) in a flat dispatch, which tfjs folds into
@@ -376,7 +363,7 @@ const wrap = (info: tf.TensorInfo) => tf.engine().makeTensorFromTensorInfo(info)
 /** Batch mean and biased variance per channel of rows [N, C], as a [2, C] tensor. */
 export function batchMoments(rows: tf.Tensor): tf.Tensor2D {
   const [n, c] = rows.shape;
-  const block = blockRows(n, c);
+  const block = runLength(n, c);
   const partial = run(new PartialMomentsProgram(n, c, block), [rows]);
   const stats = run(new MomentsProgram(n, c, block), [partial]);
   backend().disposeData(partial.dataId);
@@ -416,7 +403,7 @@ export function normaliseGradient(
   epsilon: number,
 ): [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D] {
   const [n, c] = rows.shape;
-  const block = blockRows(n, c);
+  const block = runLength(n, c);
   const blocks = Math.ceil(n / block);
   const partial = run(new PartialGradientProgram(n, c, block, epsilon), [dy, rows, stats]);
   const dBeta = run(new BlockSumProgram(blocks, c, 0), [partial]);

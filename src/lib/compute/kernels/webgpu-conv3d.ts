@@ -205,7 +205,8 @@ abstract class FlatProgram implements WebGPUProgram {
   abstract getUserCode(): string;
 }
 
-const WORKGROUP_INDEX =
+/** Index of the calling thread's workgroup in a dispatch tfjs may have folded into 2D or 3D. */
+export const WORKGROUP_INDEX =
   'let wg = i32(workgroupId.x + numWorkgroups.x * (workgroupId.y + numWorkgroups.y * workgroupId.z));';
 
 /**

@@ -64,8 +64,11 @@ fn main(index: i32) {
   }
 }
 
-/** Rows each thread adds in one pass over a [rows, cols] matrix. */
-function runLength(rows: number, cols: number): number {
+/**
+ * Rows each thread adds in one pass over a [rows, cols] matrix (one thread per run and column);
+ * batch norm's partial passes take their blocks of rows the same way.
+ */
+export function runLength(rows: number, cols: number): number {
   const runs = Math.max(1, Math.floor(TARGET_THREADS / cols));
   return Math.max(MIN_RUN, Math.ceil(rows / runs));
 }
