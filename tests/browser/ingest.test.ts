@@ -573,7 +573,10 @@ describe('movie ingest (VideoDecoder failing mid-file)', () => {
     const { page, context } = session;
     // The browser's VideoDecoder is made to fail as it does on some real files (an SVT-AV1 stream
     // with hidden frames): from the chunk at 255 s on, it closes and reports "Decoding error".
-    const failing = `{
+    // VideoDecoder lives in workers the WebCodecs worker starts, whose script fetches the route
+    // does not see: the WebCodecs worker's own script is given a Worker whose script imports the
+    // real one and then replaces VideoDecoder (used only once messages arrive).
+    const failing = `
       const Real = VideoDecoder;
       globalThis.VideoDecoder = class extends Real {
         #error;
@@ -583,11 +586,20 @@ describe('movie ingest (VideoDecoder failing mid-file)', () => {
           this.close();
           this.#error(new DOMException('Decoding error.', 'EncodingError'));
         }
+      };`;
+    const prelude = `{
+      const RealWorker = Worker;
+      globalThis.Worker = class extends RealWorker {
+        constructor(url, options) {
+          const real = JSON.stringify(new URL(url, location.href).href);
+          const source = 'import ' + real + ';' + ${JSON.stringify(failing)};
+          super(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })), options);
+        }
       };
     }\n`;
     await context.route('**/webcodecs.worker*.js', async (route) => {
       const response = await route.fetch();
-      await route.fulfill({ response, body: failing + (await response.text()) });
+      await route.fulfill({ response, body: prelude + (await response.text()) });
     });
     await page.goto(`${baseUrl}/`);
     await page.getByLabel('New project name').fill('Failing decoder');

@@ -1,7 +1,7 @@
 /**
  * The one message protocol between an ingest client (page) and a decoder worker. Both decoder
  * workers (ffmpeg.wasm, WebCodecs) speak it, so the client and the store logic do not care which
- * one decodes a movie.
+ * one decodes a movie. Below it, the WebCodecs worker's own protocol with its video decoder worker.
  */
 import type { DecodePlan } from './plan';
 import type { MediaInfo, PictureColour } from './probe';
@@ -42,3 +42,40 @@ export type FromDecoder =
    * ffmpeg.wasm may decode the rest.
    */
   | { type: 'failed'; reason: string; decoderFault?: boolean };
+
+/**
+ * The video pictures to decode, in decode order, one entry per sample (typed arrays: a 4-h movie
+ * has ~350,000 samples).
+ */
+export interface DecodeFeed {
+  /** Byte range of each sample in the file. */
+  offsets: Float64Array<ArrayBuffer>;
+  sizes: Uint32Array<ArrayBuffer>;
+  /** Presentation time, µs: the decoded picture's timestamp. */
+  timestamps: Float64Array<ArrayBuffer>;
+  /** `FEED_KEY` | `FEED_PICKED` (a picture the sampling rule keeps: sent back, never skipped). */
+  flags: Uint8Array<ArrayBuffer>;
+}
+
+/**
+ * The browser's decoder failed on a stream it had accepted (e.g. an AV1 file with hidden frames, a
+ * picture format changing mid-way): ffmpeg.wasm may still decode the rest of the movie. Sent on as
+ * `decoderFault`.
+ */
+export class DecoderFault extends Error {}
+
+export const FEED_KEY = 1;
+export const FEED_PICKED = 2;
+
+export type ToVideoDecoder =
+  /** `avcLength`: H.264's NAL length size (1–4), 0 for other codecs. */
+  | { type: 'decode'; file: File; config: VideoDecoderConfig; feed: DecodeFeed; avcLength: number }
+  /** One sent picture was converted and closed: room for another. */
+  | { type: 'converted' };
+
+export type FromVideoDecoder =
+  /** A picked picture, transferred (the receiver closes it). */
+  | { type: 'frame'; frame: VideoFrame }
+  | { type: 'done'; phases: Record<string, number> }
+  /** `decoderFault`: the browser's decoder failed, not the file's bytes. */
+  | { type: 'failed'; reason: string; decoderFault: boolean };

@@ -13,12 +13,9 @@ import type { DecodeHandlers, DecoderClient } from './decoder-client';
 import { CancelledError } from './decoder-client';
 import type { DecodePlan } from './plan';
 import type { MediaInfo, PictureColour } from './probe';
-import type { DecodedSequence, FromDecoder, ToDecoder } from './protocol';
+import { DecoderFault, type DecodedSequence, type FromDecoder, type ToDecoder } from './protocol';
 
 export class WebCodecsUnavailable extends Error {}
-
-/** The browser's decoder failed on the stream mid-way (the worker's `decoderFault`). */
-class DecoderFault extends Error {}
 
 /** Sequences per audio segment (one ffmpeg run), and how far audio may run ahead of frames. */
 const AUDIO_SEGMENT = 10;

@@ -1,56 +1,45 @@
 /**
  * The WebCodecs decoder worker: the fast path for MP4/MOV and MKV/WebM whose video codec the
- * browser's VideoDecoder decodes. mp4box (MP4) or `mkv-index.ts` (Matroska) reads the index; sample
- * data is read from the File in windows, so
- * memory never holds more than a few MB of the movie. Only the frames the sampling rule picks are
- * converted (by FrameScaler, as ffmpeg's scaler would); everything else is decoded only as far as
- * other frames need it: runs start at the keyframe before a picked frame, and H.264 pictures no
- * other picture references are not decoded unless picked. The audio track is decoded in the same
- * pass by AudioDecoder (`webcodecs-audio.ts`) when the browser takes its codec; otherwise the
- * worker makes frames only and the client takes the clips from ffmpeg.wasm. Each sequence leaves
- * when its frames (and its clip) are complete. The time spent in each phase goes out with `done`.
+ * browser's VideoDecoder decodes. mp4box (MP4) or `mkv-index.ts` (Matroska) reads the index. The
+ * decoding itself runs in a worker of its own (`video-decoder.worker.ts`), which reads the sample
+ * data from the File in windows (memory never holds more than a few MB of the movie) and sends
+ * back only the pictures the sampling rule picks; this worker converts them (by FrameScaler, as
+ * ffmpeg's scaler would). Everything else is decoded only as far as other pictures need it: runs
+ * start at the keyframe before a picked picture, and H.264 pictures no other picture references
+ * are not decoded unless picked. The audio track is decoded here, in the same pass, by
+ * AudioDecoder (`webcodecs-audio.ts`) when the browser takes its codec; otherwise the worker makes
+ * frames only and the client takes the clips from ffmpeg.wasm. Each sequence leaves when its
+ * frames (and its clip) are complete. The time spent in each phase goes out with `done`.
  */
 /// <reference lib="webworker" />
 import { FRAMES_PER_SEQUENCE, SECONDS_PER_SEQUENCE } from '../shapes';
 import { isMatroska, readMatroskaIndex } from './mkv-index';
 import { describeFromIndex } from './index-probe';
+import { decodeRuns, segmentsOf, stamp } from './decode-order';
 import { readVideoIndex, type VideoIndex } from './mp4-index';
 import { pickSourceFrames, type DecodePlan } from './plan';
 import type { PictureColour } from './probe';
-import type { FromDecoder, ToDecoder } from './protocol';
+import {
+  DecoderFault,
+  type FromDecoder,
+  type FromVideoDecoder,
+  type ToDecoder,
+  type ToVideoDecoder,
+} from './protocol';
+import { Phases } from './phases';
 import { FrameScaler } from './scale';
 import { canDecodeAudio, decodeAudioClips } from './webcodecs-audio';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (msg: FromDecoder, transfer: Transferable[] = []) => scope.postMessage(msg, transfer);
 
-/**
- * The browser's decoder failed on a stream it had accepted (e.g. an AV1 file with hidden frames, a
- * picture format changing mid-way): ffmpeg.wasm may still decode the rest of the movie.
- */
-class DecoderFault extends Error {}
-
-const WINDOW = 8 << 20;
-const QUEUE = 12;
 /** How many clips the audio side may finish before the frames of the first of them. */
 const AUDIO_AHEAD = 2;
-
-/** Reads sample bytes through a sliding window over the file. */
-class SampleReader {
-  #start = 0;
-  #bytes = new Uint8Array(0);
-  constructor(private readonly file: File) {}
-
-  async read(offset: number, size: number): Promise<Uint8Array> {
-    if (offset + size > this.file.size) throw new Error('the file is truncated');
-    if (offset < this.#start || offset + size > this.#start + this.#bytes.length) {
-      this.#start = offset;
-      const end = Math.min(this.file.size, offset + Math.max(size, WINDOW));
-      this.#bytes = new Uint8Array(await this.file.slice(offset, end).arrayBuffer());
-    }
-    return this.#bytes.subarray(offset - this.#start, offset - this.#start + size);
-  }
-}
+/**
+ * Video decoder workers, each with a one-thread decoder: one per core, up to 4 (each holds a few
+ * decoded pictures: ~30 MB at 1080p).
+ */
+const LANES = Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 4));
 
 /** The file's index, by its container (the first bytes say which, whatever the file's name). */
 async function readIndex(file: File): Promise<VideoIndex> {
@@ -75,55 +64,6 @@ async function describe(file: File): Promise<void> {
     // Unreadable here: the ffmpeg.wasm probe names the reason.
   }
   post({ type: 'described', info });
-}
-
-/** An H.264 access unit (length-prefixed NAL units) whose slices no other picture references. */
-function h264Disposable(data: Uint8Array, lengthSize: number): boolean {
-  let at = 0;
-  let slices = 0;
-  while (at + lengthSize < data.length) {
-    let len = 0;
-    for (let i = 0; i < lengthSize; i++) len = len * 256 + data[at + i];
-    const header = data[at + lengthSize];
-    const type = header & 0x1f;
-    if (type === 1 || type === 5) {
-      if (header & 0x60) return false;
-      slices++;
-    }
-    at += lengthSize + len;
-  }
-  return slices > 0;
-}
-
-/** Decode-order sample indices to feed: from the keyframe before each picked sample up to it. */
-function decodeRuns(index: VideoIndex, picked: Set<number>): number[] {
-  const order: number[] = [];
-  const targets = [...picked].sort((a, b) => a - b);
-  let next = 0;
-  for (const t of targets) {
-    if (t < next) continue;
-    let key = t;
-    while (key > 0 && !index.samples[key].sync) key--;
-    for (let d = Math.max(key, next); d <= t; d++) order.push(d);
-    next = t + 1;
-  }
-  return order;
-}
-
-/** Milliseconds spent per phase, summed (the phases overlap in time: decoders run on threads). */
-class Phases {
-  readonly ms: Record<string, number> = {};
-  add(name: string, since: number): void {
-    this.ms[name] = (this.ms[name] ?? 0) + performance.now() - since;
-  }
-  async time<T>(name: string, work: Promise<T>): Promise<T> {
-    const t0 = performance.now();
-    try {
-      return await work;
-    } finally {
-      this.add(name, t0);
-    }
-  }
 }
 
 async function decode(file: File, plan: DecodePlan, colour: PictureColour): Promise<void> {
@@ -157,8 +97,7 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
   const slotsOf = new Map<number, number[]>();
   picks.forEach((d, k) => slotsOf.set(d, [...(slotsOf.get(d) ?? []), k]));
   const byTimestamp = new Map<number, number>();
-  const stamp = (d: number) => Math.round(index.samples[d].ptsS * 1e6);
-  for (const d of slotsOf.keys()) byTimestamp.set(stamp(d), d);
+  for (const d of slotsOf.keys()) byTimestamp.set(stamp(index.samples[d]), d);
   const order = decodeRuns(index, new Set(slotsOf.keys()));
   const avcLength =
     index.codec.startsWith('avc') && index.description ? (index.description[4] & 3) + 1 : 0;
@@ -247,24 +186,64 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
     }
   };
 
-  let wake: (() => void) | null = null;
-  const decoder = new VideoDecoder({
-    output: (frame) => {
-      const d = byTimestamp.get(frame.timestamp);
-      if (d === undefined) {
-        frame.close();
-        return;
-      }
-      byTimestamp.delete(frame.timestamp);
-      work = work.then(() => convert(frame, d)).catch((e: Error) => void (failure ??= e));
-    },
-    error: (e) => {
-      failure ??= new DecoderFault(`VideoDecoder failed: ${e.message}`);
-      wake?.();
-    },
-  });
-  decoder.addEventListener('dequeue', () => wake?.());
-  decoder.configure(config);
+  const fail = (e: Error) => {
+    failure ??= e;
+    stop(failure);
+  };
+  let stop: (e: Error) => void = () => {};
+  const stopped = new Promise<never>((_, reject) => (stop = reject));
+  stopped.catch(() => {});
+  const segments = segmentsOf(index, order, slotsOf);
+  let nextSegment = 0;
+  const lanes: Worker[] = [];
+  /** One video decoder worker: it takes the next segment whenever it finished one. */
+  const runLane = (lane: Worker) =>
+    new Promise<void>((resolve, reject) => {
+      const send = () => {
+        if (nextSegment === segments.length) return resolve();
+        const feed = segments[nextSegment++];
+        const msg: ToVideoDecoder = { type: 'decode', file, config, feed, avcLength };
+        lane.postMessage(msg, [
+          feed.offsets.buffer,
+          feed.sizes.buffer,
+          feed.timestamps.buffer,
+          feed.flags.buffer,
+        ]);
+      };
+      lane.onmessage = ({ data }: MessageEvent<FromVideoDecoder>) => {
+        if (data.type === 'frame') {
+          const { frame } = data;
+          const d = byTimestamp.get(frame.timestamp);
+          if (d === undefined) return frame.close();
+          byTimestamp.delete(frame.timestamp);
+          work = work
+            .then(() => convert(frame, d))
+            .then(() => lane.postMessage({ type: 'converted' } satisfies ToVideoDecoder))
+            .catch(fail);
+        } else if (data.type === 'done') {
+          for (const [name, ms] of Object.entries(data.phases)) {
+            phases.ms[name] = (phases.ms[name] ?? 0) + ms;
+          }
+          send();
+        } else {
+          reject(data.decoderFault ? new DecoderFault(data.reason) : new Error(data.reason));
+        }
+      };
+      lane.onerror = (e) => {
+        e.preventDefault();
+        reject(new Error(`a video decoder worker failed: ${e.message}`));
+      };
+      send();
+    });
+  const videoWork = Promise.all(
+    Array.from({ length: Math.min(LANES, segments.length) }, () => {
+      const lane = new Worker(new URL('./video-decoder.worker.ts', import.meta.url), {
+        type: 'module',
+      });
+      lanes.push(lane);
+      return runLane(lane);
+    }),
+  );
   const audioWork = withAudio
     ? (async () => {
         const t0 = performance.now();
@@ -285,33 +264,14 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
           },
         });
         phases.add('audio (all)', t0);
-      })().catch((e: Error) => {
-        failure ??= e;
-        wake?.();
-      })
+      })().catch(fail)
     : Promise.resolve();
-  const reader = new SampleReader(file);
-  for (const d of order) {
-    if (failure) throw failure;
-    const sample = index.samples[d];
-    const data = await phases.time('read', reader.read(sample.offset, sample.size));
-    const picked = slotsOf.has(d);
-    // The container's own flag (mp4's sdtp) is not trusted: FFmpeg sets it on SVT-AV1's
-    // non-reference pictures, and skipping those made Chromium's AV1 decoder fail.
-    if (!picked && avcLength && h264Disposable(data, avcLength)) continue;
-    const waited = performance.now();
-    while (decoder.decodeQueueSize >= QUEUE && !failure) await new Promise<void>((r) => (wake = r));
-    phases.add('video decoder busy', waited);
-    if (failure) throw failure;
-    decoder.decode(
-      new EncodedVideoChunk({ type: sample.sync ? 'key' : 'delta', timestamp: stamp(d), data }),
-    );
+  try {
+    await Promise.race([videoWork.then(() => work), stopped]);
+  } finally {
+    for (const lane of lanes) lane.terminate();
   }
-  if (!failure) {
-    await phases.time('video flush', decoder.flush()).catch((e: Error) => void (failure ??= e));
-  }
-  await work;
-  if (decoder.state !== 'closed') decoder.close();
+  if (failure) throw failure;
   phases.add('video (all)', began);
   videoDone = true;
   freeRoom();
