@@ -77,20 +77,24 @@ export async function decodeAudioClips(
       sink.clip(next++, clip);
     }
   };
+  // Reused for every block (the resampler copies what it is given): ~50 blocks a second.
+  let mono = new Float32Array(0);
+  let plane = new Float32Array(0);
   const decoder = new AudioDecoder({
     output: (data) => {
       try {
         const n = data.numberOfFrames;
         const channels = data.numberOfChannels;
         resampler ??= new MonoResampler(data.sampleRate, AUDIO_SAMPLE_RATE);
-        const mono = new Float32Array(n);
-        const plane = new Float32Array(n);
+        if (mono.length < n) [mono, plane] = [new Float32Array(n), new Float32Array(n)];
+        mono.fill(0, 0, n);
         for (let c = 0; c < channels; c++) {
-          data.copyTo(plane, { planeIndex: c, format: 'f32-planar' });
+          data.copyTo(plane.subarray(0, n), { planeIndex: c, format: 'f32-planar' });
           for (let i = 0; i < n; i++) mono[i] += plane[i];
         }
         if (channels > 1) for (let i = 0; i < n; i++) mono[i] /= channels;
-        resampler.push(mono, Math.round((data.timestamp / 1e6 - fromS) * data.sampleRate));
+        const at = Math.round((data.timestamp / 1e6 - fromS) * data.sampleRate);
+        resampler.push(mono.subarray(0, n), at);
         drain();
       } catch (e) {
         failure ??= e as Error;

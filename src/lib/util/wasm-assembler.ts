@@ -48,7 +48,10 @@ export const simd = (op: number): Bytes => [0xfd, ...uleb(op)];
 export const i32load = (offset = 0): Bytes => [0x28, 2, ...uleb(offset)];
 export const f64load: Bytes = [0x2b, 3, 0];
 export const f64store: Bytes = [0x39, 3, 0];
-export const vload: Bytes = [...simd(0x00), 3, 0];
+export const f32store: Bytes = [0x38, 2, 0];
+/** v128.load from [address + offset]. */
+export const vloadAt = (offset: number): Bytes => [...simd(0x00), 3, ...uleb(offset)];
+export const vload: Bytes = vloadAt(0);
 /** v128.store to [address + offset]. */
 export const vstoreAt = (offset: number): Bytes => [...simd(0x0b), 3, ...uleb(offset)];
 export const vstore: Bytes = vstoreAt(0);
@@ -66,6 +69,7 @@ export const brIf = (depth: number): Bytes => [0x0d, ...uleb(depth)];
 export const op = {
   select: [0x1b],
   i32eqz: [0x45],
+  i32eq: [0x46],
   i32ne: [0x47],
   i32ltU: [0x49],
   i32gtU: [0x4b],
@@ -82,10 +86,13 @@ export const op = {
   f64sub: [0xa1],
   f64mul: [0xa2],
   f64neg: [0x9a],
+  f32add: [0x92],
   vadd: simd(0xf0),
   vsub: simd(0xf1),
   vmul: simd(0xf2),
   vsplat: simd(0x14),
+  f32x4add: simd(0xe4),
+  f32x4mul: simd(0xe6),
   /** Bytes → u16 lanes (low or high 8 bytes), u16 → u32 lanes, and two i32 lanes → f64x2. */
   u8x16WidenLow: simd(0x89),
   u8x16WidenHigh: simd(0x8a),
@@ -95,6 +102,9 @@ export const op = {
   // swap the two f64 lanes (i8x16.swizzle by a constant)
   vswap: [...simd(0x0c), 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, ...simd(0x0e)],
 } satisfies Record<string, Bytes>;
+
+/** f32x4.extract_lane. */
+export const f32Lane = (lane: number): Bytes => [...simd(0x1f), lane];
 
 /** v128.store64_lane: lane `lane` of the vector on top to [address + offset]. */
 export const storeLane = (lane: number, offset = 0): Bytes => [
