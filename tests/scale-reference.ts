@@ -1,7 +1,8 @@
 // The WebCodecs path's previous scaler (`src/lib/ingest/scale.ts` up to c20efa9): swscale's
 // bicubic as a float64 horizontal pass over every source row, then the vertical pass, all in plain
-// JS. The new scaler must compute the same sums (tests/unit/ingest-scale.test.ts) and the bench
-// (`npm run bench scale`) times both on the same pictures.
+// JS. The new scaler must compute the same sums, to float32's precision
+// (tests/unit/ingest-scale.test.ts), and the bench (`npm run bench scale`) times both on the same
+// pictures.
 import {
   axisFilter,
   coverSize,

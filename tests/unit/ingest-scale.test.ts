@@ -1,6 +1,7 @@
 // The WebCodecs path's scaler against native ffmpeg's `scale` (swscale bicubic): the same decoded
 // YUV pictures (native ffmpeg's own, sampled by fps=1) scaled by both must agree closely; and the
-// WebAssembly scaler against the previous float64 JS scaler (tests/scale-reference.ts) on noise.
+// float32 WebAssembly scaler against the previous float64 JS scaler (tests/scale-reference.ts) on
+// noise.
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FrameScaler, type ScaleTarget, type YuvPicture } from '../../src/lib/ingest/scale';
@@ -75,6 +76,9 @@ function compare(input: string[], w: number, h: number, target: ScaleTarget): [n
   return [mad(ours, new Uint8Array(native)), mad(previous, new Uint8Array(native))];
 }
 
+/** What float32's near-tie flips may add to the MAD vs native (they added at most 5.3e-5). */
+const NEAR_TIE_MAD = 1e-4;
+
 describe('FrameScaler vs native ffmpeg scale', () => {
   const cases: [string, string[], number, number, ScaleTarget][] = [
     [
@@ -113,12 +117,40 @@ describe('FrameScaler vs native ffmpeg scale', () => {
         `FrameScaler MAD vs native ffmpeg, ${label}: ${m.toFixed(5)} (previous scaler ${before.toFixed(5)})`,
       );
       expect(m).toBeLessThan(0.05);
-      expect(m).toBeLessThanOrEqual(before);
+      // No worse than the float64 scaler but for float32's ±1 flips of near-ties: on the
+      // 320×180 clip a few chroma sums lie within 2e-6 of a half (83.4999984: float64 rounds
+      // them down, as swscale does, float32 up). 16 of 449 280 bytes on 64×36 (MAD 0.010875 vs
+      // 0.010822), 52 of 1 797 120 on 128×72 (0.009337 vs 0.009307); testsrc2 and scope-239
+      // unchanged.
+      expect(m).toBeLessThanOrEqual(before + NEAR_TIE_MAD);
     });
   }
 });
 
-describe('FrameScaler (WebAssembly) vs the previous float64 scaler', () => {
+/**
+ * Bytes of `got` that differ from `expected`; none may differ by more than 1.
+ */
+function countDiffering(got: Uint8Array, expected: Uint8Array): number {
+  expect(got.length).toBe(expected.length);
+  let n = 0;
+  for (let i = 0; i < got.length; i++) {
+    const d = Math.abs(got[i] - expected[i]);
+    expect(d).toBeLessThanOrEqual(1);
+    if (d) n++;
+  }
+  return n;
+}
+
+/**
+ * The float32 sums differ from the float64 ones by ~1e-5 of a level, so a byte flips only where
+ * the exact value lies that close to a rounding boundary: 4 of the 373 248 bytes these cases
+ * compare (all in 100×60 NV12; 1e-4 of that case's bytes, 0 elsewhere). A tap read from the
+ * wrong row or column changes a large share of them, most by more than 1 (tried: vertical taps
+ * one row down, 31–97 % of the bytes per case; horizontal taps one pixel right, 65 % overall).
+ */
+const MAX_DIFFERING = 1e-3;
+
+describe('FrameScaler (WebAssembly, float32) vs the previous float64 scaler', () => {
   const cases: [number, number, ScaleTarget, boolean][] = [
     [1920, 1080, { width: 64, height: 36, fit: 'stretch' }, true],
     [1920, 1080, { width: 128, height: 72, fit: 'stretch' }, false],
@@ -129,9 +161,11 @@ describe('FrameScaler (WebAssembly) vs the previous float64 scaler', () => {
   ];
   for (const [w, h, target, nv12] of cases) {
     const label = `${w}×${h} ${nv12 ? 'NV12' : 'I420'} → ${target.width}×${target.height} ${target.fit}`;
-    it(`equals it on noise, ${label}`, () => {
+    it(`equals it on noise but for rare ±1, ${label}`, () => {
       const scaler = new FrameScaler(w, h, target);
       const reference = new ReferenceScaler(w, h, target);
+      let differing = 0;
+      let bytes = 0;
       for (let seed = 1; seed <= 3; seed++) {
         // Copied into the scaler's memory (a picture from elsewhere), then read in place there.
         const picture = noisePicture(w, h, nv12, seed);
@@ -140,12 +174,10 @@ describe('FrameScaler (WebAssembly) vs the previous float64 scaler', () => {
         const inPlace = scaler.scale(
           noisePicture(w, h, nv12, seed, (n) => scaler.pictureBuffer(n)),
         );
-        // The same float64 sums in another order: equal bytes (a sum within ~1e-12 of a
-        // rounding boundary could flip one; these deterministic pictures have none). A tap read
-        // from the wrong row or column changes dozens of bytes.
-        expect(copied).toEqual(expected);
-        expect(inPlace).toEqual(expected);
+        differing += countDiffering(copied, expected) + countDiffering(inPlace, expected);
+        bytes += 2 * expected.length;
       }
+      expect(differing / bytes).toBeLessThan(MAX_DIFFERING);
     });
   }
 });

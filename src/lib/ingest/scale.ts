@@ -9,15 +9,15 @@
  *   tagged full).
  * Crop-to-fill scales to the aspect-preserving size that covers W×H (ffmpeg's
  * `force_original_aspect_ratio=increase`) and keeps the centre, like `crop=W:H`.
- * The arithmetic: the vertical pass first, in float64 by a WebAssembly SIMD kernel
- * (`scale-kernel.ts`, 16 source pixels per step, reading the picture where `copyTo` wrote it in
- * the kernel's memory), then the short horizontal pass (~3 % of the multiply-adds) in float64
- * here. Filter weights and clamped row tables are computed once per geometry. Both passes compute
- * the same separable sum as the previous float64 horizontal-then-vertical JS scaler
- * (`tests/scale-reference.ts`, ~6× slower), in another order: a byte could differ only where a
- * sum lies within ~1e-12 of a rounding boundary.
+ * The arithmetic: the vertical pass first, then the horizontal one, both in float32 by a
+ * WebAssembly SIMD kernel (`scale-kernel.ts`) reading the picture where `copyTo` wrote it in the
+ * kernel's memory; filter weights and tap tables are computed once per geometry. The sums are
+ * those of the previous float64 horizontal-then-vertical JS scaler (`tests/scale-reference.ts`),
+ * in another order and to float32's ~1e-5 of a level: a byte differs (by 1) only where a sum lies
+ * that close to a rounding boundary, ~1e-5 of the bytes on noise. 1080p → 64×36: ~2.3 ms per
+ * picture (float64 kernel and JS horizontal pass: ~6.2 ms; `npm run bench scale`).
  */
-import { scaleKernel, type ScaleKernel } from './scale-kernel';
+import { HPASS_STEP, scaleKernel, VPASS_BLOCK, type ScaleKernel } from './scale-kernel';
 
 export interface YuvPicture {
   width: number;
@@ -144,12 +144,15 @@ export class YuvToRgb {
 
 const byte = (v: number) => (v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v));
 
+/** A scaled plane: float32 from FrameScaler, float64 from the reference scaler in the tests. */
+type ScaledPlane = Float32Array | Float64Array;
+
 /**
  * The stored frame from the scaled planes (Y sw×sh, U and V ⌈sw/2⌉×sh, as floats): each chroma
  * sample serves two pixels; crop keeps the centre W×H.
  */
 export function planesToRgb(
-  [Y, U, V]: [Float64Array, Float64Array, Float64Array],
+  [Y, U, V]: [ScaledPlane, ScaledPlane, ScaledPlane],
   sw: number,
   sh: number,
   target: ScaleTarget,
@@ -170,59 +173,64 @@ export function planesToRgb(
   return out;
 }
 
-/** The vertical pass's tables for one plane: clamped source rows (i32) and weights (f64). */
-interface VerticalTables {
-  rows: number;
+const align16 = (n: number) => Math.ceil(n / 16) * 16;
+/** Floats per vertical-pass output row for a source row of `bytes`. */
+const midRow = (bytes: number) => Math.ceil(bytes / VPASS_BLOCK) * VPASS_BLOCK;
+const PAGE = 65536;
+
+/** The vertical pass's table for one plane: (clamped source row, f32 weight) per tap. */
+interface VerticalTable {
+  at: number;
+  taps: number;
+}
+
+/** The horizontal pass's tables for one plane: byte offset of each output's first tap, weights. */
+interface HorizontalTable {
+  starts: number;
   weights: number;
   taps: number;
 }
 
-const align16 = (n: number) => Math.ceil(n / 16) * 16;
-const PAGE = 65536;
-/** Bytes the kernel may read past a plane's last row (a 16-byte block from its last pixel). */
-const OVERREAD = 16;
-
-/** One source row of vertical-pass floats filtered horizontally into `dst` from `at`. */
-function scaleLine(
-  line: Float64Array,
-  base: number,
-  step: number,
-  srcW: number,
+/**
+ * `fx` as contiguous dot products over floats `step` apart (interleaved chroma: step 2, zero
+ * weights in between): the taps past an edge folded onto the edge pixel, each output's weights
+ * zero-padded to a common multiple of HPASS_STEP taps.
+ */
+function horizontalWeights(
   fx: AxisFilter,
-  dst: Float64Array,
-  at: number,
-  dstW: number,
-): void {
-  const { taps, weights, start } = fx;
+  srcW: number,
+  step: number,
+): { starts: Int32Array; weights: Float32Array; taps: number } {
+  const dstW = fx.start.length;
+  const taps = Math.ceil(((fx.taps - 1) * step + 1) / HPASS_STEP) * HPASS_STEP;
+  const starts = new Int32Array(dstW);
+  const weights = new Float32Array(dstW * taps);
+  const clamp = (c: number) => Math.min(Math.max(c, 0), srcW - 1);
   for (let o = 0; o < dstW; o++) {
-    let acc = 0;
-    const s0 = start[o];
-    const w0 = o * taps;
-    if (s0 >= 0 && s0 + taps <= srcW) {
-      const p0 = base + s0 * step;
-      for (let t = 0; t < taps; t++) acc += weights[w0 + t] * line[p0 + t * step];
-    } else {
-      for (let t = 0; t < taps; t++) {
-        const c = Math.min(Math.max(s0 + t, 0), srcW - 1);
-        acc += weights[w0 + t] * line[base + c * step];
-      }
-    }
-    dst[at + o] = acc;
+    const lo = clamp(fx.start[o]);
+    starts[o] = lo * step * 4;
+    const folded = new Float64Array(fx.taps);
+    for (let t = 0; t < fx.taps; t++)
+      folded[clamp(fx.start[o] + t) - lo] += fx.weights[o * fx.taps + t];
+    for (let k = 0; k < fx.taps; k++) weights[o * taps + k * step] = folded[k];
   }
+  return { starts, weights, taps };
 }
 
 /** A scaler for one source geometry and target; `scale` returns W×H×3 RGB bytes. */
 export class FrameScaler {
-  readonly #fx: [AxisFilter, AxisFilter];
   readonly #scaledW: number;
   readonly #scaledH: number;
   readonly #chromaW: number;
   readonly #kernel: ScaleKernel;
-  readonly #tables: [VerticalTables, VerticalTables];
-  /** Vertical-pass outputs (f64 rows of the source's width) for Y, U (or interleaved UV), V. */
+  readonly #vertical: [VerticalTable, VerticalTable];
+  /** Horizontal tables: luma, chroma planar (I420), chroma interleaved (NV12). */
+  readonly #horizontal: [HorizontalTable, HorizontalTable, HorizontalTable];
+  /** Vertical-pass outputs (f32 rows) for Y, U (or interleaved UV), V. */
   readonly #mid: [number, number, number];
+  /** Horizontal-pass outputs (f32 planes): Y sw×sh, U and V ⌈sw/2⌉×sh. */
+  readonly #out: [number, number, number];
   readonly #picture: number;
-  readonly #planes: [Float64Array, Float64Array, Float64Array];
   #convert: YuvToRgb | null = null;
   #convertKey = '';
 
@@ -235,12 +243,17 @@ export class FrameScaler {
       target.fit === 'crop'
         ? coverSize(srcW, srcH, target.width, target.height)
         : [target.width, target.height];
-    const sh = this.#scaledH;
-    this.#chromaW = Math.ceil(this.#scaledW / 2);
+    const [sw, sh] = [this.#scaledW, this.#scaledH];
+    this.#chromaW = Math.ceil(sw / 2);
     const cw = Math.ceil(srcW / 2);
     const ch = Math.ceil(srcH / 2);
-    this.#fx = [axisFilter(srcW, this.#scaledW), axisFilter(cw, this.#chromaW)];
     const fy = [axisFilter(srcH, sh), axisFilter(ch, sh)];
+    const [fxY, fxC] = [axisFilter(srcW, sw), axisFilter(cw, this.#chromaW)];
+    const hWeights = [
+      horizontalWeights(fxY, srcW, 1),
+      horizontalWeights(fxC, cw, 1),
+      horizontalWeights(fxC, cw, 2),
+    ];
     this.#kernel = scaleKernel();
     let at = 0;
     const take = (bytes: number) => {
@@ -248,39 +261,55 @@ export class FrameScaler {
       at = align16(at + bytes);
       return here;
     };
-    this.#tables = [0, 1].map((i) => {
-      const f = fy[i];
-      return { rows: take(sh * f.taps * 4), weights: take(sh * f.taps * 8), taps: f.taps };
-    }) as [VerticalTables, VerticalTables];
-    this.#mid = [
-      take(sh * align16(srcW) * 8),
-      take(sh * align16(2 * cw) * 8),
-      take(sh * align16(cw) * 8),
+    this.#vertical = fy.map((f) => ({ at: take(sh * f.taps * 8), taps: f.taps })) as [
+      VerticalTable,
+      VerticalTable,
+    ];
+    this.#horizontal = hWeights.map((h) => ({
+      starts: take(h.starts.length * 4),
+      weights: take(h.weights.length * 4),
+      taps: h.taps,
+    })) as [HorizontalTable, HorizontalTable, HorizontalTable];
+    // The horizontal pass reads up to `taps` floats (and V one float later) from a row's last
+    // pixel, past the row: zero weights, but the floats there must be finite, so each plane is
+    // followed by bytes nothing writes (the memory starts zeroed).
+    const tail = (Math.max(...hWeights.map((h) => h.taps)) + 1) * 4;
+    this.#mid = [srcW, 2 * cw, cw].map((bytes) => take(sh * midRow(bytes) * 4 + tail)) as [
+      number,
+      number,
+      number,
+    ];
+    this.#out = [sw, this.#chromaW, this.#chromaW].map((w) => take(w * sh * 4)) as [
+      number,
+      number,
+      number,
     ];
     this.#picture = at;
     this.#reserve(0);
     const buffer = this.#kernel.memory.buffer;
-    [0, 1].forEach((i) => {
-      const { taps, start, weights } = fy[i];
-      const rows = new Int32Array(buffer, this.#tables[i].rows, sh * taps);
+    fy.forEach(({ taps, start, weights }, i) => {
+      const rows = new Int32Array(buffer, this.#vertical[i].at, 2 * sh * taps);
+      const w = new Float32Array(buffer, this.#vertical[i].at, 2 * sh * taps);
       const srcRows = i === 0 ? srcH : ch;
-      for (let o = 0; o < sh; o++) {
-        for (let t = 0; t < taps; t++)
-          rows[o * taps + t] = Math.min(Math.max(start[o] + t, 0), srcRows - 1);
+      for (let j = 0; j < sh * taps; j++) {
+        const o = Math.floor(j / taps);
+        rows[2 * j] = Math.min(Math.max(start[o] + j - o * taps, 0), srcRows - 1);
+        w[2 * j + 1] = weights[j];
       }
-      new Float64Array(buffer, this.#tables[i].weights, sh * taps).set(weights);
     });
-    this.#planes = [
-      new Float64Array(this.#scaledW * sh),
-      new Float64Array(this.#chromaW * sh),
-      new Float64Array(this.#chromaW * sh),
-    ];
+    hWeights.forEach((h, i) => {
+      new Int32Array(buffer, this.#horizontal[i].starts, h.starts.length).set(h.starts);
+      new Float32Array(buffer, this.#horizontal[i].weights, h.weights.length).set(h.weights);
+    });
   }
 
-  /** Grows the kernel's memory to hold a picture of `bytes` after the tables. */
+  /**
+   * Grows the kernel's memory to hold a picture of `bytes` after the tables, and the block the
+   * vertical pass may read past its last row.
+   */
   #reserve(bytes: number): void {
     const { memory } = this.#kernel;
-    const need = this.#picture + bytes + OVERREAD;
+    const need = this.#picture + bytes + VPASS_BLOCK;
     if (need > memory.buffer.byteLength)
       memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
   }
@@ -324,31 +353,48 @@ export class FrameScaler {
     const cw = Math.ceil(p.width / 2);
     const [yAt, uAt, vAt] = this.#placePlanes(p);
     const kernel = this.#kernel;
-    const vertical = (src: number, stride: number, bytes: number, t: VerticalTables, out: number) =>
-      kernel.vpass(src, stride, t.rows, t.weights, t.taps, sh, align16(bytes) / 16, out);
     const [yMid, uMid, vMid] = this.#mid;
-    const [luma, chroma] = this.#tables;
-    vertical(yAt, p.yStride, p.width, luma, yMid);
-    vertical(uAt, p.uStride, cw * p.uvStep, chroma, uMid);
-    if (p.uvStep === 1) vertical(vAt, p.vStride, cw, chroma, vMid);
-    const buffer = kernel.memory.buffer;
-    const [Y, U, V] = this.#planes;
-    const [fxY, fxC] = this.#fx;
-    const yRow = align16(p.width);
-    const yLines = new Float64Array(buffer, yMid, sh * yRow);
-    const uRow = align16(cw * p.uvStep);
-    const uLines = new Float64Array(buffer, uMid, sh * uRow);
-    const vRow = p.uvStep === 2 ? uRow : align16(cw);
-    const vLines = p.uvStep === 2 ? uLines : new Float64Array(buffer, vMid, sh * vRow);
-    const vBase = p.uvStep === 2 ? 1 : 0;
-    for (let r = 0; r < sh; r++) {
-      scaleLine(yLines, r * yRow, 1, p.width, fxY, Y, r * sw, sw);
-      scaleLine(uLines, r * uRow, p.uvStep, cw, fxC, U, r * cwOut, cwOut);
-      scaleLine(vLines, r * vRow + vBase, p.uvStep, cw, fxC, V, r * cwOut, cwOut);
+    const [yOut, uOut, vOut] = this.#out;
+    const [hY, hPlanar, hInterleaved] = this.#horizontal;
+    /** Both passes over one plane of `bytes` per source row into `outW` floats per row. */
+    const plane = (
+      src: number,
+      stride: number,
+      bytes: number,
+      v: VerticalTable,
+      mid: number,
+      h: HorizontalTable,
+      first: number,
+      outW: number,
+      out: number,
+    ) => {
+      const row = midRow(bytes);
+      if (first === 0) kernel.vpass(src, stride, v.at, v.taps, sh, row / VPASS_BLOCK, mid);
+      kernel.hpass(mid + 4 * first, 4 * row, sh, h.starts, h.weights, h.taps, outW, out);
+    };
+    const [luma, chroma] = this.#vertical;
+    plane(yAt, p.yStride, p.width, luma, yMid, hY, 0, sw, yOut);
+    if (p.uvStep === 2) {
+      plane(uAt, p.uStride, 2 * cw, chroma, uMid, hInterleaved, 0, cwOut, uOut);
+      plane(uAt, p.uStride, 2 * cw, chroma, uMid, hInterleaved, 1, cwOut, vOut);
+    } else {
+      plane(uAt, p.uStride, cw, chroma, uMid, hPlanar, 0, cwOut, uOut);
+      plane(vAt, p.vStride, cw, chroma, vMid, hPlanar, 0, cwOut, vOut);
     }
+    const buffer = kernel.memory.buffer;
     const key = `${p.matrix}/${p.fullRange}`;
     if (key !== this.#convertKey)
       [this.#convert, this.#convertKey] = [new YuvToRgb(p.matrix, p.fullRange), key];
-    return planesToRgb([Y, U, V], sw, sh, this.target, this.#convert!);
+    return planesToRgb(
+      [
+        new Float32Array(buffer, yOut, sw * sh),
+        new Float32Array(buffer, uOut, cwOut * sh),
+        new Float32Array(buffer, vOut, cwOut * sh),
+      ],
+      sw,
+      sh,
+      this.target,
+      this.#convert!,
+    );
   }
 }

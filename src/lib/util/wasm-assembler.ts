@@ -57,6 +57,8 @@ export const vstoreAt = (offset: number): Bytes => [...simd(0x0b), 3, ...uleb(of
 export const vstore: Bytes = vstoreAt(0);
 /** v128.load64_splat: the f64 at the address on top in both lanes. */
 export const vloadSplat: Bytes = [...simd(0x0a), 3, 0];
+/** v128.load32_splat: the f32 (or i32) at [address + offset] in all four lanes. */
+export const vloadSplat32 = (offset = 0): Bytes => [...simd(0x09), 2, ...uleb(offset)];
 /** v128.load64_lane: the f64 at the address into lane `lane` of the vector on top. */
 export const loadLane = (lane: number): Bytes => [...simd(0x57), 3, 0, lane];
 export const BLOCK: Bytes = [0x02, 0x40];
@@ -99,6 +101,14 @@ export const op = {
   u16x8WidenLow: simd(0xa9),
   u16x8WidenHigh: simd(0xaa),
   i32x4LowToF64x2: simd(0xfe),
+  /** i8x16.swizzle: bytes of the first vector picked by the second (out of range: 0). */
+  swizzle: simd(0x0e),
+  f32x4add: simd(0xe4),
+  f32x4mul: simd(0xe6),
+  /** f32x4.convert_i32x4_s. */
+  f32x4FromI32: simd(0xfa),
+  /** f32x4.extract_lane 0. */
+  f32x4lane0: [...simd(0x1f), 0],
   // swap the two f64 lanes (i8x16.swizzle by a constant)
   vswap: [...simd(0x0c), 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, ...simd(0x0e)],
 } satisfies Record<string, Bytes>;
@@ -117,6 +127,14 @@ export const storeLane = (lane: number, offset = 0): Bytes => [
 /** v128.const of two f64 lanes. */
 export function vconst(a: number, b: number): Bytes {
   return [...simd(0x0c), ...new Uint8Array(new Float64Array([a, b]).buffer)];
+}
+
+/** v128.const of 16 bytes. */
+export const vbytes = (bytes: number[]): Bytes => [...simd(0x0c), ...bytes];
+
+/** v128.const of four equal i32 lanes (0 is also four f32 zeros). */
+export function vconst32(v: number): Bytes {
+  return [...simd(0x0c), ...new Uint8Array(new Int32Array([v, v, v, v]).buffer)];
 }
 
 /** One function: named parameters and locals, a body of instructions. */
