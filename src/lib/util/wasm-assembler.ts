@@ -103,12 +103,8 @@ export const op = {
   i32x4LowToF64x2: simd(0xfe),
   /** i8x16.swizzle: bytes of the first vector picked by the second (out of range: 0). */
   swizzle: simd(0x0e),
-  f32x4add: simd(0xe4),
-  f32x4mul: simd(0xe6),
   /** f32x4.convert_i32x4_s. */
   f32x4FromI32: simd(0xfa),
-  /** f32x4.extract_lane 0. */
-  f32x4lane0: [...simd(0x1f), 0],
   // swap the two f64 lanes (i8x16.swizzle by a constant)
   vswap: [...simd(0x0c), 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, ...simd(0x0e)],
 } satisfies Record<string, Bytes>;
