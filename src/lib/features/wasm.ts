@@ -10,7 +10,7 @@
  * Buffers live in the module's memory (`alloc`, never freed: regions are kept and reused from
  * clip to clip); growing it detaches earlier views, so callers take views after allocating.
  */
-import { assemble } from '../util/wasm-assembler';
+import { assemble, reserveMemory } from '../util/wasm-assembler';
 import { bankFn } from './wasm-bank';
 import { cqpairFn, downFn } from './wasm-cqt';
 import { fftFn, finishFn, gatherFn, olaFn, unfinishFn } from './wasm-fft';
@@ -132,8 +132,7 @@ function instantiate(): WasmKernels | null {
     alloc(size: number) {
       const at = top;
       top += Math.ceil(size / 16) * 16;
-      const pages = Math.ceil(top / 65536) - memory.buffer.byteLength / 65536;
-      if (pages > 0) memory.grow(pages);
+      reserveMemory(memory, top);
       return at;
     },
     f64: (at, length) => new Float64Array(memory.buffer, at, length),

@@ -18,12 +18,12 @@ import {
   IF,
   LOOP,
   V128,
-  assemble,
   brIf,
   f32Lane,
   f32store,
   i32c,
   i32load,
+  kernelInstances,
   op,
   vconst,
   vloadAt,
@@ -77,9 +77,7 @@ function dotsFn(): Fn {
     IF,
     [...i32c(0), ...f.s('r'), ...f.g('base', 'down'), ...op.i32add, ...f.s('base')],
     END,
-    [...f.g('o'), ...i32c(1), ...op.i32add, ...f.t('o'), ...f.g('count'), ...op.i32ltU],
-    brIf(0),
-    END,
+    f.loopWhileBelow('o', 'count'),
   );
   return f;
 }
@@ -100,12 +98,10 @@ export interface ResampleKernel {
   ): void;
 }
 
-let compiled: WebAssembly.Module | null = null;
+const instances = kernelInstances<Pick<ResampleKernel, 'dots'>>(() => [['dots', dotsFn()]]);
 
 /** A fresh instance with its own memory; compiling the module happens once per worker. */
 export function resampleKernel(): ResampleKernel {
-  compiled ??= new WebAssembly.Module(assemble([['dots', dotsFn()]]));
-  const memory = new WebAssembly.Memory({ initial: 1 });
-  const { exports } = new WebAssembly.Instance(compiled, { m: { memory } });
-  return { memory, dots: (exports as unknown as Pick<ResampleKernel, 'dots'>).dots };
+  const { memory, exports } = instances();
+  return { memory, dots: exports.dots };
 }

@@ -1,5 +1,3 @@
-import { resampleKernel } from './resample-kernel';
-
 /**
  * Streaming mono resampler for the WebCodecs audio path, matching what ffmpeg's
  * `aresample=22050` (libswresample's defaults) makes from the same samples: a Kaiser-windowed
@@ -11,6 +9,8 @@ import { resampleKernel } from './resample-kernel';
  * WebAssembly SIMD kernel (`resample-kernel.ts`, float32; 10× faster than the float64 JS loop it
  * replaced, mean difference to ffmpeg unchanged): weights, input and output live in its memory.
  */
+import { reserveMemory } from '../util/wasm-assembler';
+import { resampleKernel } from './resample-kernel';
 
 const FILTER_SIZE = 32;
 const CUTOFF = 0.97;
@@ -36,7 +36,6 @@ function gcd(a: number, b: number): number {
 
 /** Spare floats after the input buffer: the kernel reads a weight row's zero padding's worth. */
 const PAD = 8;
-const PAGE = 65536;
 
 export class MonoResampler {
   /** Output advances `down` input samples per `up` output samples. */
@@ -125,11 +124,7 @@ export class MonoResampler {
 
   /** Grows the kernel's memory for the input buffer and `outFloats` of output after it. */
   #reserve(outFloats: number): void {
-    const { memory } = this.#kernel;
-    const need = this.#outAt() + outFloats * 4;
-    if (need > memory.buffer.byteLength) {
-      memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
-    }
+    reserveMemory(this.#kernel.memory, this.#outAt() + outFloats * 4);
   }
 
   #outAt(): number {

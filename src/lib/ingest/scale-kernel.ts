@@ -27,12 +27,12 @@ import {
   I32,
   LOOP,
   V128,
-  assemble,
   brIf,
   f32Lane,
   f32store,
   i32c,
   i32load,
+  kernelInstances,
   op,
   simd,
   vbytes,
@@ -101,9 +101,7 @@ function vpassFn(): Fn {
       [...f.g('ra'), ...vloadAt(16 * g), ...f.s('px')],
       ...[0, 1, 2, 3].map((q) => [...quarter(q), ...accumulate(ACC[4 * g + q])]),
     ]).flat(),
-    [...f.g('tp'), ...i32c(8), ...op.i32add, ...f.t('tp'), ...f.g('tEnd'), ...op.i32ltU],
-    brIf(0),
-    END,
+    f.loopWhileBelow('tp', 'tEnd', 8),
     // store the sums at out + (o·blocks·32 + x)·4
     [...f.g('out', 'o', 'blocks'), ...op.i32mul, ...i32c(VPASS_BLOCK), ...op.i32mul, ...f.g('x')],
     [...op.i32add, ...i32c(4), ...op.i32mul, ...op.i32add, ...f.s('at')],
@@ -112,9 +110,7 @@ function vpassFn(): Fn {
     [...f.g('blocks'), ...i32c(VPASS_BLOCK), ...op.i32mul, ...op.i32ltU],
     brIf(0),
     END,
-    [...f.g('o'), ...i32c(1), ...op.i32add, ...f.t('o'), ...f.g('outRows'), ...op.i32ltU],
-    brIf(0),
-    END,
+    f.loopWhileBelow('o', 'outRows'),
   );
   return f;
 }
@@ -150,9 +146,7 @@ function hpassFn(): Fn {
     [...f.g('p'), ...vloadAt(16), ...f.g('wp'), ...vloadAt(16), ...op.f32x4mul, ...f.g('acc2')],
     [...op.f32x4add, ...f.s('acc2')],
     [...f.g('wp'), ...i32c(32), ...op.i32add, ...f.s('wp')],
-    [...f.g('p'), ...i32c(32), ...op.i32add, ...f.t('p'), ...f.g('pEnd'), ...op.i32ltU],
-    brIf(0),
-    END,
+    f.loopWhileBelow('p', 'pEnd', 32),
     // out[r·outW + o] = the sum of acc + acc2's four lanes
     [...f.g('out', 'r', 'outW'), ...op.i32mul, ...f.g('o'), ...op.i32add, ...i32c(4)],
     [...op.i32mul, ...op.i32add],
@@ -160,12 +154,8 @@ function hpassFn(): Fn {
     [...f.g('acc', 'acc'), ...shuffle32([2, 3, 0, 1]), ...op.f32x4add, ...f.t('acc')],
     [...f.g('acc', 'acc'), ...shuffle32([1, 0, 3, 2]), ...op.f32x4add, ...f32Lane(0)],
     f32store,
-    [...f.g('o'), ...i32c(1), ...op.i32add, ...f.t('o'), ...f.g('outW'), ...op.i32ltU],
-    brIf(0),
-    END,
-    [...f.g('r'), ...i32c(1), ...op.i32add, ...f.t('r'), ...f.g('rows'), ...op.i32ltU],
-    brIf(0),
-    END,
+    f.loopWhileBelow('o', 'outW'),
+    f.loopWhileBelow('r', 'rows'),
   );
   return f;
 }
@@ -193,18 +183,13 @@ export interface ScaleKernel {
   ): void;
 }
 
-let compiled: WebAssembly.Module | null = null;
+const instances = kernelInstances<Pick<ScaleKernel, 'vpass' | 'hpass'>>(() => [
+  ['vpass', vpassFn()],
+  ['hpass', hpassFn()],
+]);
 
 /** A fresh instance with its own memory; compiling the module happens once per worker. */
 export function scaleKernel(): ScaleKernel {
-  compiled ??= new WebAssembly.Module(
-    assemble([
-      ['vpass', vpassFn()],
-      ['hpass', hpassFn()],
-    ]),
-  );
-  const memory = new WebAssembly.Memory({ initial: 1 });
-  const { exports } = new WebAssembly.Instance(compiled, { m: { memory } });
-  const { vpass, hpass } = exports as unknown as Pick<ScaleKernel, 'vpass' | 'hpass'>;
-  return { memory, vpass, hpass };
+  const { memory, exports } = instances();
+  return { memory, vpass: exports.vpass, hpass: exports.hpass };
 }

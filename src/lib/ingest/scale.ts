@@ -17,6 +17,7 @@
  * that close to a rounding boundary, ~1e-5 of the bytes on noise. 1080p → 64×36: ~2.3 ms per
  * picture (float64 kernel and JS horizontal pass: ~6.2 ms; `npm run bench scale`).
  */
+import { reserveMemory } from '../util/wasm-assembler';
 import { HPASS_STEP, scaleKernel, VPASS_BLOCK, type ScaleKernel } from './scale-kernel';
 
 export interface YuvPicture {
@@ -176,7 +177,6 @@ export function planesToRgb(
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
 /** Floats per vertical-pass output row for a source row of `bytes`. */
 const midRow = (bytes: number) => Math.ceil(bytes / VPASS_BLOCK) * VPASS_BLOCK;
-const PAGE = 65536;
 
 /** The vertical pass's table for one plane: (clamped source row, f32 weight) per tap. */
 interface VerticalTable {
@@ -308,10 +308,7 @@ export class FrameScaler {
    * vertical pass may read past its last row.
    */
   #reserve(bytes: number): void {
-    const { memory } = this.#kernel;
-    const need = this.#picture + bytes + VPASS_BLOCK;
-    if (need > memory.buffer.byteLength)
-      memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
+    reserveMemory(this.#kernel.memory, this.#picture + bytes + VPASS_BLOCK);
   }
 
   /**

@@ -36,8 +36,8 @@ const post = (msg: FromDecoder, transfer: Transferable[] = []) => scope.postMess
 /** How many clips the audio side may finish before the frames of the first of them. */
 const AUDIO_AHEAD = 2;
 /**
- * Video decoder workers, each with a one-thread decoder: one per core, up to 4 (each holds a few
- * decoded pictures: ~30 MB at 1080p).
+ * Video decoder workers, each with a one-thread decoder: one per core, up to 4 (each decoder holds
+ * its reference pictures: tens of MB at 1080p).
  */
 const LANES = Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 4));
 
@@ -186,13 +186,14 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
     }
   };
 
+  // The first failure anywhere (audio, a conversion) ends the wait on the video decoder workers.
+  let stop: (e: Error) => void = () => {};
+  const stopped = new Promise<never>((_, reject) => (stop = reject));
+  stopped.catch(() => {});
   const fail = (e: Error) => {
     failure ??= e;
     stop(failure);
   };
-  let stop: (e: Error) => void = () => {};
-  const stopped = new Promise<never>((_, reject) => (stop = reject));
-  stopped.catch(() => {});
   const segments = segmentsOf(index, order, slotsOf);
   let nextSegment = 0;
   const lanes: Worker[] = [];

@@ -173,6 +173,24 @@ export class Fn {
     return i;
   }
 
+  /**
+   * The end of a counting loop: `counter` += `step`; loop again while it is below `limit` (a
+   * local's name or a constant); END.
+   */
+  loopWhileBelow(counter: string, limit: string | number, step = 1): Bytes {
+    const bound = typeof limit === 'number' ? i32c(limit) : this.g(limit);
+    return [
+      ...this.g(counter),
+      ...i32c(step),
+      ...op.i32add,
+      ...this.t(counter),
+      ...bound,
+      ...op.i32ltU,
+      ...brIf(0),
+      ...END,
+    ];
+  }
+
   emit(...parts: Bytes[]): void {
     this.code.push(...parts);
   }
@@ -210,4 +228,26 @@ export function assemble(fns: [string, Fn][]): Uint8Array<ArrayBuffer> {
     ...exports,
     ...code,
   ]);
+}
+
+/** Grows `memory` (by whole 64-KB pages) until it holds at least `bytes`. */
+export function reserveMemory(memory: WebAssembly.Memory, bytes: number): void {
+  const pages = Math.ceil(bytes / 65536) - memory.buffer.byteLength / 65536;
+  if (pages > 0) memory.grow(pages);
+}
+
+/**
+ * A kernel module's instances: the module is assembled and compiled on the first call (once per
+ * worker), and each call gives a fresh instance with a memory of its own.
+ */
+export function kernelInstances<T>(
+  functions: () => [string, Fn][],
+): () => { memory: WebAssembly.Memory; exports: T } {
+  let compiled: WebAssembly.Module | null = null;
+  return () => {
+    compiled ??= new WebAssembly.Module(assemble(functions()));
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const { exports } = new WebAssembly.Instance(compiled, { m: { memory } });
+    return { memory, exports: exports as unknown as T };
+  };
 }
