@@ -196,12 +196,18 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
   };
   const segments = segmentsOf(index, order, slotsOf);
   let nextSegment = 0;
+  /**
+   * The first segment a video decoder worker failed on. No segment is sent after it, and the
+   * others finish theirs: every sequence before the failed segment is still made (the segments run
+   * side by side, the one before may still be decoding), and ffmpeg.wasm takes over from there.
+   */
+  let segmentFailure: Error | null = null;
   const lanes: Worker[] = [];
   /** One video decoder worker: it takes the next segment whenever it finished one. */
   const runLane = (lane: Worker) =>
     new Promise<void>((resolve, reject) => {
       const send = () => {
-        if (nextSegment === segments.length) return resolve();
+        if (segmentFailure || nextSegment === segments.length) return resolve();
         const feed = segments[nextSegment++];
         const msg: ToVideoDecoder = { type: 'decode', file, config, feed, avcLength };
         lane.postMessage(msg, [
@@ -227,7 +233,10 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
           }
           send();
         } else {
-          reject(data.decoderFault ? new DecoderFault(data.reason) : new Error(data.reason));
+          segmentFailure ??= data.decoderFault
+            ? new DecoderFault(data.reason)
+            : new Error(data.reason);
+          resolve();
         }
       };
       lane.onerror = (e) => {
@@ -272,7 +281,7 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
   } finally {
     for (const lane of lanes) lane.terminate();
   }
-  if (failure) throw failure;
+  if (failure ?? segmentFailure) throw failure ?? segmentFailure;
   phases.add('video (all)', began);
   videoDone = true;
   freeRoom();
