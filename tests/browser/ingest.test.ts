@@ -325,10 +325,11 @@ describe('movie ingest (ffmpeg.wasm)', () => {
         interval: 100,
       })
       .toBeGreaterThan(0);
-    await page
-      .locator('tr[data-movie="long-300s"]')
-      .getByRole('button', { name: 'Cancel' })
-      .click();
+    const cancelRow = page.locator('tr[data-movie="long-300s"]');
+    await cancelRow.getByRole('button', { name: 'Cancel' }).click();
+    // Sequences already decoded when Cancel is pressed are still stored (decoder-client.ts); the
+    // row offers Resume once that is done, and from then on nothing may change.
+    await cancelRow.getByRole('button', { name: 'Resume' }).waitFor();
     const cancelled = (await readMovie(page, 'long-300s'))!;
     expect(cancelled.state).toBe('incomplete');
     expect(cancelled.sequencesDone).toBeLessThan(10);
