@@ -9,6 +9,11 @@ export class Phases {
     this.ms[name] = (this.ms[name] ?? 0) + performance.now() - since;
   }
 
+  /** Adds another worker's phases to these. */
+  merge(ms: Record<string, number>): void {
+    for (const [name, value] of Object.entries(ms)) this.ms[name] = (this.ms[name] ?? 0) + value;
+  }
+
   async time<T>(name: string, work: Promise<T>): Promise<T> {
     const t0 = performance.now();
     try {

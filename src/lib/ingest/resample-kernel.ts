@@ -19,7 +19,6 @@ import {
   LOOP,
   V128,
   brIf,
-  f32Lane,
   f32store,
   i32c,
   i32load,
@@ -69,8 +68,7 @@ function dotsFn(): Fn {
     END,
     // out[o] = (a + b) summed over its lanes
     [...f.g('out', 'o'), ...i32c(4), ...op.i32mul, ...op.i32add],
-    [...f.g('a', 'b'), ...op.f32x4add, ...f.t('a'), ...f.g('a'), ...op.vswap, ...op.f32x4add],
-    [...f.t('a'), ...f32Lane(0), ...f.g('a'), ...f32Lane(1), ...op.f32add],
+    [...f.g('a', 'b'), ...op.f32x4add, ...f.s('a'), ...f.f32x4Sum('a')],
     f32store,
     // r = r + 1; when r = up: r = 0, base += down
     [...f.g('r'), ...i32c(1), ...op.i32add, ...f.t('r'), ...f.g('up'), ...op.i32eq],

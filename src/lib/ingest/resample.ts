@@ -207,18 +207,18 @@ export class MonoResampler {
     }
     const out = new Float32Array(this.#kernel.memory.buffer, this.#outAt(), count).slice();
     const weights = this.#weights();
-    for (const o of [
-      ...Array(lo).keys(),
-      ...Array.from({ length: count - hi }, (_, j) => hi + j),
-    ]) {
-      const at = from(o);
-      const row = this.#position(this.#produced + o)[1] * this.#stride;
+    const atEdge = (o: number) => {
+      const [i, phase] = this.#position(this.#produced + o);
+      const at = i + first - this.#bufStart;
+      const row = phase * this.#stride;
       let acc = 0;
       for (let t = Math.max(0, -at); t < taps && at + t < len; t++) {
         acc += buf[at + t] * weights[row + t];
       }
       out[o] = acc;
-    }
+    };
+    for (let o = 0; o < lo; o++) atEdge(o);
+    for (let o = hi; o < count; o++) atEdge(o);
     this.#produced += count;
     const keepFrom = Math.floor((this.#produced * this.#down) / this.#up) + first - 1;
     const drop = Math.min(Math.max(0, keepFrom - this.#bufStart), this.#bufLen);

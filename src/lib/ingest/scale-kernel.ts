@@ -28,13 +28,11 @@ import {
   LOOP,
   V128,
   brIf,
-  f32Lane,
   f32store,
   i32c,
   i32load,
   kernelInstances,
   op,
-  simd,
   vbytes,
   vconst32,
   vload,
@@ -50,12 +48,6 @@ import {
 export const VPASS_BLOCK = 32;
 const GROUPS = VPASS_BLOCK / 16;
 const ACC = Array.from({ length: 4 * GROUPS }, (_, i) => `a${i}`);
-
-/** i8x16.shuffle picking 32-bit lanes of its two operands (0–3 the first, 4–7 the second). */
-const shuffle32 = (lanes: number[]) => [
-  ...simd(0x0d),
-  ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]),
-];
 
 function vpassFn(): Fn {
   const f = new Fn(
@@ -150,9 +142,7 @@ function hpassFn(): Fn {
     // out[r·outW + o] = the sum of acc + acc2's four lanes
     [...f.g('out', 'r', 'outW'), ...op.i32mul, ...f.g('o'), ...op.i32add, ...i32c(4)],
     [...op.i32mul, ...op.i32add],
-    [...f.g('acc', 'acc2'), ...op.f32x4add, ...f.t('acc')],
-    [...f.g('acc', 'acc'), ...shuffle32([2, 3, 0, 1]), ...op.f32x4add, ...f.t('acc')],
-    [...f.g('acc', 'acc'), ...shuffle32([1, 0, 3, 2]), ...op.f32x4add, ...f32Lane(0)],
+    [...f.g('acc', 'acc2'), ...op.f32x4add, ...f.s('acc'), ...f.f32x4Sum('acc')],
     f32store,
     f.loopWhileBelow('o', 'outW'),
     f.loopWhileBelow('r', 'rows'),

@@ -228,9 +228,7 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
             .then(() => lane.postMessage({ type: 'converted' } satisfies ToVideoDecoder))
             .catch(fail);
         } else if (data.type === 'done') {
-          for (const [name, ms] of Object.entries(data.phases)) {
-            phases.ms[name] = (phases.ms[name] ?? 0) + ms;
-          }
+          phases.merge(data.phases);
           send();
         } else {
           segmentFailure ??= data.decoderFault

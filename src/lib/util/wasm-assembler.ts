@@ -191,6 +191,23 @@ export class Fn {
     ];
   }
 
+  /**
+   * The sum of the f32x4 local `v`'s lanes, (l0 + l2) + (l1 + l3), left on the stack (`v` is
+   * overwritten).
+   */
+  f32x4Sum(v: string): Bytes {
+    return [
+      ...this.g(v, v),
+      ...op.vswap,
+      ...op.f32x4add,
+      ...this.t(v),
+      ...f32Lane(0),
+      ...this.g(v),
+      ...f32Lane(1),
+      ...op.f32add,
+    ];
+  }
+
   emit(...parts: Bytes[]): void {
     this.code.push(...parts);
   }
