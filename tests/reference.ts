@@ -1,17 +1,14 @@
-// Where the study's reference data lives for tests: ../shared/reference, or CINEBREATH_REFERENCE.
-// Absent data is an error that says where it was looked for, never a silent skip.
+// The study's reference data for tests: public data and values computed by Keras 2 and librosa,
+// kept in tests/fixtures/reference (see its README). A missing file is an error, never a skip.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-export const REFERENCE_DIR = resolve(process.env.CINEBREATH_REFERENCE ?? '../shared/reference');
+export const REFERENCE_DIR = resolve(import.meta.dirname, 'fixtures/reference');
 
 export function referencePath(relative: string): string {
   const path = join(REFERENCE_DIR, relative);
   if (!existsSync(path)) {
-    throw new Error(
-      `Reference file ${relative} not found under ${REFERENCE_DIR}. Point CINEBREATH_REFERENCE at ` +
-        `the study's reference folder (the one holding paper.md, keras/, librosa/, smelloffear/).`,
-    );
+    throw new Error(`Reference file ${relative} not found under ${REFERENCE_DIR}.`);
   }
   return path;
 }

@@ -2,6 +2,7 @@
 // reload, and Delete project / Erase all local data really remove it.
 import { describe, expect, inject, it } from 'vitest';
 import { useBrowser } from './use-browser';
+import { screenshotPath } from './screenshots';
 import { loadDemo } from './demo';
 
 describe('notebook shell', () => {
@@ -25,7 +26,7 @@ describe('notebook shell', () => {
     const { page } = session;
     await loadDemo(page);
     await page.getByRole('heading', { name: 'Autoencoder' }).waitFor();
-    await page.screenshot({ path: 'static/screenshots/notebook.png', fullPage: false });
+    await page.screenshot({ path: screenshotPath('notebook.png'), fullPage: false });
 
     await page.reload();
     await expect

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import type { Page } from './chromium';
 import { useBrowser } from './use-browser';
+import { screenshotPath } from './screenshots';
 import { loadDemo } from './demo';
 
 type Locator = ReturnType<Page['locator']>;
@@ -136,7 +137,7 @@ describe('scene and gas heads', () => {
     for (const d of paths) expect(d.match(/L/g)).toHaveLength(8);
     expect(paths[0]).not.toBe(paths[1]);
     expect(await view.getByTestId('gas-curve-mae').textContent()).toMatch(/0\.\d{4}/);
-    await chart.screenshot({ path: 'static/screenshots/gases-predicted-measured.png' });
+    await chart.screenshot({ path: screenshotPath('gases-predicted-measured.png') });
 
     const [csv] = await Promise.all([
       page.waitForEvent('download'),

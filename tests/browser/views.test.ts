@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import type { Page } from './chromium';
 import { useBrowser } from './use-browser';
+import { screenshotPath } from './screenshots';
 import { loadDemo } from './demo';
 
 type Locator = ReturnType<Page['locator']>;
@@ -113,7 +114,7 @@ describe('inside the network views', () => {
     expect(await grid.getByTestId('dead-filters').textContent()).toMatch(/activate/);
 
     expect(Math.max(0, ...tasks), `long tasks: ${tasks.join(', ')}`).toBeLessThan(100);
-    await grid.screenshot({ path: 'static/screenshots/inside-activations.png' });
+    await grid.screenshot({ path: screenshotPath('inside-activations.png') });
 
     // Export the figure as PNG from the keyboard.
     const png = grid.getByRole('button', { name: /as PNG/ });
@@ -160,7 +161,7 @@ describe('inside the network views', () => {
     await curves.getByRole('checkbox', { name: 'log scale' }).check();
     await curves.getByRole('slider').fill('0.6');
     await expect.poll(() => curves.locator('path[stroke-opacity="0.25"]').count()).toBe(4);
-    await curves.screenshot({ path: 'static/screenshots/inside-curves.png' });
+    await curves.screenshot({ path: screenshotPath('inside-curves.png') });
     const [csv] = await Promise.all([
       page.waitForEvent('download'),
       curves.getByRole('button', { name: /as CSV/ }).click(),
@@ -197,7 +198,7 @@ describe('inside the network views', () => {
     const errors = await inside.getByTestId('recon-errors').textContent();
     expect(errors).toMatch(/Harbour Run: epoch 1 0\.\d{4}, epoch 2 0\.\d{4}, epoch 3 0\.\d{4}/);
     await inside.getByTestId('recon-frame').fill('12');
-    await recon.screenshot({ path: 'static/screenshots/inside-reconstructions.png' });
+    await recon.screenshot({ path: screenshotPath('inside-reconstructions.png') });
 
     // The trained model's own activations.
     await expect.poll(() => inside.getByTestId('views-model').inputValue()).toMatch(/@3$/);

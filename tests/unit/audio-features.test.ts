@@ -1,5 +1,5 @@
 // Conformance of the browser feature extractor with real librosa 0.10.2 on the five reference
-// clips (../shared/reference/librosa): filterbanks, the first STFT frames, MFCC frame matrices
+// clips (tests/fixtures/reference/librosa): filterbanks, the first STFT frames, MFCC frame matrices
 // and the 193 frame means, per feature group, with a printed error table. Plus bad input.
 import { describe, expect, it } from 'vitest';
 import {

@@ -1,6 +1,6 @@
 // The paper's audio networks: parameter counts, the wasm backend's agreement with cpu for the
 // hand-written training step, bad input, and the reproduction on the study's real features and
-// labels (../shared/reference/smelloffear): last 20 % of each movie validates, 1039 / 263 rows.
+// labels (tests/fixtures/reference/smelloffear): last 20 % of each movie validates, 1039 / 263 rows.
 import 'fake-indexeddb/auto';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';

@@ -1,6 +1,6 @@
 /**
  * The paper's 193 audio features of one clip, as librosa 0.10.2 computes them (see
- * ../shared/reference/librosa/README.md): frame means of 40 MFCC | 12 chroma_stft | 128 mel |
+ * tests/fixtures/reference/librosa/README.md): frame means of 40 MFCC | 12 chroma_stft | 128 mel |
  * 7 spectral contrast | 6 tonnetz of the harmonic part. meyda is not used: its MFCC differs
  * (HTK filters, natural log, unnormalised DCT), its chroma has no tuning estimate, its power
  * spectrum is not centred/zero-padded the same way, and it has no contrast or tonnetz.
