@@ -1,9 +1,8 @@
 /**
  * Constant tensors kept for the life of a backend, one per (backend instance, value, shape). tfjs
  * turns every JavaScript number in an op (`tf.mul(x, 0.99)`) into a new tensor, which the webgpu
- * backend uploads through a freshly created staging buffer: on an H100 host under Dawn that was
- * ~19 ms of a 111 ms batch-norm training step of the paper's autoencoder (CPU profile), spent
- * re-uploading the same few numbers every step. Ops in training steps take their constants from
+ * backend uploads through a freshly created staging buffer: a large share of a training step's
+ * CPU time went to re-uploading the same few numbers every step. Ops in training steps take their constants from
  * here instead. Keyed by the backend object, not its name: a backend registered again under the
  * same name (a new GPU device after a lost one) must not see tensors of the old device.
  */

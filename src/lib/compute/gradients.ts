@@ -3,10 +3,9 @@
  * has a fused kernel for it.
  *
  * tfjs 4.22 computes both as dy · ones(x.shape) with `ones` built as a JavaScript array and
- * uploaded: for batch norm's moments at batch 16 of the paper's autoencoder that is ~70–140 MB
- * allocated, filled and copied to the GPU per reduction, eight times per step, which made a step
- * of the layers model 10× slower than its GPU work (H200: 755 ms, 95 ms on the GPU; CPU profile:
- * makeOnesTypedArray and createBuffer). Here the ones are a device-side fill. Registering a
+ * uploaded: for batch norm's moments at batch 16 that is ~100 MB allocated, filled and copied to
+ * the GPU per reduction, several times per step, which made a step many times slower than its GPU
+ * work. Here the ones are a device-side fill. Registering a
  * gradient replaces tfjs's for every backend; importing this module does it once.
  */
 import * as tf from '@tensorflow/tfjs';

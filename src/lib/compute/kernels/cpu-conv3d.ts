@@ -4,8 +4,8 @@
  * receptive fields are gathered into a column matrix (cpu-gather.ts), then multiplied by the
  * filter. The product is the wasm backend's (XNNPACK, wasm-gemm.ts) once
  * `useWasmGemm` has been given one, else our register-blocked JavaScript (gemm.ts). The stock
- * kernels walk the volume with a six-deep loop per output element and run at about 1 GFLOP/s;
- * this runs at the speed of the matrix product. Slabs keep the column matrix near 1 MiB (JS) or
+ * kernels walk the volume with a six-deep loop per output element; this runs at the speed of the
+ * matrix product. Slabs keep the column matrix near 1 MiB (JS) or
  * 16 MiB (wasm, where each product has a fixed cost) whatever the volume or batch size.
  */
 import * as tf from '@tensorflow/tfjs';

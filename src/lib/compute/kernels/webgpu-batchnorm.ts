@@ -4,8 +4,8 @@
  *
  * Written with tensor ops (mean, centre, square, mean, add ε, rsqrt, scale, shift, three ops per
  * moving statistic; two sums and ~7 element-wise ops for the gradient) a layer dispatched ~28 GPU
- * programs per training step, and a batch-16 step of the paper's autoencoder on an H100 was bound
- * by that per-dispatch CPU cost (~0.13 ms each), not by the GPU. Here a layer's step is 9:
+ * programs per training step, and a step of the paper's autoencoder on a real GPU was bound by
+ * that per-dispatch CPU cost, not by the GPU. Here a layer's step is 9:
  *   forward   partial statistics per block of rows (count, mean, M2: Welford, then Chan's
  *             combination, numerically stable in float32) → per-channel mean and variance → y;
  *             and one program per moving statistic (each its own variable, so its own output)

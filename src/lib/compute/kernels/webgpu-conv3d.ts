@@ -5,7 +5,7 @@
  * the output matrix, staging TK-deep slices of both operands in workgroup memory; the column
  * matrix of the convolution is never materialised: each element is gathered from the volume as
  * the tile loads it. The stock shaders are direct loops, one thread per output element, reading
- * every input from global memory (0.03–0.24 GFLOP/s on SwiftShader).
+ * every input from global memory.
  *
  * The three products (rows × columns, depth):
  *   forward      y[voxel, out]          = Σ over (tap, in)        x-gather · W

@@ -3,8 +3,8 @@
  *
  * Every bias and batch-norm gradient of the networks is such a reduction: dy [batch, frames, h,
  * w, channels] summed over all axes but the last. tfjs moves reduced axes last by transposing the
- * whole tensor and then reduces rows; on an H200 that pair was the largest GPU cost of a batch-8
- * autoencoder step (12 of 31 ms). Here the tensor is read as a [rows, cols] matrix in place:
+ * whole tensor and then reduces rows, the largest GPU cost of an autoencoder step (figures:
+ * docs/kernels.md). Here the tensor is read as a [rows, cols] matrix in place:
  * each thread adds a run of rows of one column (neighbouring threads read neighbouring columns),
  * and the per-run partial sums are reduced again the same way until one row is left, a few
  * dispatches in all, each well inside WebGPU's per-dimension dispatch limit. Reductions over inner

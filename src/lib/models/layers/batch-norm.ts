@@ -7,11 +7,9 @@
  * Training mode uses the batch's biased variance and updates the moving statistics with
  * `momentum` (Keras: moving = moving·momentum + batch·(1 − momentum)). Its gradient is written
  * out (`normaliseBatch`): tfjs's autodiff through `moments` dispatched about 56 GPU programs per
- * layer and training step, a step of the paper's autoencoder at batch 16 being bound by that
- * dispatch cost on an H200 (365 programs, 57 ms, 42 ms of it GPU time). On the CPU backend the
+ * layer and training step, and a GPU step was bound by that dispatch cost. On the CPU backend the
  * same formulas run as plain loops over the rows (fewer full-size arrays); on WebGPU as a few
- * programs of our own (compute/kernels/webgpu-batchnorm.ts: 9 per layer and step instead of ~28
- * tensor ops, the step still being bound by per-program CPU cost there).
+ * programs of our own (compute/kernels/webgpu-batchnorm.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { constant } from '../../compute/constants';
