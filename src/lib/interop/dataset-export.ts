@@ -14,6 +14,7 @@ import type { LabelSetRecord, MovieRecord, ScreeningRecord } from '../store/sche
 import { AUDIO_FEATURES, CHANNELS, FRAMES_PER_SEQUENCE } from '../shapes';
 import { CHEMICAL_KEYS } from '../study/chemicals';
 import { DEFAULT_SPLIT, type SplitSpec } from '../study/dataset';
+import { getStudySettings } from '../study/settings';
 import { InteropError } from './errors';
 import { APP_VERSION } from './app-version';
 import { slug, type DownloadFile } from './model-files';
@@ -46,6 +47,8 @@ export async function exportDataset(
   opts: DatasetExportOptions = {},
 ): Promise<DownloadFile> {
   const split = opts.split ?? DEFAULT_SPLIT;
+  // The settings a trainer elsewhere needs to build the same targets (cluster/ reads them).
+  const { minLabelCount, lag, normalisation, missing } = await getStudySettings(projectId);
   const db = await openStore();
   const project = await db.get('projects', projectId);
   if (!project) throw new InteropError('That project no longer exists.');
@@ -193,6 +196,7 @@ export async function exportDataset(
       index: s.screeningIndex,
     })),
     split,
+    study: { minLabelCount, lag, normalisation, missing },
     files: entries.map((e) => e.name),
     notes: [
       'Row r of frames, audio, labels and split is the same 30-s sequence.',
