@@ -13,7 +13,7 @@ const isolationHeaders = {
 
 export default defineConfig(({ mode }) => ({
   plugins: [svelte(), copyVendorAssets()],
-  optimizeDeps: { exclude: ['@ffmpeg/ffmpeg', '@ffmpeg/util', '@ffmpeg/core', 'h5wasm'] },
+  optimizeDeps: { exclude: ['@ffmpeg/core', 'h5wasm'] },
   worker: { format: 'es' },
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },

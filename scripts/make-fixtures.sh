@@ -68,6 +68,10 @@ ff -f lavfi -i "$(tone 35 44100)" -c:a aac -b:a 24k audio-only.mp4
 
 # Truncated: the index (moov, at the front) promises 65 s, the data stops before half of it.
 head -c "$(($(stat -c %s h264-aac.mp4) * 2 / 5))" h264-aac.mp4 >truncated.mp4
+# The same streams with the index at the end (no faststart), cut as above: the index is gone.
+ff -i h264-aac.mp4 -c copy moov-at-end.mp4
+head -c "$(($(stat -c %s moov-at-end.mp4) * 2 / 5))" moov-at-end.mp4 >truncated-moov-end.mp4
+rm moov-at-end.mp4
 # The same for Matroska: the Segment's size promises more than the file holds.
 head -c "$(($(stat -c %s mkv-h264-aac.mkv) * 2 / 5))" mkv-h264-aac.mkv >truncated.mkv
 

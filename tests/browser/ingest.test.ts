@@ -277,6 +277,7 @@ describe('movie ingest (ffmpeg.wasm)', () => {
       'audio-only.mp4',
       'short-12s.mp4',
       'truncated.mp4',
+      'truncated-moov-end.mp4',
     );
     const alerts = page.getByRole('alert');
     const expected = [
@@ -285,6 +286,8 @@ describe('movie ingest (ffmpeg.wasm)', () => {
       /“audio-only.mp4”: it has no video stream/,
       /“short-12s.mp4”: it is 12 s long: shorter than one 30-s sequence/,
       /“truncated.mp4”: the file is truncated/,
+      // The index was at the end: FFmpeg only says "moov atom not found".
+      /“truncated-moov-end.mp4”: the file is truncated \(it ends before its index/,
     ];
     for (const text of expected) {
       await expect
@@ -294,7 +297,7 @@ describe('movie ingest (ffmpeg.wasm)', () => {
     const truncated = (await readMovie(page, 'truncated'))!;
     expect(truncated.state).toBe('failed');
     expect(truncated.frames).toHaveLength(0);
-    for (const name of ['empty', 'random-bytes', 'audio-only', 'short-12s']) {
+    for (const name of ['empty', 'random-bytes', 'audio-only', 'short-12s', 'truncated-moov-end']) {
       expect(await readMovie(page, name)).toBeNull();
     }
     const after = (await readMovie(page, 'h264-aac'))!;
@@ -532,7 +535,7 @@ describe('movie ingest (WebCodecs)', () => {
 
   it('names truncated files (both decoders when both fail) and decodes SVT-AV1 with WebCodecs', async () => {
     const { page } = session;
-    await drop(page, 'truncated.mp4', 'svt-av1.mp4', 'truncated.mkv');
+    await drop(page, 'truncated.mp4', 'svt-av1.mp4', 'truncated.mkv', 'truncated-moov-end.mp4');
     // A truncated MKV: the Matroska demuxer finds its Segment running past the file's end, and
     // ffmpeg.wasm, which then decodes what is there, stops short too; the message names both.
     await expect
@@ -548,6 +551,14 @@ describe('movie ingest (WebCodecs)', () => {
       .poll(() => page.getByRole('alert').allTextContents(), { timeout: 120_000 })
       .toEqual(
         expect.arrayContaining([expect.stringMatching(/“truncated.mp4”: the file is truncated/)]),
+      );
+    // Its index cut off with the end: the index reader finds none, and the probe names the cut.
+    await expect
+      .poll(() => page.getByRole('alert').allTextContents(), { timeout: 120_000 })
+      .toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/“truncated-moov-end.mp4”: the file is truncated \(it ends before/),
+        ]),
       );
     const truncated = (await readMovie(page, 'truncated'))!;
     expect(truncated.state).toBe('failed');

@@ -8,7 +8,8 @@
 import { SequenceAssembler } from './assembler';
 import { SECONDS_PER_SEQUENCE } from '../shapes';
 import { ffmpegArgs } from './plan';
-import { failureReason, parseProbe } from './probe';
+import { mp4EndsInsideABox } from './mp4-truncation';
+import { failureReason, parseProbe, type MediaInfo } from './probe';
 import type { FromDecoder, ToDecoder } from './protocol';
 
 interface EmscriptenStream {
@@ -83,7 +84,7 @@ function withMounted<T>(c: FFmpegCore, file: File, run: (path: string) => T): T 
   }
 }
 
-function probe(c: FFmpegCore, file: File) {
+async function probe(c: FFmpegCore, file: File): Promise<MediaInfo> {
   if (file.size === 0) throw new Error('the file is empty');
   stdout = [];
   stderr = [];
@@ -92,8 +93,16 @@ function probe(c: FFmpegCore, file: File) {
     c.reset();
     return r;
   });
-  if (ret !== 0 && stdout.join('').trim() === '') throw new Error(failureReason(stderr));
-  return parseProbe(stdout.join('\n'));
+  const json = stdout.join('\n');
+  // A failed ffprobe still prints its JSON, without streams: the reason is in its log.
+  if (ret !== 0 && !json.includes('"streams"')) {
+    if (/moov atom not found/i.test(stderr.join('\n')) && (await mp4EndsInsideABox(file))) {
+      throw new Error('the file is truncated (it ends before its index, the moov atom)');
+    }
+    const reason = failureReason(stderr);
+    if (!reason.startsWith('decoding failed')) throw new Error(reason);
+  }
+  return parseProbe(json);
 }
 
 function decode(c: FFmpegCore, { file, plan, audioOnly }: Extract<ToDecoder, { type: 'decode' }>) {
@@ -140,7 +149,7 @@ function decode(c: FFmpegCore, { file, plan, audioOnly }: Extract<ToDecoder, { t
 scope.onmessage = async ({ data }: MessageEvent<ToDecoder>) => {
   try {
     const c = await loadCore();
-    if (data.type === 'probe') post({ type: 'probed', info: probe(c, data.file) });
+    if (data.type === 'probe') post({ type: 'probed', info: await probe(c, data.file) });
     else if (data.type === 'decode') decode(c, data);
     else throw new Error('ffmpeg.wasm does not describe from an index');
   } catch (err) {

@@ -342,7 +342,7 @@ interface RawBlock {
 /**
  * One track's blocks, column by column in typed arrays: a long film has over a million, and as
  * objects they made every 16-MB window's allocation trigger a full garbage collection that walked
- * them all (the scan ran 4× slower than reading the file).
+ * them all.
  */
 class BlockList {
   length = 0;

@@ -3,9 +3,8 @@
  * feeds them to the browser's VideoDecoder and sends back the pictures the sampling rule picked,
  * closing the rest. It does nothing else, because Chromium's VideoDecoder takes one decode request
  * at a time and each next one goes through the JavaScript thread that owns the decoder: while
- * that thread scaled a picture or mixed audio, the decoder's own threads sat idle (a bare decoder
- * took a 60-s 1080p clip in 1.7 s; with 8 ms of other work per second of movie on its thread,
- * 2.1–2.5 s). Scaling and audio stay in the WebCodecs worker.
+ * that thread scaled a picture or mixed audio, the decoder's own threads sat idle (figures in
+ * docs/ingest.md). Scaling and audio stay in the WebCodecs worker.
  */
 /// <reference lib="webworker" />
 import {
@@ -94,8 +93,8 @@ function startLane(file: File, config: VideoDecoderConfig): Lane {
   };
   started.decoder.addEventListener('dequeue', () => wake?.());
   // One thread per decoder: Chromium otherwise gives its software decoder frame threads, which
-  // cost 10–15 % more CPU for the same pictures; the WebCodecs worker runs one such decoder per
-  // core instead, over different segments of the movie.
+  // cost more CPU for the same pictures; the WebCodecs worker runs one such decoder per core
+  // instead, over different segments of the movie.
   started.decoder.configure({ ...config, optimizeForLatency: true });
   return started;
 }

@@ -15,10 +15,9 @@ import { MonoResampler } from './resample';
 const CLIP = AUDIO_SAMPLE_RATE * SECONDS_PER_SEQUENCE;
 /**
  * Largest span of the file read at once for audio samples. Muxers interleave the tracks packet by
- * packet (FFmpeg's MP4 and Matroska muxers put every AAC frame between video frames), so a read per
- * run of contiguous audio samples was a read per packet — 2815 per minute of movie, each a
- * round trip to the browser process that cost more CPU than decoding the audio. A span reads the
- * video bytes between the packets too: about as many bytes again as the video side reads.
+ * packet, so a read per run of contiguous audio samples would be a read per packet, each a round
+ * trip to the browser process costing more CPU than decoding the audio. A span reads the video
+ * bytes between the packets too: about as many bytes again as the video side reads.
  */
 const READ = 4 << 20;
 const QUEUE = 16;
@@ -35,10 +34,9 @@ export interface AudioSink {
 }
 
 /**
- * AAC frames per chunk when they go to the decoder as ADTS. Chromium's AudioDecoder costs ~85 µs
- * per chunk, whatever its size: one raw AAC frame a chunk took 2.4 s of CPU for 10 minutes of
- * 48-kHz stereo, which native ffmpeg decodes in 0.5 s; 16 frames a chunk cut that by about 3×,
- * with the same decoded frames and timestamps.
+ * AAC frames per chunk when they go to the decoder as ADTS: Chromium's AudioDecoder has a fixed
+ * cost per chunk whatever its size, and several frames a chunk decode to the same frames and
+ * timestamps as one (figures in docs/ingest.md).
  */
 const ADTS_FRAMES = 16;
 
