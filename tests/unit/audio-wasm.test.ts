@@ -7,7 +7,7 @@ import { extractFeatures } from '../../src/lib/features/extract';
 import { chromaFilterbank, dctBasis, melFilterbank } from '../../src/lib/features/filters';
 import { applyFilterbank } from '../../src/lib/features/spectral';
 import { hannPeriodic, istft, stft } from '../../src/lib/features/spectrum';
-import { realFftOf, stageSignal, unstageSignal } from '../../src/lib/features/fft';
+import { realFftOf, stageSignal, unstageSignal } from '../../src/lib/features/real-fft';
 import { medianBuffers, runningMedian } from '../../src/lib/features/hpss';
 import { disableWasmKernels, wasmKernels, wasmModuleBytes } from '../../src/lib/features/wasm';
 

@@ -1,6 +1,6 @@
-;; The real FFT's steps around the complex FFT (`RealFFT` in features/fft.ts and the inverse STFT
-;; in features/spectrum.ts): the first pass's gather, the finishing step and its inverse, and the
-;; inverse's scaling fused with the overlap-add; f64x2 SIMD.
+;; The real FFT's steps around the complex FFT (`RealFFT` in features/real-fft.ts, which the STFT
+;; and the inverse STFT of features/spectrum.ts run): the first pass's gather, the finishing step
+;; and its inverse, and the inverse's scaling fused with the overlap-add; f64x2 SIMD.
 ;; Every kernel does the operations of its TypeScript twin in the same order (IEEE f64, lane by
 ;; lane, no fused multiply-add), so the results are the same numbers, signed zeros included
 ;; (tests/unit/audio-wasm.test.ts). Addresses are bytes in the imported memory (features/wasm.ts).
