@@ -58,7 +58,8 @@
                 (f32x4.convert_i32x4_s
                   (i8x16.swizzle
                     (local.get $px)
-                    (v128.const i8x16 0 0x80 0x80 0x80 1 0x80 0x80 0x80 2 0x80 0x80 0x80 3 0x80 0x80 0x80)))
+                    (v128.const i8x16 0 0x80 0x80 0x80 1 0x80 0x80 0x80
+                      2 0x80 0x80 0x80 3 0x80 0x80 0x80)))
                 (local.get $w))
               (local.get $a0)))
           (local.set $a1
@@ -67,7 +68,8 @@
                 (f32x4.convert_i32x4_s
                   (i8x16.swizzle
                     (local.get $px)
-                    (v128.const i8x16 4 0x80 0x80 0x80 5 0x80 0x80 0x80 6 0x80 0x80 0x80 7 0x80 0x80 0x80)))
+                    (v128.const i8x16 4 0x80 0x80 0x80 5 0x80 0x80 0x80
+                      6 0x80 0x80 0x80 7 0x80 0x80 0x80)))
                 (local.get $w))
               (local.get $a1)))
           (local.set $a2
@@ -76,7 +78,8 @@
                 (f32x4.convert_i32x4_s
                   (i8x16.swizzle
                     (local.get $px)
-                    (v128.const i8x16 8 0x80 0x80 0x80 9 0x80 0x80 0x80 10 0x80 0x80 0x80 11 0x80 0x80 0x80)))
+                    (v128.const i8x16 8 0x80 0x80 0x80 9 0x80 0x80 0x80
+                      10 0x80 0x80 0x80 11 0x80 0x80 0x80)))
                 (local.get $w))
               (local.get $a2)))
           (local.set $a3
@@ -85,7 +88,8 @@
                 (f32x4.convert_i32x4_s
                   (i8x16.swizzle
                     (local.get $px)
-                    (v128.const i8x16 12 0x80 0x80 0x80 13 0x80 0x80 0x80 14 0x80 0x80 0x80 15 0x80 0x80 0x80)))
+                    (v128.const i8x16 12 0x80 0x80 0x80 13 0x80 0x80 0x80
+                      14 0x80 0x80 0x80 15 0x80 0x80 0x80)))
                 (local.get $w))
               (local.get $a3)))
           (local.set $px (v128.load offset=16 align=8 (local.get $ra)))
@@ -95,7 +99,8 @@
                 (f32x4.convert_i32x4_s
                   (i8x16.swizzle
                     (local.get $px)
-                    (v128.const i8x16 0 0x80 0x80 0x80 1 0x80 0x80 0x80 2 0x80 0x80 0x80 3 0x80 0x80 0x80)))
+                    (v128.const i8x16 0 0x80 0x80 0x80 1 0x80 0x80 0x80
+                      2 0x80 0x80 0x80 3 0x80 0x80 0x80)))
                 (local.get $w))
               (local.get $a4)))
           (local.set $a5
@@ -104,7 +109,8 @@
                 (f32x4.convert_i32x4_s
                   (i8x16.swizzle
                     (local.get $px)
-                    (v128.const i8x16 4 0x80 0x80 0x80 5 0x80 0x80 0x80 6 0x80 0x80 0x80 7 0x80 0x80 0x80)))
+                    (v128.const i8x16 4 0x80 0x80 0x80 5 0x80 0x80 0x80
+                      6 0x80 0x80 0x80 7 0x80 0x80 0x80)))
                 (local.get $w))
               (local.get $a5)))
           (local.set $a6
@@ -113,7 +119,8 @@
                 (f32x4.convert_i32x4_s
                   (i8x16.swizzle
                     (local.get $px)
-                    (v128.const i8x16 8 0x80 0x80 0x80 9 0x80 0x80 0x80 10 0x80 0x80 0x80 11 0x80 0x80 0x80)))
+                    (v128.const i8x16 8 0x80 0x80 0x80 9 0x80 0x80 0x80
+                      10 0x80 0x80 0x80 11 0x80 0x80 0x80)))
                 (local.get $w))
               (local.get $a6)))
           (local.set $a7
@@ -122,7 +129,8 @@
                 (f32x4.convert_i32x4_s
                   (i8x16.swizzle
                     (local.get $px)
-                    (v128.const i8x16 12 0x80 0x80 0x80 13 0x80 0x80 0x80 14 0x80 0x80 0x80 15 0x80 0x80 0x80)))
+                    (v128.const i8x16 12 0x80 0x80 0x80 13 0x80 0x80 0x80
+                      14 0x80 0x80 0x80 15 0x80 0x80 0x80)))
                 (local.get $w))
               (local.get $a7)))
           (br_if $taps
@@ -207,5 +215,6 @@
         (f32.store)
         (br_if $output_pixels
           (i32.lt_u (local.tee $o (i32.add (local.get $o) (i32.const 1))) (local.get $outW))))
-      (br_if $rows (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows))))))
+      (br_if $rows
+        (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows))))))
 
