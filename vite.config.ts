@@ -4,6 +4,7 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { copyVendorAssets } from './scripts/vendor-assets.ts';
+import { watKernels } from './scripts/wat-kernels.ts';
 
 // Cross-origin isolation lets workers use SharedArrayBuffer (multi-threaded wasm) where available.
 const isolationHeaders = {
@@ -12,9 +13,10 @@ const isolationHeaders = {
 };
 
 export default defineConfig(({ mode }) => ({
-  plugins: [svelte(), copyVendorAssets()],
+  plugins: [svelte(), copyVendorAssets(), watKernels()],
   optimizeDeps: { exclude: ['@ffmpeg/core', 'h5wasm'] },
-  worker: { format: 'es' },
+  // Worker bundles get their own plugins: the kernels they run are compiled from WAT there too.
+  worker: { format: 'es', plugins: () => [watKernels()] },
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   build: {

@@ -4,6 +4,8 @@ import { readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Benchmark } from './harness.ts';
+// The kernels' WAT sources compile on import here as in Vite (this runs under tsx).
+import '../scripts/wat-register.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2);

@@ -2,7 +2,8 @@
 // directions, odd and even numbers of radix-2 stages) and the real one on windowed, zero-padded
 // frames and partial bin ranges, as the STFT and the CQT call it.
 import { describe, expect, it } from 'vitest';
-import { fftOf, realFftOf } from '../../src/lib/features/fft';
+import { fftOf } from '../../src/lib/features/fft';
+import { realFftOf } from '../../src/lib/features/real-fft';
 
 function dft(re: Float64Array, im: Float64Array, sign: number): [Float64Array, Float64Array] {
   const n = re.length;

@@ -8,7 +8,8 @@
  * does it. Every CQT bin of an octave lies below 38 % of that octave's Nyquist, where both
  * filters pass the signal unchanged, so only negligible passband ripple differs.
  */
-import { fftOf, stageSignal, unstageSignal } from './fft';
+import { fftOf } from './fft';
+import { stageSignal, unstageSignal } from './real-fft';
 import { wasmKernels } from './wasm';
 import { normalizeFramesInf } from './spectral';
 import { FrameTransform, frameCount } from './spectrum';

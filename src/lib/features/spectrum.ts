@@ -3,7 +3,7 @@
  * centred frames with zero padding (`pad_mode='constant'`), window-sum-square normalised
  * overlap-add. Spectra are stored frame-major: bin f of frame t at `t * bins + f`.
  */
-import { realFftOf, stageSignal, unstageSignal, type RealFFT } from './fft';
+import { realFftOf, stageSignal, unstageSignal, type RealFFT } from './real-fft';
 import type { Spectrogram } from './tuning';
 import { wasmKernels } from './wasm';
 

@@ -1,20 +1,22 @@
 /**
- * Hand-assembled WebAssembly (SIMD) kernels for the feature extractor's hot loops: the FFT's
- * fused radix-4 passes, the real FFT's gather and finishing steps, the inverse STFT's set-up and
- * overlap-add, the CQT's octave resampler and filter responses, the filterbanks and the HPSS
- * running median's window update. There is no wasm compiler in the toolchain, so the module is
- * written as bytes with `util/wasm-assembler.ts`; the kernels are in `wasm-*.ts` beside this. Every kernel does exactly the
- * operations of its TypeScript twin in the same order (IEEE f64 lane by lane, no fused
- * multiply-add), so results are the same numbers (tests/unit/audio-wasm.test.ts); `wasmKernels()`
- * is null where WebAssembly SIMD is unavailable and the callers keep their TypeScript loops.
- * Buffers live in the module's memory (`alloc`, never freed: regions are kept and reused from
- * clip to clip); growing it detaches earlier views, so callers take views after allocating.
+ * WebAssembly (SIMD) kernels for the feature extractor's hot loops: the FFT's fused radix-4
+ * passes, the real FFT's gather and finishing steps, the inverse STFT's set-up and overlap-add,
+ * the CQT's octave resampler and filter responses, the filterbanks and the HPSS running median's
+ * window update. They are written in WAT (`wat/*.wat` beside this, one module per transform, all
+ * on one shared memory) and compiled to bytes at build time (scripts/wat-kernels.ts). Every
+ * kernel does exactly the operations of its TypeScript twin in the same order (IEEE f64 lane by
+ * lane, no fused multiply-add), so results are the same numbers (tests/unit/audio-wasm.test.ts);
+ * `wasmKernels()` is null where WebAssembly SIMD is unavailable and the callers keep their
+ * TypeScript loops. Buffers live in the shared memory (`alloc`, never freed: regions are kept and
+ * reused from clip to clip); growing it detaches earlier views, so callers take views after
+ * allocating.
  */
-import { assemble, reserveMemory } from '../util/wasm-assembler';
-import { bankFn } from './wasm-bank';
-import { cqpairFn, downFn } from './wasm-cqt';
-import { fftFn, finishFn, gatherFn, olaFn, unfinishFn } from './wasm-fft';
-import { medianFn } from './wasm-median';
+import { instantiateKernel, reserveMemory } from '../util/wasm-kernel';
+import bankWasm from './wat/bank.wat';
+import cqtWasm from './wat/cqt.wat';
+import fftWasm from './wat/fft.wat';
+import medianWasm from './wat/median.wat';
+import realFftWasm from './wat/real-fft.wat';
 
 /** The running-median kernel's signature (all addresses in bytes). */
 type MedianKernel = (
@@ -99,11 +101,13 @@ let enabled = true;
 
 function instantiate(): WasmKernels | null {
   if (typeof WebAssembly === 'undefined') return null;
-  const bytes = wasmModuleBytes();
-  if (!WebAssembly.validate(bytes)) return null;
+  const modules = wasmModuleBytes();
+  if (!modules.every((bytes) => WebAssembly.validate(bytes))) return null;
   const memory = new WebAssembly.Memory({ initial: 1 });
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { memory } });
-  const e = inst.exports as unknown as Pick<
+  const e = Object.assign(
+    {},
+    ...modules.map((bytes) => instantiateKernel<object>(new WebAssembly.Module(bytes), memory)),
+  ) as Pick<
     WasmKernels,
     | 'fft'
     | 'median'
@@ -161,18 +165,7 @@ export function disableWasmKernels(disabled: boolean): void {
   enabled = !disabled;
 }
 
-/** The module's bytes. */
-export function wasmModuleBytes(): Uint8Array<ArrayBuffer> {
-  return assemble([
-    ['fft', fftFn()],
-    ['median', medianFn()],
-    ['median31', medianFn(true)],
-    ['gather', gatherFn()],
-    ['finish', finishFn()],
-    ['down', downFn()],
-    ['bank', bankFn()],
-    ['unfinish', unfinishFn()],
-    ['ola', olaFn()],
-    ['cqpair', cqpairFn()],
-  ]);
+/** The kernel modules' bytes (they share one memory). */
+export function wasmModuleBytes(): Uint8Array<ArrayBuffer>[] {
+  return [fftWasm, realFftWasm, medianWasm, cqtWasm, bankWasm];
 }

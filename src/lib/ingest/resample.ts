@@ -9,7 +9,7 @@
  * WebAssembly SIMD kernel (`resample-kernel.ts`, float32; 10× faster than the float64 JS loop it
  * replaced, mean difference to ffmpeg unchanged): weights, input and output live in its memory.
  */
-import { reserveMemory } from '../util/wasm-assembler';
+import { reserveMemory } from '../util/wasm-kernel';
 import { resampleKernel } from './resample-kernel';
 
 const FILTER_SIZE = 32;

@@ -17,7 +17,7 @@
  * that close to a rounding boundary, ~1e-5 of the bytes on noise. 1080p → 64×36: ~2.3 ms per
  * picture (float64 kernel and JS horizontal pass: ~6.2 ms; `npm run bench scale`).
  */
-import { reserveMemory } from '../util/wasm-assembler';
+import { reserveMemory } from '../util/wasm-kernel';
 import { HPASS_STEP, scaleKernel, VPASS_BLOCK, type ScaleKernel } from './scale-kernel';
 
 export interface YuvPicture {
