@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eraseStore, openStore } from '../../src/lib/store/db';
 import { loadDemoProject } from '../../src/lib/demo/demo-project';
 import { getAudioClip, listMovies } from '../../src/lib/store/movies';
-import { listRuns } from '../../src/lib/training/runs';
+import { listRuns } from '../../src/lib/store/runs';
 import { trainAudioMlp } from '../../src/lib/training/audio-trainer';
 import { ExperimentRunner, type TrainArm, type TrainCnn } from '../../src/lib/experiments/runner';
 import { pairLinkOf } from '../../src/lib/experiments/run-pair';

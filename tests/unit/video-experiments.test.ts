@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eraseStore, openStore } from '../../src/lib/store/db';
 import { createProject } from '../../src/lib/store/projects';
 import { appendSequence, putMovie } from '../../src/lib/store/movies';
-import { encodingCacheKey, getModel, listRuns } from '../../src/lib/training/runs';
+import { encodingCacheKey, getModel, listRuns } from '../../src/lib/store/runs';
 import { getCheckpoint } from '../../src/lib/store/checkpoints';
 import { captureWeights, restoreWeights } from '../../src/lib/training/checkpoint';
 import type { EpochResult } from '../../src/lib/training/loop';

@@ -29,7 +29,7 @@ import {
 } from '../training/protocol';
 import { buildGasDataset, buildLabelDataset } from '../study/studyStore';
 import type { GasDataset, LabelDataset } from '../study/dataset';
-import { discardModel } from '../training/runs';
+import { discardModel } from '../store/runs';
 import { DEFAULT_AUGMENT } from './augment';
 import { METRICS, compareMetric, type ExperimentKind, type ResultRow } from './comparison';
 import { savePair, type ArmRun, type StoredComparison } from './run-pair';

@@ -55,7 +55,7 @@ import {
   keepModel,
   saveEpoch,
   setRunState,
-} from './runs';
+} from '../store/runs';
 import { getCheckpoint, latestCheckpoint } from '../store/checkpoints';
 import {
   ARM_RUN_ID,

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import '../models/layers';
 import { initBackend } from '../compute/backend';
 import { openStore } from '../store/db';
-import { encodingCacheKey } from '../training/runs';
+import { encodingCacheKey } from '../store/runs';
 import type { EncoderRef } from '../training/protocol';
 import { getMovie, getSequence } from '../store/movies';
 import { CHANNELS } from '../shapes';

@@ -3,16 +3,11 @@
  * state) written in the same transaction as the run's per-epoch metrics, so the curve and the
  * resumable state never disagree, and the run's state (running, paused, stopped, done, failed).
  */
-import { CHECKPOINT_STORES, latestCheckpointEpoch, putCheckpoint } from '../store/checkpoints';
-import { openStore, writeTransaction } from '../store/db';
-import {
-  encodingKey,
-  type CheckpointRecord,
-  type ModelRecord,
-  type RunRecord,
-} from '../store/schema';
-import type { TrainingState } from './checkpoint';
-import type { EncoderRef } from './protocol';
+import { CHECKPOINT_STORES, latestCheckpointEpoch, putCheckpoint } from './checkpoints';
+import { openStore, writeTransaction } from './db';
+import { encodingKey, type CheckpointRecord, type ModelRecord, type RunRecord } from './schema';
+import type { TrainingState } from '../training/checkpoint';
+import type { EncoderRef } from '../training/protocol';
 
 export async function createRun(model: ModelRecord, run: RunRecord): Promise<void> {
   await writeTransaction(['models', 'runs'], `run “${model.name}”`, async (tx) => {
