@@ -12,10 +12,10 @@ import {
   importAudioFeaturesNpy,
   importLabelCsv,
   importScreening,
-  listAudioFeatures,
-  listLabelSets,
-  listScreenings,
 } from '../../src/lib/study/studyStore';
+import { listAudioFeatures } from '../../src/lib/store/audio-features';
+import { listLabelSets } from '../../src/lib/store/labels';
+import { listScreenings } from '../../src/lib/store/screenings';
 import { saveStudySettings } from '../../src/lib/study/settings';
 import { labelsToCsv } from '../../src/lib/study/labelsCsv';
 import { syntheticArff } from '../../src/lib/study/syntheticArff';

@@ -5,22 +5,12 @@
  */
 import { readNpy } from '../interop/npy';
 import { AUDIO_FEATURES } from '../shapes';
-import { openStore } from '../store/db';
-import { guardQuota } from '../store/errors';
+import { putAudioFeatures } from '../store/audio-features';
 import { getAudioClip, getMovie } from '../store/movies';
 import type { AudioFeaturesRecord } from '../store/schema';
 import { FeaturePool } from './client';
 import { FeatureInputError } from './extract';
 import type { FeatureKernels } from './protocol';
-
-export async function getAudioFeatures(movieId: string): Promise<AudioFeaturesRecord | undefined> {
-  return (await openStore()).get('audioFeatures', movieId);
-}
-
-async function putAudioFeatures(record: AudioFeaturesRecord): Promise<void> {
-  const db = await openStore();
-  await guardQuota('audio features', () => db.put('audioFeatures', record));
-}
 
 export interface FeatureProgress {
   done: number;

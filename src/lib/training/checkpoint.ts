@@ -17,11 +17,9 @@ import {
   restoreOptimizer,
   type EncodedTensors,
 } from './optimizer';
+import type { TrainingState } from '../store/checkpoints';
 
-export interface TrainingState {
-  weights: EncodedTensors;
-  optimizer: EncodedTensors;
-}
+export type { TrainingState };
 
 /** A model's weights as bytes, in the order restoreWeights expects them. */
 export function captureWeights(model: tf.LayersModel): Promise<EncodedTensors> {

@@ -5,6 +5,7 @@
  * must be used before and after a restore (the training loop always passes model.trainableWeights).
  */
 import * as tf from '@tensorflow/tfjs';
+import type { EncodedTensors } from '../store/checkpoints';
 import { KerasAdadelta } from './keras-adadelta';
 
 /** A tensor with its name, as optimizers and weight files list them. */
@@ -32,10 +33,7 @@ export function makeOptimizer(config: OptimizerConfig): tf.Optimizer {
   return tf.train.adam(config.learningRate, 0.9, 0.999, 1e-7);
 }
 
-export interface EncodedTensors {
-  specs: tf.io.WeightsManifestEntry[];
-  data: ArrayBuffer;
-}
+export type { EncodedTensors };
 
 export async function encodeTensors(named: NamedTensor[]): Promise<EncodedTensors> {
   const { data, specs } = await tf.io.encodeWeights(named);

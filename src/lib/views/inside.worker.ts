@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '../models/layers';
 import { initBackend } from '../compute/backend';
-import { openStore } from '../store/db';
+import { getEncoding } from '../store/encodings';
 import { encodingCacheKey } from '../store/runs';
 import type { EncoderRef } from '../training/protocol';
 import { getMovie, getSequence } from '../store/movies';
@@ -162,7 +162,6 @@ async function gasPredictions(
     if (stored.record.kind !== 'gases' || !meta.encoder || !meta.inputDim) {
       throw new Error(`“${stored.record.name}” is not a gas head trained in this notebook.`);
     }
-    const db = await openStore();
     const key = encodingCacheKey(meta.encoder, movieId);
     const width = meta.inputDim;
     const parts: Float32Array[] = [];
@@ -170,7 +169,7 @@ async function gasPredictions(
       const chunk = indices.slice(i, i + HEAD_BATCH);
       const x = new Float32Array(chunk.length * width);
       for (const [j, index] of chunk.entries()) {
-        const rec = await db.get('encodings', [key, index]);
+        const rec = await getEncoding(key, index);
         if (!rec) {
           throw new Error(
             `Sequence ${index + 1} has no encoding from this head's encoder: train the head with this movie first.`,
