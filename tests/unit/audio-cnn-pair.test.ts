@@ -21,14 +21,14 @@ import {
   networkForward,
   runCnnJob,
   type CnnNet,
-} from '../../src/lib/experiments/audio-cnn-trainer';
+} from '../../src/lib/training/audio-cnn-trainer';
 import {
   CNN_FRAMES,
   CNN_INPUT_SIZE,
   CNN_MEL_BANDS,
   logMelRows,
   pooledLogMel,
-} from '../../src/lib/experiments/log-mel';
+} from '../../src/lib/features/log-mel';
 import { seedSceneFeatures } from '../browser/harness/experiments-ui.harness';
 
 // Both arms train on wasm, as the app's worker does without WebGPU (the MLP equals cpu there:

@@ -21,7 +21,7 @@ import { labelsToCsv } from '../../src/lib/study/labelsCsv';
 import { syntheticArff } from '../../src/lib/study/syntheticArff';
 import { describeSplit } from '../../src/lib/study/splits';
 import { LABEL_VOCABULARY } from '../../src/lib/study/vocabulary';
-import { writeNpy } from '../../src/lib/interop/npy';
+import { writeNpy } from '../../src/lib/util/npy';
 import { StudyInputError } from '../../src/lib/study/inputError';
 
 afterEach(async () => {

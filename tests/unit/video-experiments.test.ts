@@ -22,7 +22,7 @@ import { labelsToCsv } from '../../src/lib/study/labelsCsv';
 import { syntheticArff } from '../../src/lib/study/syntheticArff';
 import { LABEL_VOCABULARY } from '../../src/lib/study/vocabulary';
 import * as tf from '@tensorflow/tfjs';
-import { loadStoredModel } from '../../src/lib/views/stored-model';
+import { loadStoredModel } from '../../src/lib/models/stored-model';
 import { TrainingSession } from '../../src/lib/training/session';
 import { pairLinkOf } from '../../src/lib/experiments/run-pair';
 import {
@@ -41,7 +41,7 @@ import {
 import { runEpochs } from '../../src/lib/training/loop';
 import { makeOptimizer } from '../../src/lib/training/optimizer';
 import { binaryCrossentropy } from '../../src/lib/training/losses';
-import { buildSwitchAutoencoder } from '../../src/lib/experiments/switch-autoencoder';
+import { buildSwitchAutoencoder } from '../../src/lib/models/switch-autoencoder';
 import { activationBytes, countParams, encode } from '../../src/lib/models/forward';
 import { BatchNormalization } from '../../src/lib/models/layers';
 import { CHANNELS, FRAMES_PER_SEQUENCE, RESOLUTIONS } from '../../src/lib/shapes';

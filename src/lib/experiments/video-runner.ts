@@ -30,7 +30,7 @@ import {
 import { buildGasDataset, buildLabelDataset } from '../study/studyStore';
 import type { GasDataset, LabelDataset } from '../study/dataset';
 import { discardModel } from '../store/runs';
-import { DEFAULT_AUGMENT } from './augment';
+import { DEFAULT_AUGMENT } from '../training/augment';
 import { METRICS, compareMetric, type ExperimentKind, type ResultRow } from './comparison';
 import { savePair, type ArmRun, type StoredComparison } from './run-pair';
 import { ExperimentStopped, type ExperimentProgress } from './runner';

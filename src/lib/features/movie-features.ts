@@ -3,7 +3,7 @@
  * (written once, when every clip is done, so a stopped run leaves the previous features intact),
  * or imported from a researcher's .npy file (rows × 193, checked for shape and finite values).
  */
-import { readNpy } from '../interop/npy';
+import { readNpy } from '../util/npy';
 import { AUDIO_FEATURES } from '../shapes';
 import { putAudioFeatures } from '../store/audio-features';
 import { getAudioClip, getMovie } from '../store/movies';

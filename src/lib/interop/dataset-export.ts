@@ -21,7 +21,7 @@ import { DEFAULT_SPLIT, type SplitSpec } from '../study/dataset';
 import { InteropError } from './errors';
 import { APP_VERSION } from './app-version';
 import { slug, type DownloadFile } from './model-files';
-import { npyHeader, writeNpy } from './npy';
+import { npyHeader, writeNpy } from '../util/npy';
 import { tarBlob, type TarEntry } from './tar';
 
 export interface DatasetExportOptions {

@@ -14,7 +14,7 @@ import type {
   MovieRecord,
   ScreeningRecord,
 } from '../store/schema';
-import { readNpy, NpyError } from '../interop/npy';
+import { readNpy, NpyError } from '../util/npy';
 import { newId } from '../util/id';
 import { AUDIO_FEATURES, DEFAULT_RESOLUTION, FRAMES_PER_SECOND } from '../shapes';
 import type { ArffSource } from './arff';

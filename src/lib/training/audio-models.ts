@@ -13,7 +13,7 @@ import { latestCheckpointEpoch } from '../store/checkpoints';
 import { keepModelWithRun } from '../store/runs';
 import type { ModelRecord, RunRecord } from '../store/schema';
 import { newId } from '../util/id';
-import { loadStoredModel } from '../views/stored-model';
+import { loadStoredModel } from '../models/stored-model';
 import type { AudioMlpVariant, AudioTask, Standardizer } from '../models/audio-mlp';
 import { captureWeights } from './checkpoint';
 import type { EncodedTensors } from './optimizer';

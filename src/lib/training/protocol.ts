@@ -11,7 +11,7 @@ import type { EpochResult } from './loop';
 import type { RunRecord } from '../store/schema';
 import type { EncoderRef } from '../store/runs';
 import type { Resolution } from '../shapes';
-import type { AugmentOptions } from '../experiments/augment';
+import type { AugmentOptions } from './augment';
 
 export type TrainingKind = 'autoencoder' | 'scenes' | 'gases';
 

@@ -33,8 +33,8 @@ import { buildSceneHead } from '../models/scene-head';
 import { buildGasHead } from '../models/gas-head';
 import { activationBytes, countParams, encode } from '../models/forward';
 import { BatchNormalization } from '../models/layers';
-import { buildSwitchAutoencoder } from '../experiments/switch-autoencoder';
-import { augmentTrainingBatch, batchSeed } from '../experiments/augment';
+import { buildSwitchAutoencoder } from '../models/switch-autoencoder';
+import { augmentTrainingBatch, batchSeed } from './augment';
 import { multiLabelReport } from '../metrics/classification';
 import {
   maeByGroup,

@@ -21,9 +21,9 @@ import {
   volumeLayers,
 } from './activations';
 import { deadFilters, layerRange, renderGrid, type LayerActivation } from './heatmap';
-import { loadStoredModel } from './stored-model';
+import { loadStoredModel } from '../models/stored-model';
 import { reconstructionError, reorderChannels } from './frames';
-import { previewAugmentations } from '../experiments/augment';
+import { previewAugmentations } from '../training/augment';
 import type {
   ActivationsResult,
   GridResult,

@@ -10,9 +10,9 @@
  * recomputing; no schema change.
  */
 import { AUDIO_CLIP_SAMPLES, AUDIO_SAMPLE_RATE } from '../shapes';
-import { checkClip, HOP, N_FFT } from '../features/extract';
-import { melSpectrogram, powerSpectrogram, powerToDb } from '../features/spectral';
-import { frameCount, hannPeriodic, stftMagnitude } from '../features/spectrum';
+import { checkClip, HOP, N_FFT } from './extract';
+import { melSpectrogram, powerSpectrogram, powerToDb } from './spectral';
+import { frameCount, hannPeriodic, stftMagnitude } from './spectrum';
 import { getEncoding, putEncodings } from '../store/encodings';
 import { getAudioClip } from '../store/movies';
 import { encodingKey } from '../store/schema';
