@@ -13,7 +13,7 @@ import { createProject } from '../../src/lib/store/projects';
 import { appendSequence, putMovie } from '../../src/lib/store/movies';
 import { encodingCacheKey, getModel, listRuns } from '../../src/lib/store/runs';
 import { getCheckpoint } from '../../src/lib/store/checkpoints';
-import { captureWeights, restoreWeights } from '../../src/lib/training/checkpoint';
+import { captureWeights, restoreWeights } from '../../src/lib/models/weights';
 import type { EpochResult } from '../../src/lib/training/loop';
 import type { EncoderRef, HeadArmRequest } from '../../src/lib/training/protocol';
 import { importLabelCsv, importScreening } from '../../src/lib/study/studyStore';

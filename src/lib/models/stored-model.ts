@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { getCheckpoint } from '../store/checkpoints';
 import { getModel } from '../store/runs';
 import type { ChannelOrder, ModelRecord } from '../store/schema';
-import { restoreWeights } from '../training/checkpoint';
+import { restoreWeights } from './weights';
 
 export interface StoredModel {
   record: ModelRecord;

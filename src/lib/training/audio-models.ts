@@ -15,7 +15,7 @@ import type { ModelRecord, RunRecord } from '../store/schema';
 import { newId } from '../util/id';
 import { loadStoredModel } from '../models/stored-model';
 import type { AudioMlpVariant, AudioTask, Standardizer } from '../models/audio-mlp';
-import { captureWeights } from './checkpoint';
+import { captureWeights } from '../models/weights';
 import type { EncodedTensors } from './optimizer';
 import type { AudioEpoch, AudioTrainConfig } from './audio-trainer';
 

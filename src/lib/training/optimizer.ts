@@ -5,14 +5,9 @@
  * must be used before and after a restore (the training loop always passes model.trainableWeights).
  */
 import * as tf from '@tensorflow/tfjs';
+import { decodeTensors, encodeTensors } from '../models/weights';
 import type { EncodedTensors } from '../store/checkpoints';
 import { KerasAdadelta } from './keras-adadelta';
-
-/** A tensor with its name, as optimizers and weight files list them. */
-export interface NamedTensor {
-  name: string;
-  tensor: tf.Tensor;
-}
 
 export type OptimizerName = 'adadelta' | 'adam';
 
@@ -34,17 +29,6 @@ export function makeOptimizer(config: OptimizerConfig): tf.Optimizer {
 }
 
 export type { EncodedTensors };
-
-export async function encodeTensors(named: NamedTensor[]): Promise<EncodedTensors> {
-  const { data, specs } = await tf.io.encodeWeights(named);
-  return { data, specs };
-}
-
-/** Decodes tensors in the order they were encoded. */
-export function decodeTensors({ specs, data }: EncodedTensors): NamedTensor[] {
-  const map = tf.io.decodeWeights(data, specs);
-  return specs.map((s) => ({ name: s.name, tensor: map[s.name] }));
-}
 
 /**
  * The optimizer's state as bytes. `getWeights` hands out the optimizer's own variables (tfjs's

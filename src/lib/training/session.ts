@@ -44,7 +44,8 @@ import {
 import type { GasDataset, LabelDataset, SequenceRef } from '../study/dataset';
 import { binaryCrossentropy, meanAbsoluteError } from './losses';
 import { makeOptimizer } from './optimizer';
-import { restoreState, restoreWeights, type TrainingState } from './checkpoint';
+import { restoreState, type TrainingState } from './checkpoint';
+import { restoreWeights } from '../models/weights';
 import { runEpochs, type Batch, type BatchLoader } from './loop';
 import {
   checkpointState,
