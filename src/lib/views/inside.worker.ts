@@ -17,9 +17,9 @@ import {
   layerOutputs,
   readActivations,
   sequenceInput,
-  untrainedEncoder,
   volumeLayers,
 } from './activations';
+import { untrainedEncoder } from '../models/untrained-encoder';
 import { deadFilters, layerRange, renderGrid, type LayerActivation } from './heatmap';
 import { loadStoredModel } from '../models/stored-model';
 import { reconstructionError, reorderChannels } from './frames';
