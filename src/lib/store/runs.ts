@@ -1,7 +1,9 @@
 /**
- * Training runs in the store: the model record, one checkpoint per epoch (weights + optimizer
- * state) written in the same transaction as the run's per-epoch metrics, so the curve and the
- * resumable state never disagree, and the run's state (running, paused, stopped, done, failed).
+ * Model records and training runs in the store: a run's model record, one checkpoint per epoch
+ * (weights + optimizer state) written in the same transaction as the run's per-epoch metrics, so
+ * the curve and the resumable state never disagree, and the run's state (running, paused,
+ * stopped, done, failed); models kept without a run (experiment arms, imports) with their
+ * checkpoint, all or nothing.
  */
 import {
   CHECKPOINT_STORES,
