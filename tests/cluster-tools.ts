@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readNpy } from '../src/lib/interop/npy';
+import { readNpy } from '../src/lib/util/npy';
 
 export const PYTHON = '/usr/bin/python3';
 const TORCHRUN = '/usr/bin/torchrun';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { useBrowser } from './use-browser';
 import { loadDemo } from './demo';
 import { readReference } from '../reference';
-import { readNpy } from '../../src/lib/interop/npy';
+import { readNpy } from '../../src/lib/util/npy';
 
 const b64 = (buf: ArrayBuffer) => Buffer.from(buf).toString('base64');
 

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eraseStore, openStore } from '../../src/lib/store/db';
 import { loadDemoProject } from '../../src/lib/demo/demo-project';
 import { getAudioClip, listMovies } from '../../src/lib/store/movies';
-import { listRuns } from '../../src/lib/training/runs';
+import { listRuns } from '../../src/lib/store/runs';
 import { trainAudioMlp } from '../../src/lib/training/audio-trainer';
 import { ExperimentRunner, type TrainArm, type TrainCnn } from '../../src/lib/experiments/runner';
 import { pairLinkOf } from '../../src/lib/experiments/run-pair';
@@ -21,14 +21,14 @@ import {
   networkForward,
   runCnnJob,
   type CnnNet,
-} from '../../src/lib/experiments/audio-cnn-trainer';
+} from '../../src/lib/training/audio-cnn-trainer';
 import {
   CNN_FRAMES,
   CNN_INPUT_SIZE,
   CNN_MEL_BANDS,
   logMelRows,
   pooledLogMel,
-} from '../../src/lib/experiments/log-mel';
+} from '../../src/lib/features/log-mel';
 import { seedSceneFeatures } from '../browser/harness/experiments-ui.harness';
 
 // Both arms train on wasm, as the app's worker does without WebGPU (the MLP equals cpu there:

@@ -3,7 +3,7 @@
 // if the convolutions and the frequency-preserving pooling work).
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MEL_BINS, SPECTROGRAM_FRAMES, buildAudioCnn } from '../../src/lib/experiments/audio-cnn';
+import { MEL_BINS, SPECTROGRAM_FRAMES, buildAudioCnn } from '../../src/lib/models/audio-cnn';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -9,7 +9,7 @@ import {
   FeatureInputError,
 } from '../../src/lib/features/extract';
 import { chromaFilterbank, melFilterbank } from '../../src/lib/features/filters';
-import { readNpy, writeNpy } from '../../src/lib/interop/npy';
+import { readNpy, writeNpy } from '../../src/lib/util/npy';
 import { parseFeatureNpy } from '../../src/lib/features/movie-features';
 import { AUDIO_FEATURE_GROUPS } from '../../src/lib/shapes';
 import { readReference } from '../reference';

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readNpy } from '../../src/lib/interop/npy';
+import { readNpy } from '../../src/lib/util/npy';
 import { loadDemoProject } from '../../src/lib/demo/demo-project';
 import { extractFeatures } from '../../src/lib/features/extract';
 import { buildAudioMlp } from '../../src/lib/models/audio-mlp';

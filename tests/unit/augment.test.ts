@@ -13,7 +13,7 @@ import {
   drawTransforms,
   previewAugmentations,
   type SequenceTransform,
-} from '../../src/lib/experiments/augment';
+} from '../../src/lib/training/augment';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

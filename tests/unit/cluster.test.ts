@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installFastKernels } from '../../src/lib/compute/kernels';
 import { exportModelFiles } from '../../src/lib/interop/model-files';
-import { writeNpy } from '../../src/lib/interop/npy';
+import { writeNpy } from '../../src/lib/util/npy';
 import { tarBlob } from '../../src/lib/interop/tar';
 import { buildAutoencoder } from '../../src/lib/models/autoencoder';
 import { buildSceneHead } from '../../src/lib/models/scene-head';

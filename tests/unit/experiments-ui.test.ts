@@ -9,7 +9,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eraseStore } from '../../src/lib/store/db';
 import { DEMO_MOVIES, loadDemoProject } from '../../src/lib/demo/demo-project';
-import { listRuns } from '../../src/lib/training/runs';
+import { listRuns } from '../../src/lib/store/runs';
 import { trainAudioMlp } from '../../src/lib/training/audio-trainer';
 import { ExperimentRunner, type TrainArm } from '../../src/lib/experiments/runner';
 import { listComparisons, pairLinkOf } from '../../src/lib/experiments/run-pair';

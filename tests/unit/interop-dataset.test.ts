@@ -7,7 +7,7 @@ import { createProject } from '../../src/lib/store/projects';
 import { appendSequence, putMovie } from '../../src/lib/store/movies';
 import type { MovieRecord } from '../../src/lib/store/schema';
 import { exportDataset } from '../../src/lib/interop/dataset-export';
-import { readNpy, type NpyArray } from '../../src/lib/interop/npy';
+import { readNpy, type NpyArray } from '../../src/lib/util/npy';
 
 afterEach(async () => {
   await eraseStore();

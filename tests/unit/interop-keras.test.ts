@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { readReference } from '../reference';
-import { readNpy } from '../../src/lib/interop/npy';
+import { readNpy } from '../../src/lib/util/npy';
 import { readKerasH5Bytes } from '../../src/lib/interop/keras-h5';
 import { buildKerasModel } from '../../src/lib/interop/keras-model';
 import { multiLabelReport } from '../../src/lib/metrics/classification';

@@ -11,7 +11,7 @@ import type { CheckpointRecord, ModelRecord, MovieRecord } from '../../src/lib/s
 import { importModelFiles, modelDownloads } from '../../src/lib/interop/model-transfer';
 import type { ModelJson } from '../../src/lib/interop/model-files';
 import { readReference } from '../reference';
-import { readNpy } from '../../src/lib/interop/npy';
+import { readNpy } from '../../src/lib/util/npy';
 import { readFileSync } from 'node:fs';
 
 beforeAll(async () => {

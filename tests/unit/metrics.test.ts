@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { multiLabelReport } from '../../src/lib/metrics/classification';
 import { maeByGroup, meanAbsoluteError } from '../../src/lib/metrics/regression';
-import { readNpy } from '../../src/lib/interop/npy';
+import { readNpy } from '../../src/lib/util/npy';
 import { readReference } from '../reference';
 
 describe('classification metrics', () => {

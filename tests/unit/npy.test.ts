@@ -1,7 +1,7 @@
 // .npy interchange: round trips for every supported dtype, real NumPy files from the reference
 // data, and clear errors for what is not supported.
 import { describe, expect, it } from 'vitest';
-import { NpyError, readNpy, writeNpy } from '../../src/lib/interop/npy';
+import { NpyError, readNpy, writeNpy } from '../../src/lib/util/npy';
 import { readReference } from '../reference';
 
 describe('npy', () => {

@@ -7,12 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { buildHead } from '../../src/lib/models/heads';
 import { SplitDense, mergeSplitKernel } from '../../src/lib/models/layers';
 import { makeOptimizer, type OptimizerConfig } from '../../src/lib/training/optimizer';
-import {
-  captureState,
-  fitSpecs,
-  restoreState,
-  restoreWeights,
-} from '../../src/lib/training/checkpoint';
+import { captureState, restoreState } from '../../src/lib/training/checkpoint';
+import { fitSpecs, restoreWeights } from '../../src/lib/models/weights';
 import { trainStep } from '../../src/lib/training/loop';
 import { binaryCrossentropy } from '../../src/lib/training/losses';
 import { seededRandom } from '../../src/lib/util/random';

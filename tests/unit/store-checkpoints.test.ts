@@ -24,7 +24,7 @@ import {
   type ModelRecord,
 } from '../../src/lib/store/schema';
 import { exportProject, restoreProject } from '../../src/lib/interop/project-file';
-import { createRun, saveEpoch } from '../../src/lib/training/runs';
+import { createRun, saveEpoch } from '../../src/lib/store/runs';
 import { seededRandom } from '../../src/lib/util/random';
 
 function bytes(n: number, seed: number): ArrayBuffer {

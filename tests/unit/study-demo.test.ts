@@ -8,12 +8,9 @@ import { listMovies } from '../../src/lib/store/movies';
 import { DEMO_GAS_LAG, DEMO_MOVIES, loadDemoProject } from '../../src/lib/demo/demo-project';
 import { getStudySettings } from '../../src/lib/study/settings';
 import { SCENE_TYPES } from '../../src/lib/demo/scenes';
-import {
-  buildGasDataset,
-  buildLabelDataset,
-  listLabelSets,
-  listScreenings,
-} from '../../src/lib/study/studyStore';
+import { listLabelSets } from '../../src/lib/store/labels';
+import { listScreenings } from '../../src/lib/store/screenings';
+import { buildGasDataset, buildLabelDataset } from '../../src/lib/study/studyStore';
 
 afterAll(async () => {
   await eraseStore();

@@ -14,7 +14,7 @@ import {
 } from '../../src/lib/study/studyStore';
 import { describeSplit } from '../../src/lib/study/splits';
 import { LABEL_VOCABULARY, PAPER_KEPT_LABEL_INDICES } from '../../src/lib/study/vocabulary';
-import { readNpy } from '../../src/lib/interop/npy';
+import { readNpy } from '../../src/lib/util/npy';
 import { readReference, referencePath } from '../reference';
 
 const MOVIES = ['Buddy', 'Hobbit', 'Machete', 'Mitty', 'Paranormal', 'Tribute'];

@@ -12,16 +12,16 @@ import {
   importAudioFeaturesNpy,
   importLabelCsv,
   importScreening,
-  listAudioFeatures,
-  listLabelSets,
-  listScreenings,
 } from '../../src/lib/study/studyStore';
+import { listAudioFeatures } from '../../src/lib/store/audio-features';
+import { listLabelSets } from '../../src/lib/store/labels';
+import { listScreenings } from '../../src/lib/store/screenings';
 import { saveStudySettings } from '../../src/lib/study/settings';
 import { labelsToCsv } from '../../src/lib/study/labelsCsv';
 import { syntheticArff } from '../../src/lib/study/syntheticArff';
 import { describeSplit } from '../../src/lib/study/splits';
 import { LABEL_VOCABULARY } from '../../src/lib/study/vocabulary';
-import { writeNpy } from '../../src/lib/interop/npy';
+import { writeNpy } from '../../src/lib/util/npy';
 import { StudyInputError } from '../../src/lib/study/inputError';
 
 afterEach(async () => {

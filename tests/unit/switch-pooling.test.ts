@@ -13,7 +13,7 @@ import {
 import {
   SWITCH_AUTOENCODER_PARAMS,
   buildSwitchAutoencoder,
-} from '../../src/lib/experiments/switch-autoencoder';
+} from '../../src/lib/models/switch-autoencoder';
 import { shuffledRange } from '../shuffled-range';
 
 beforeAll(async () => {

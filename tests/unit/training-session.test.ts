@@ -12,7 +12,7 @@ import { eraseStore, openStore } from '../../src/lib/store/db';
 import { createProject } from '../../src/lib/store/projects';
 import { appendSequence, putMovie } from '../../src/lib/store/movies';
 import { latestCheckpointEpoch } from '../../src/lib/store/checkpoints';
-import { getRun, encodingCacheKey } from '../../src/lib/training/runs';
+import { getRun, encodingCacheKey } from '../../src/lib/store/runs';
 import { TrainingSession } from '../../src/lib/training/session';
 import {
   DEFAULT_TRAINING_CONFIG,

@@ -9,9 +9,9 @@ import {
   layerOutputs,
   readActivations,
   sequenceInput,
-  untrainedEncoder,
   volumeLayers,
 } from '../../src/lib/views/activations';
+import { untrainedEncoder } from '../../src/lib/models/untrained-encoder';
 import {
   cellAt,
   filterValues,

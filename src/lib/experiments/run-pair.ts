@@ -5,7 +5,7 @@
  * the variant run also carries the result table, so a pair is saved in one transaction and needs
  * no new store.
  */
-import { openStore, writeTransaction } from '../store/db';
+import { listRuns, putRuns } from '../store/runs';
 import type { RunRecord } from '../store/schema';
 import { newId } from '../util/id';
 import type { ComparisonRecord, ExperimentKind } from './comparison';
@@ -67,39 +67,37 @@ export async function savePair(
     { arm: baseline, runId: baseRun, role: 'baseline' as const, partner: variantRun },
     { arm: variant, runId: variantRun, role: 'variant' as const, partner: baseRun },
   ];
-  await writeTransaction(['runs'], `run pair “${experiment}”`, async (tx) => {
-    for (const [i, { arm, runId, role, partner }] of arms.entries()) {
-      const link: PairLink = {
-        comparisonId: id,
-        experiment,
-        role,
-        partnerRunId: partner,
-        label: arm.label,
-      };
-      const run: RunRecord = {
-        id: runId,
-        projectId,
-        kind: arm.kind,
-        modelId: arm.modelId ?? null,
-        config: {
-          ...arm.config,
-          name: `${experiment} · ${role}: ${arm.label}`,
-          comparison: link,
-          ...(role === 'variant' ? { result: record } : {}),
-        },
-        epochs: arm.epochs,
-        state: arm.state,
-        createdAt: now + i,
-      };
-      await tx.objectStore('runs').put(run);
-    }
+  const runs = arms.map(({ arm, runId, role, partner }, i): RunRecord => {
+    const link: PairLink = {
+      comparisonId: id,
+      experiment,
+      role,
+      partnerRunId: partner,
+      label: arm.label,
+    };
+    return {
+      id: runId,
+      projectId,
+      kind: arm.kind,
+      modelId: arm.modelId ?? null,
+      config: {
+        ...arm.config,
+        name: `${experiment} · ${role}: ${arm.label}`,
+        comparison: link,
+        ...(role === 'variant' ? { result: record } : {}),
+      },
+      epochs: arm.epochs,
+      state: arm.state,
+      createdAt: now + i,
+    };
   });
+  await putRuns(runs, `run pair “${experiment}”`);
   return record;
 }
 
 /** The project's saved comparisons, newest first. */
 export async function listComparisons(projectId: string): Promise<StoredComparison[]> {
-  const runs = await (await openStore()).getAllFromIndex('runs', 'byProject', projectId);
+  const runs = await listRuns(projectId);
   return runs
     .map((r) => r.config.result as StoredComparison | undefined)
     .filter((c): c is StoredComparison => !!c && typeof c === 'object' && 'rows' in c)

@@ -35,8 +35,8 @@ import {
   type CnnEpoch,
   type CnnJob,
   type CnnTrainResult,
-} from './audio-cnn-trainer';
-import { CNN_FRAMES, CNN_MEL_BANDS } from './log-mel';
+} from '../training/audio-cnn-trainer';
+import { CNN_FRAMES, CNN_MEL_BANDS } from '../features/log-mel';
 
 export type RunnableExperiment = Extract<
   ExperimentKind,

@@ -29,8 +29,8 @@ import {
 } from '../training/protocol';
 import { buildGasDataset, buildLabelDataset } from '../study/studyStore';
 import type { GasDataset, LabelDataset } from '../study/dataset';
-import { discardModel } from '../training/runs';
-import { DEFAULT_AUGMENT } from './augment';
+import { discardModel } from '../store/runs';
+import { DEFAULT_AUGMENT } from '../training/augment';
 import { METRICS, compareMetric, type ExperimentKind, type ResultRow } from './comparison';
 import { savePair, type ArmRun, type StoredComparison } from './run-pair';
 import { ExperimentStopped, type ExperimentProgress } from './runner';

@@ -3,24 +3,14 @@
  * (written once, when every clip is done, so a stopped run leaves the previous features intact),
  * or imported from a researcher's .npy file (rows × 193, checked for shape and finite values).
  */
-import { readNpy } from '../interop/npy';
+import { readNpy } from '../util/npy';
 import { AUDIO_FEATURES } from '../shapes';
-import { openStore } from '../store/db';
-import { guardQuota } from '../store/errors';
+import { putAudioFeatures } from '../store/audio-features';
 import { getAudioClip, getMovie } from '../store/movies';
 import type { AudioFeaturesRecord } from '../store/schema';
 import { FeaturePool } from './client';
 import { FeatureInputError } from './extract';
 import type { FeatureKernels } from './protocol';
-
-export async function getAudioFeatures(movieId: string): Promise<AudioFeaturesRecord | undefined> {
-  return (await openStore()).get('audioFeatures', movieId);
-}
-
-async function putAudioFeatures(record: AudioFeaturesRecord): Promise<void> {
-  const db = await openStore();
-  await guardQuota('audio features', () => db.put('audioFeatures', record));
-}
 
 export interface FeatureProgress {
   done: number;

@@ -13,8 +13,13 @@ import {
   FRAMES_PER_SEQUENCE,
   SECONDS_PER_SEQUENCE,
 } from '../shapes';
-import { appendSequence, getMovie, listMovies, putMovie } from '../store/movies';
-import { openStore } from '../store/db';
+import {
+  appendSequence,
+  getMovie,
+  listMovies,
+  putMovie,
+  putMovieDroppingFrom,
+} from '../store/movies';
 import type { MovieIngestSettings, MovieRecord } from '../store/schema';
 import { newId } from '../util/id';
 import { creditsStart, isCreditFrame } from './credits';
@@ -83,20 +88,6 @@ async function findSameFile(projectId: string, file: File): Promise<MovieRecord 
   const identity = await fileIdentity(file);
   const movies = await listMovies(projectId);
   return movies.find((m) => sameFile(m.source, identity));
-}
-
-/** Saves the movie and deletes its sequences and clips from `fromIndex` on, in one transaction. */
-async function putMovieDroppingFrom(movie: MovieRecord, fromIndex: number): Promise<MovieRecord> {
-  const db = await openStore();
-  const tx = db.transaction(['movies', 'sequences', 'audioClips'], 'readwrite');
-  const range = IDBKeyRange.bound([movie.id, fromIndex], [movie.id, Infinity]);
-  await Promise.all([
-    tx.objectStore('sequences').delete(range),
-    tx.objectStore('audioClips').delete(range),
-    tx.objectStore('movies').put(movie),
-  ]);
-  await tx.done;
-  return movie;
 }
 
 /** Removes what a failed decode stored, and records why it failed. */

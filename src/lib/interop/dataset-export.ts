@@ -9,16 +9,20 @@
  *   gas_rows.npy  (m, 2) int32: row in the per-sequence arrays, screening number in the manifest
  *   split.npy     (n,) uint8 and gas_split.npy (m,) uint8: 1 = validation, 0 = training
  */
-import { openStore } from '../store/db';
+import { listAudioFeatures } from '../store/audio-features';
+import { listLabelSets } from '../store/labels';
+import { getSequence, listMovies } from '../store/movies';
+import { getProject } from '../store/projects';
+import { listScreenings } from '../store/screenings';
 import type { LabelSetRecord, MovieRecord, ScreeningRecord } from '../store/schema';
 import { AUDIO_FEATURES, CHANNELS, FRAMES_PER_SEQUENCE } from '../shapes';
 import { CHEMICAL_KEYS } from '../study/chemicals';
 import { DEFAULT_SPLIT, type SplitSpec } from '../study/dataset';
-import { getStudySettings } from '../study/settings';
+import { studySettingsOf } from '../study/settings';
 import { InteropError } from './errors';
 import { APP_VERSION } from './app-version';
 import { slug, type DownloadFile } from './model-files';
-import { npyHeader, writeNpy } from './npy';
+import { npyHeader, writeNpy } from '../util/npy';
 import { tarBlob, type TarEntry } from './tar';
 
 export interface DatasetExportOptions {
@@ -47,18 +51,16 @@ export async function exportDataset(
   opts: DatasetExportOptions = {},
 ): Promise<DownloadFile> {
   const split = opts.split ?? DEFAULT_SPLIT;
-  // The settings a trainer elsewhere needs to build the same targets (cluster/ reads them).
-  const { minLabelCount, lag, normalisation, missing } = await getStudySettings(projectId);
-  const db = await openStore();
-  const project = await db.get('projects', projectId);
+  const project = await getProject(projectId);
   if (!project) throw new InteropError('That project no longer exists.');
+  // The settings a trainer elsewhere needs to build the same targets (cluster/ reads them).
+  const { minLabelCount, lag, normalisation, missing } = studySettingsOf(project);
   const [movies, features, labelSets, screenings] = await Promise.all([
-    db.getAllFromIndex('movies', 'byProject', projectId),
-    db.getAllFromIndex('audioFeatures', 'byProject', projectId),
-    db.getAllFromIndex('labelSets', 'byProject', projectId),
-    db.getAllFromIndex('screenings', 'byProject', projectId),
+    listMovies(projectId),
+    listAudioFeatures(projectId),
+    listLabelSets(projectId),
+    listScreenings(projectId),
   ]);
-  movies.sort((a, b) => a.createdAt - b.createdAt);
   const labelsOf = new Map<string, LabelSetRecord>();
   for (const m of movies) {
     const set = latest(labelSets.filter((l) => l.movieId === m.id));
@@ -97,8 +99,7 @@ export async function exportDataset(
     ];
     for (const m of layout) {
       for (let i = 0; i < m.rows; i++) {
-        const seq =
-          i < m.movie.sequencesDone ? await db.get('sequences', [m.movie.id, i]) : undefined;
+        const seq = i < m.movie.sequencesDone ? await getSequence(m.movie.id, i) : undefined;
         parts.push(seq && seq.frames.byteLength === bytes ? seq.frames : new Uint8Array(bytes));
       }
     }

@@ -4,9 +4,10 @@
  * An import is stored in one transaction after every check passed, so a refusal leaves the
  * project exactly as it was.
  */
-import { CHECKPOINT_STORES, latestCheckpoint, putCheckpoint } from '../store/checkpoints';
-import { openStore, writeTransaction } from '../store/db';
-import type { ModelRecord } from '../store/schema';
+import { latestCheckpoint } from '../store/checkpoints';
+import { listLabelSets } from '../store/labels';
+import { listMovies } from '../store/movies';
+import { addModel, getModel, listRuns } from '../store/runs';
 import { InteropError } from './errors';
 import { readKerasH5File } from './keras-h5-client';
 import {
@@ -25,33 +26,22 @@ import { sniff } from './sniff';
 
 /** What the project's movies and labels require of a model. */
 export async function projectShapes(projectId: string): Promise<ProjectShapes> {
-  const db = await openStore();
-  const [movies, labelSets] = await Promise.all([
-    db.getAllFromIndex('movies', 'byProject', projectId),
-    db.getAllFromIndex('labelSets', 'byProject', projectId),
-  ]);
+  const [movies, labelSets] = await Promise.all([listMovies(projectId), listLabelSets(projectId)]);
   const resolutions = movies.map((m) => ({ width: m.settings.width, height: m.settings.height }));
   return { resolutions, labelNames: [...new Set(labelSets.flatMap((l) => l.names))] };
 }
 
 /** Download files for a stored model: two tfjs files, or one `.cbmodel`. */
 export async function modelDownloads(modelId: string, single: boolean): Promise<DownloadFile[]> {
-  const db = await openStore();
-  const model = await db.get('models', modelId);
+  const model = await getModel(modelId);
   if (!model) throw new InteropError('That model no longer exists.');
   const checkpoint = await latestCheckpoint(modelId);
   if (!checkpoint)
     throw new InteropError(`“${model.name}” has no saved weights yet: train it first.`);
-  const runs = await db.getAllFromIndex('runs', 'byProject', model.projectId);
+  const runs = await listRuns(model.projectId);
   return single
     ? [exportModelSingleFile(model, checkpoint, runs)]
     : exportModelFiles(model, checkpoint, runs);
-}
-
-export async function listModels(projectId: string): Promise<ModelRecord[]> {
-  const db = await openStore();
-  const models = await db.getAllFromIndex('models', 'byProject', projectId);
-  return models.sort((a, b) => a.createdAt - b.createdAt);
 }
 
 const head = async (f: Blob) => new Uint8Array(await f.slice(0, 4160).arrayBuffer());
@@ -91,13 +81,6 @@ export async function importModelFiles(
 ): Promise<PreparedModel> {
   const incoming = await readIncomingModel(files);
   const prepared = await prepareModel(incoming, projectId, await projectShapes(projectId));
-  await writeTransaction(
-    ['models', ...CHECKPOINT_STORES],
-    `model “${prepared.model.name}”`,
-    async (tx) => {
-      await tx.objectStore('models').add(prepared.model);
-      await putCheckpoint(tx, prepared.checkpoint, { add: true });
-    },
-  );
+  await addModel(prepared.model, prepared.checkpoint);
   return prepared;
 }

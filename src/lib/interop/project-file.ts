@@ -9,7 +9,8 @@
  * (PROJECT_MIGRATIONS[v] turns version v into v + 1) and refuses newer ones. It checks the whole
  * file before writing and writes in one transaction, so a refused file changes nothing.
  */
-import { openStore, writeTransaction } from '../store/db';
+import { addRecords, listProjectRecords } from '../store/project-records';
+import { getProject } from '../store/projects';
 import { PROJECT_STORES, type CinebreathDB, type ProjectRecord } from '../store/schema';
 import { newId } from '../util/id';
 import { openContainer, packContainer } from './container';
@@ -80,8 +81,7 @@ export async function exportProject(
   projectId: string,
   opts: ProjectExportOptions = {},
 ): Promise<DownloadFile> {
-  const db = await openStore();
-  const project = await db.get('projects', projectId);
+  const project = await getProject(projectId);
   if (!project) throw new InteropError('That project no longer exists.');
   const left: ExportedStore[] = [];
   if (!opts.frames) left.push('sequences');
@@ -89,9 +89,7 @@ export async function exportProject(
   const records: Record<string, unknown[]> = { projects: [project] };
   for (const name of EXPORTED_STORES) {
     if (name === 'projects') continue;
-    records[name] = left.includes(name)
-      ? []
-      : await db.getAllFromIndex(name, 'byProject', projectId);
+    records[name] = left.includes(name) ? [] : await listProjectRecords(name, projectId);
   }
   if (!opts.frames) {
     records.movies = (records.movies as CinebreathDB['movies']['value'][]).map((m) =>
@@ -186,8 +184,7 @@ function replaceIds(value: unknown, ids: Map<string, string>): unknown {
 export async function restoreProject(file: Blob, fileName: string): Promise<ProjectRecord> {
   const bundle = await readProjectFile(file, fileName);
   let { records } = bundle;
-  const db = await openStore();
-  if (await db.get('projects', bundle.project.id)) {
+  if (await getProject(bundle.project.id)) {
     const ids = new Map<string, string>();
     for (const name of [
       'projects',
@@ -204,13 +201,8 @@ export async function restoreProject(file: Blob, fileName: string): Promise<Proj
     records.projects[0] = { ...project, name: `${project.name} (imported)` };
   }
   try {
-    await writeTransaction([...EXPORTED_STORES], `project “${bundle.project.name}”`, async (tx) => {
-      for (const name of EXPORTED_STORES) {
-        const store = tx.objectStore(name);
-        // `add`: a record that already exists aborts the whole import rather than overwrite.
-        for (const record of records[name]) await store.add(record as never);
-      }
-    });
+    // `add`: a record that already exists aborts the whole import rather than overwrite.
+    await addRecords([...EXPORTED_STORES], records, `project “${bundle.project.name}”`);
   } catch (err) {
     if (err instanceof DOMException && err.name === 'ConstraintError') {
       throw new InteropError(

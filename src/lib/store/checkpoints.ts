@@ -13,6 +13,19 @@ import type {
   StoreName,
   StoredCheckpointRecord,
 } from './schema';
+import type { io } from '@tensorflow/tfjs';
+
+/** Tensors as bytes: tf.io weight specs and their payload, in the order they were encoded. */
+export interface EncodedTensors {
+  specs: io.WeightsManifestEntry[];
+  data: ArrayBuffer;
+}
+
+/** What a checkpoint holds: the model's weights and its optimizer's state. */
+export interface TrainingState {
+  weights: EncodedTensors;
+  optimizer: EncodedTensors;
+}
 
 /** Bytes per chunk: 32 MiB, well under the schema's 64 MB per record. */
 export const CHECKPOINT_CHUNK_BYTES = 32 * 1024 * 1024;
@@ -93,6 +106,16 @@ export async function getCheckpoint(
   const w = await assemble(chunks.weightBytes);
   const o = await assemble(chunks.optimizerBytes);
   return { ...header, weights: w, optimizer: o };
+}
+
+/** The epochs checkpointed for a model, ascending. */
+export async function checkpointEpochs(modelId: string): Promise<number[]> {
+  const db = await openStore();
+  const keys = await db.getAllKeys(
+    'checkpoints',
+    IDBKeyRange.bound([modelId, -Infinity], [modelId, Infinity]),
+  );
+  return keys.map(([, epoch]) => epoch).sort((a, b) => a - b);
 }
 
 /** The highest checkpointed epoch of a model, or undefined before its first epoch. */

@@ -77,6 +77,23 @@ export async function appendSequence(
   );
 }
 
+/** Saves the movie and deletes its sequences and clips from `fromIndex` on, in one transaction. */
+export async function putMovieDroppingFrom(
+  movie: MovieRecord,
+  fromIndex: number,
+): Promise<MovieRecord> {
+  const db = await openStore();
+  const tx = db.transaction(['movies', 'sequences', 'audioClips'], 'readwrite');
+  const range = IDBKeyRange.bound([movie.id, fromIndex], [movie.id, Infinity]);
+  await Promise.all([
+    tx.objectStore('sequences').delete(range),
+    tx.objectStore('audioClips').delete(range),
+    tx.objectStore('movies').put(movie),
+  ]);
+  await tx.done;
+  return movie;
+}
+
 export async function getSequence(
   movieId: string,
   index: number,

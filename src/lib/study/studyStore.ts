@@ -3,7 +3,9 @@
  * audio features (.npy), each file checked whole before one atomic write (a bad file changes
  * nothing), and building the datasets the model sections train on with the project's settings.
  */
-import { openStore, writeTransaction } from '../store/db';
+import { listAudioFeatures, putAudioFeatures } from '../store/audio-features';
+import { listLabelSets, replaceLabelSet } from '../store/labels';
+import { listScreenings, putScreening } from '../store/screenings';
 import { getProject } from '../store/projects';
 import { listMovies } from '../store/movies';
 import type {
@@ -12,7 +14,7 @@ import type {
   MovieRecord,
   ScreeningRecord,
 } from '../store/schema';
-import { readNpy, NpyError } from '../interop/npy';
+import { readNpy, NpyError } from '../util/npy';
 import { newId } from '../util/id';
 import { AUDIO_FEATURES, DEFAULT_RESOLUTION, FRAMES_PER_SECOND } from '../shapes';
 import type { ArffSource } from './arff';
@@ -128,14 +130,7 @@ export async function importLabelCsv(
     matrix: parsed.matrix.buffer,
     createdAt: Date.now(),
   };
-  await writeTransaction(['movies', 'labelSets'], `labels “${fileName}”`, async (tx) => {
-    if (created) await tx.objectStore('movies').add(movie);
-    const sets = tx.objectStore('labelSets');
-    for (const old of await sets.index('byProject').getAll(projectId)) {
-      if (old.movieId === movie.id) await sets.delete(old.id);
-    }
-    await tx.objectStore('labelSets').put(record);
-  });
+  await replaceLabelSet(record, `labels “${fileName}”`, created ? movie : undefined);
   const message =
     `${fileName} → ${movie.name}: ${parsed.rows} sequences × ${parsed.names.length} labels ` +
     `(${LAYOUT_WORDS[parsed.layout]}: ${parsed.reason}); ${alignmentNote(parsed.rows, movie, 'label rows')}`;
@@ -171,34 +166,23 @@ export async function storeScreening(
   const { movie, created } = await resolveMovie(projectId, fileName, options);
   const { values, missing } = columns;
   const fileIndex = parseStudyFileName(fileName).index;
-  const record = await writeTransaction(
-    ['movies', 'screenings'],
+  const record = await putScreening(
+    movie,
+    fileIndex,
+    (screeningIndex): ScreeningRecord => ({
+      id: newId(),
+      projectId,
+      movieId: movie.id,
+      fileName,
+      screeningIndex,
+      chemicals: columns.chemicals,
+      missingChemicals: missing,
+      rows: columns.rows,
+      values: values.buffer,
+      createdAt: Date.now(),
+    }),
     `screening “${fileName}”`,
-    async (tx) => {
-      if (created) await tx.objectStore('movies').add(movie);
-      const existing = (
-        await tx.objectStore('screenings').index('byProject').getAll(projectId)
-      ).filter((s) => s.movieId === movie.id);
-      const screeningIndex = fileIndex ?? Math.max(0, ...existing.map((s) => s.screeningIndex)) + 1;
-      for (const old of existing) {
-        if (old.screeningIndex === screeningIndex)
-          await tx.objectStore('screenings').delete(old.id);
-      }
-      const rec: ScreeningRecord = {
-        id: newId(),
-        projectId,
-        movieId: movie.id,
-        fileName,
-        screeningIndex,
-        chemicals: columns.chemicals,
-        missingChemicals: missing,
-        rows: columns.rows,
-        values: values.buffer,
-        createdAt: Date.now(),
-      };
-      await tx.objectStore('screenings').put(rec);
-      return rec;
-    },
+    created ? movie : undefined,
   );
   const gaps = values.reduce((n, v) => n + (Number.isNaN(v) ? 1 : 0), 0);
   const message =
@@ -250,32 +234,9 @@ export async function importAudioFeaturesNpy(
     rows: n,
     features: features.buffer,
   };
-  await writeTransaction(
-    ['movies', 'audioFeatures'],
-    `audio features “${fileName}”`,
-    async (tx) => {
-      if (created) await tx.objectStore('movies').add(movie);
-      await tx.objectStore('audioFeatures').put(record);
-    },
-  );
+  await putAudioFeatures(record, `audio features “${fileName}”`, created ? movie : undefined);
   const message = `${fileName} → ${movie.name}: ${n} × ${width} audio features; ${alignmentNote(n, movie, 'feature rows')}`;
   return { record, movie, message, createdMovie: created };
-}
-
-export async function listLabelSets(projectId: string): Promise<LabelSetRecord[]> {
-  const db = await openStore();
-  const all = await db.getAllFromIndex('labelSets', 'byProject', projectId);
-  return all.sort((a, b) => a.createdAt - b.createdAt);
-}
-
-export async function listScreenings(projectId: string): Promise<ScreeningRecord[]> {
-  const db = await openStore();
-  const all = await db.getAllFromIndex('screenings', 'byProject', projectId);
-  return all.sort((a, b) => a.screeningIndex - b.screeningIndex || a.createdAt - b.createdAt);
-}
-
-export async function listAudioFeatures(projectId: string): Promise<AudioFeaturesRecord[]> {
-  return (await openStore()).getAllFromIndex('audioFeatures', 'byProject', projectId);
 }
 
 /** Sequences each movie offers to a dataset drawing on `source`. */

@@ -9,13 +9,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { AUDIO_FEATURES } from '../shapes';
-import { CHECKPOINT_STORES, latestCheckpointEpoch, putCheckpoint } from '../store/checkpoints';
-import { writeTransaction } from '../store/db';
+import { latestCheckpointEpoch } from '../store/checkpoints';
+import { keepModelWithRun } from '../store/runs';
 import type { ModelRecord, RunRecord } from '../store/schema';
 import { newId } from '../util/id';
-import { loadStoredModel } from '../views/stored-model';
+import { loadStoredModel } from '../models/stored-model';
 import type { AudioMlpVariant, AudioTask, Standardizer } from '../models/audio-mlp';
-import { captureWeights } from './checkpoint';
+import { captureWeights } from '../models/weights';
 import type { EncodedTensors } from './optimizer';
 import type { AudioEpoch, AudioTrainConfig } from './audio-trainer';
 
@@ -100,24 +100,16 @@ export async function keepAudioModel(m: AudioModelToKeep): Promise<ModelRecord> 
     state: m.stopped ? 'stopped' : 'done',
     createdAt: now,
   };
-  await writeTransaction(
-    ['models', 'runs', ...CHECKPOINT_STORES],
-    `model “${model.name}”`,
-    async (tx) => {
-      await tx.objectStore('models').put(model);
-      await tx.objectStore('runs').put(run);
-      await putCheckpoint(tx, {
-        modelId: model.id,
-        epoch,
-        projectId: m.projectId,
-        weightSpecs: m.network.weights.specs,
-        weights: m.network.weights.data,
-        optimizerSpecs: [],
-        optimizer: new ArrayBuffer(0),
-        createdAt: now,
-      });
-    },
-  );
+  await keepModelWithRun(model, run, {
+    modelId: model.id,
+    epoch,
+    projectId: m.projectId,
+    weightSpecs: m.network.weights.specs,
+    weights: m.network.weights.data,
+    optimizerSpecs: [],
+    optimizer: new ArrayBuffer(0),
+    createdAt: now,
+  });
   return model;
 }
 

@@ -2,7 +2,7 @@
  * Owns the audio training worker: starts a run (the MLPs, or the spectrogram CNN), relays epochs
  * and results, stops it.
  */
-import type { CnnJob } from '../experiments/audio-cnn-trainer';
+import type { CnnJob } from './audio-cnn-trainer';
 import type { AudioTrainRequest, AudioTrainResponse } from './audio-train-protocol';
 import type { AudioTrainConfig, AudioTrainData } from './audio-trainer';
 

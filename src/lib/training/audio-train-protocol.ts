@@ -4,7 +4,7 @@
  * the project's clips itself (they are megabytes each) and caches their spectrograms.
  */
 import type { MultiLabelReport } from '../metrics/classification';
-import type { CnnEpoch, CnnJob, CnnTrainResult } from '../experiments/audio-cnn-trainer';
+import type { CnnEpoch, CnnJob, CnnTrainResult } from './audio-cnn-trainer';
 import type { TrainedAudioNetwork } from './audio-models';
 import type { AudioEpoch, AudioTrainConfig, AudioTrainData } from './audio-trainer';
 

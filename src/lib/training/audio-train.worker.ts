@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { AudioTrainRequest, AudioTrainResponse } from './audio-train-protocol';
 import { initBackend } from '../compute/backend';
 import { prepareWasm } from '../compute/wasm-gemm';
-import { runCnnJob } from '../experiments/audio-cnn-trainer';
+import { runCnnJob } from './audio-cnn-trainer';
 import { captureAudioNetwork, type TrainedAudioNetwork } from './audio-models';
 import { trainAudioMlp } from './audio-trainer';
 

@@ -11,7 +11,7 @@ import type {
   TrainingEvent,
   TrainingRequest,
 } from './protocol';
-import { setRunState } from './runs';
+import { setRunState } from '../store/runs';
 
 const STOP_GRACE_MS = 1500;
 

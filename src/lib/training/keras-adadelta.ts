@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { constant } from '../compute/constants';
-import type { NamedTensor } from './optimizer';
+import type { NamedTensor } from '../models/weights';
 
 /** 4 Mi floats (16 MiB) per group: far below the 128 MiB default binding limit. */
 export const ADADELTA_GROUP_ELEMENTS = 4 * 1024 * 1024;

@@ -5,13 +5,9 @@
  * must be used before and after a restore (the training loop always passes model.trainableWeights).
  */
 import * as tf from '@tensorflow/tfjs';
+import { decodeTensors, encodeTensors } from '../models/weights';
+import type { EncodedTensors } from '../store/checkpoints';
 import { KerasAdadelta } from './keras-adadelta';
-
-/** A tensor with its name, as optimizers and weight files list them. */
-export interface NamedTensor {
-  name: string;
-  tensor: tf.Tensor;
-}
 
 export type OptimizerName = 'adadelta' | 'adam';
 
@@ -32,21 +28,7 @@ export function makeOptimizer(config: OptimizerConfig): tf.Optimizer {
   return tf.train.adam(config.learningRate, 0.9, 0.999, 1e-7);
 }
 
-export interface EncodedTensors {
-  specs: tf.io.WeightsManifestEntry[];
-  data: ArrayBuffer;
-}
-
-export async function encodeTensors(named: NamedTensor[]): Promise<EncodedTensors> {
-  const { data, specs } = await tf.io.encodeWeights(named);
-  return { data, specs };
-}
-
-/** Decodes tensors in the order they were encoded. */
-export function decodeTensors({ specs, data }: EncodedTensors): NamedTensor[] {
-  const map = tf.io.decodeWeights(data, specs);
-  return specs.map((s) => ({ name: s.name, tensor: map[s.name] }));
-}
+export type { EncodedTensors };
 
 /**
  * The optimizer's state as bytes. `getWeights` hands out the optimizer's own variables (tfjs's

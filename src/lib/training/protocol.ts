@@ -9,8 +9,9 @@ import type { LabelDataset, GasDataset } from '../study/dataset';
 import type { OptimizerConfig } from './optimizer';
 import type { EpochResult } from './loop';
 import type { RunRecord } from '../store/schema';
+import type { EncoderRef } from '../store/runs';
 import type { Resolution } from '../shapes';
-import type { AugmentOptions } from '../experiments/augment';
+import type { AugmentOptions } from './augment';
 
 export type TrainingKind = 'autoencoder' | 'scenes' | 'gases';
 
@@ -86,10 +87,7 @@ export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
 };
 
 /** Which autoencoder checkpoint the heads' frozen encoder comes from. */
-export interface EncoderRef {
-  modelId: string;
-  epoch: number;
-}
+export type { EncoderRef };
 
 export type StartRequest =
   | { type: 'start'; kind: 'autoencoder'; projectId: string; name: string; config: TrainingConfig }

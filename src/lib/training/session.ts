@@ -17,7 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, maxBufferBytes, webgpuDevice, type BackendInfo } from '../compute/backend';
 import { listMovies, getSequence } from '../store/movies';
-import { openStore, writeTransaction } from '../store/db';
+import { getEncoding, hasEncoding, putEncodings } from '../store/encodings';
 import type { ModelRecord, RunRecord } from '../store/schema';
 import { newId } from '../util/id';
 import { CHANNELS, FRAMES_PER_SEQUENCE, type Resolution } from '../shapes';
@@ -33,8 +33,8 @@ import { buildSceneHead } from '../models/scene-head';
 import { buildGasHead } from '../models/gas-head';
 import { activationBytes, countParams, encode } from '../models/forward';
 import { BatchNormalization } from '../models/layers';
-import { buildSwitchAutoencoder } from '../experiments/switch-autoencoder';
-import { augmentTrainingBatch, batchSeed } from '../experiments/augment';
+import { buildSwitchAutoencoder } from '../models/switch-autoencoder';
+import { augmentTrainingBatch, batchSeed } from './augment';
 import { multiLabelReport } from '../metrics/classification';
 import {
   maeByGroup,
@@ -44,7 +44,8 @@ import {
 import type { GasDataset, LabelDataset, SequenceRef } from '../study/dataset';
 import { binaryCrossentropy, meanAbsoluteError } from './losses';
 import { makeOptimizer } from './optimizer';
-import { restoreState, restoreWeights, type TrainingState } from './checkpoint';
+import { restoreState, type TrainingState } from './checkpoint';
+import { restoreWeights } from '../models/weights';
 import { runEpochs, type Batch, type BatchLoader } from './loop';
 import {
   checkpointState,
@@ -55,7 +56,7 @@ import {
   keepModel,
   saveEpoch,
   setRunState,
-} from './runs';
+} from '../store/runs';
 import { getCheckpoint, latestCheckpoint } from '../store/checkpoints';
 import {
   ARM_RUN_ID,
@@ -508,10 +509,9 @@ export class TrainingSession {
   private async encodingLoader(meta: ModelMeta): Promise<BatchLoader> {
     const ref = meta.encoder!;
     const keyOf = (r: SequenceRef) => encodingCacheKey(ref, r.movieId);
-    const db = await openStore();
     const missing: SequenceRef[] = [];
     for (const r of meta.rows) {
-      if (!(await db.getKey('encodings', [keyOf(r), r.index]))) missing.push(r);
+      if (!(await hasEncoding(keyOf(r), r.index))) missing.push(r);
     }
     const unique = [...new Map(missing.map((r) => [`${r.movieId}/${r.index}`, r])).values()];
     if (unique.length) {
@@ -538,7 +538,7 @@ export class TrainingSession {
       const by = new Float32Array(rows.length * k);
       for (let i = 0; i < rows.length; i++) {
         const r = meta.rows[rows[i]];
-        const rec = await db.get('encodings', [keyOf(r), r.index]);
+        const rec = await getEncoding(keyOf(r), r.index);
         if (!rec) throw new Error(`Encoding of sequence ${r.index + 1} is missing.`);
         x.set(new Float32Array(rec.values), i * width);
         by.set(y.subarray(rows[i] * k, (rows[i] + 1) * k), i * k);
@@ -574,17 +574,13 @@ export class TrainingSession {
       // Never cache an encoding computed after a GPU fault.
       this.checkGpu();
       const width = values.length / idx.length;
-      await writeTransaction(['encodings'], 'encoder outputs', async (tx) => {
-        for (let k = 0; k < idx.length; k++) {
-          const r = rows[idx[k]];
-          await tx.objectStore('encodings').put({
-            cacheKey: keyOf(r),
-            index: r.index,
-            projectId,
-            values: values.slice(k * width, (k + 1) * width).buffer,
-          });
-        }
-      });
+      const encoded = idx.map((i, k) => ({
+        cacheKey: keyOf(rows[i]),
+        index: rows[i].index,
+        projectId,
+        values: values.slice(k * width, (k + 1) * width).buffer,
+      }));
+      await putEncodings(encoded, 'encoder outputs');
       this.emit({ type: 'status', text: `Encoding sequences ${i + idx.length} / ${rows.length}` });
     }
   }

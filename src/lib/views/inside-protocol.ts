@@ -4,7 +4,7 @@
  */
 import type { LayerInfo } from './activations';
 import type { GridLayout, ValueRange } from './heatmap';
-import type { AugmentOptions, PreviewFrame } from '../experiments/augment';
+import type { AugmentOptions, PreviewFrame } from '../training/augment';
 
 export type ModelSource =
   | { kind: 'stored'; modelId: string; epoch: number }

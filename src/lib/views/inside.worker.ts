@@ -6,8 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '../models/layers';
 import { initBackend } from '../compute/backend';
-import { openStore } from '../store/db';
-import { encodingCacheKey } from '../training/runs';
+import { getEncoding } from '../store/encodings';
+import { encodingCacheKey } from '../store/runs';
 import type { EncoderRef } from '../training/protocol';
 import { getMovie, getSequence } from '../store/movies';
 import { CHANNELS } from '../shapes';
@@ -17,13 +17,13 @@ import {
   layerOutputs,
   readActivations,
   sequenceInput,
-  untrainedEncoder,
   volumeLayers,
 } from './activations';
+import { untrainedEncoder } from '../models/untrained-encoder';
 import { deadFilters, layerRange, renderGrid, type LayerActivation } from './heatmap';
-import { loadStoredModel } from './stored-model';
+import { loadStoredModel } from '../models/stored-model';
 import { reconstructionError, reorderChannels } from './frames';
-import { previewAugmentations } from '../experiments/augment';
+import { previewAugmentations } from '../training/augment';
 import type {
   ActivationsResult,
   GridResult,
@@ -162,7 +162,6 @@ async function gasPredictions(
     if (stored.record.kind !== 'gases' || !meta.encoder || !meta.inputDim) {
       throw new Error(`“${stored.record.name}” is not a gas head trained in this notebook.`);
     }
-    const db = await openStore();
     const key = encodingCacheKey(meta.encoder, movieId);
     const width = meta.inputDim;
     const parts: Float32Array[] = [];
@@ -170,7 +169,7 @@ async function gasPredictions(
       const chunk = indices.slice(i, i + HEAD_BATCH);
       const x = new Float32Array(chunk.length * width);
       for (const [j, index] of chunk.entries()) {
-        const rec = await db.get('encodings', [key, index]);
+        const rec = await getEncoding(key, index);
         if (!rec) {
           throw new Error(
             `Sequence ${index + 1} has no encoding from this head's encoder: train the head with this movie first.`,

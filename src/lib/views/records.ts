@@ -1,34 +1,14 @@
 /**
- * What the views read from the store: a project's models, the epochs checkpointed for a model, and
- * its training runs. Read-only; the training code writes these records.
+ * How the views pick and name stored models and runs: which models are autoencoders, which have
+ * checkpoints to show, and a run's label in legends. Read-only; the training code writes these.
  */
-import { openStore } from '../store/db';
+import { checkpointEpochs } from '../store/checkpoints';
+import { listModels } from '../store/runs';
 import type { ModelRecord, RunRecord } from '../store/schema';
-
-export async function listModels(projectId: string): Promise<ModelRecord[]> {
-  const db = await openStore();
-  const models = await db.getAllFromIndex('models', 'byProject', projectId);
-  return models.sort((a, b) => a.createdAt - b.createdAt);
-}
 
 /** Autoencoders are the models whose output is a reconstruction of the sequence. */
 export function isAutoencoder(model: ModelRecord): boolean {
   return /autoencoder/i.test(model.kind);
-}
-
-export async function checkpointEpochs(modelId: string): Promise<number[]> {
-  const db = await openStore();
-  const keys = await db.getAllKeys(
-    'checkpoints',
-    IDBKeyRange.bound([modelId, -Infinity], [modelId, Infinity]),
-  );
-  return keys.map(([, epoch]) => epoch).sort((a, b) => a - b);
-}
-
-export async function listRuns(projectId: string): Promise<RunRecord[]> {
-  const db = await openStore();
-  const runs = await db.getAllFromIndex('runs', 'byProject', projectId);
-  return runs.sort((a, b) => a.createdAt - b.createdAt);
 }
 
 /** A short, stable name for a run in legends and tables. */

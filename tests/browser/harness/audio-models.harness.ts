@@ -1,8 +1,8 @@
 // Audio models kept by the Audio section, checked in the page: each model imported back from a
 // downloaded file answers exactly what the model it came from answers, with the same
 // standardisation statistics in its metadata.
-import { listModels } from '../../../src/lib/interop/model-transfer';
-import { listAudioFeatures } from '../../../src/lib/study/studyStore';
+import { listModels } from '../../../src/lib/store/runs';
+import { listAudioFeatures } from '../../../src/lib/store/audio-features';
 import { AUDIO_FEATURES } from '../../../src/lib/shapes';
 import { predictStoredAudioModel } from '../../../src/lib/training/audio-models';
 

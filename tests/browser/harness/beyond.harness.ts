@@ -5,8 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { maxPool3dWithSwitches, unpool3d } from '../../../src/lib/models/layers/switch-pooling';
-import { buildSwitchAutoencoder } from '../../../src/lib/experiments/switch-autoencoder';
-import { DEFAULT_AUGMENT, augmentBatch } from '../../../src/lib/experiments/augment';
+import { buildSwitchAutoencoder } from '../../../src/lib/models/switch-autoencoder';
+import { DEFAULT_AUGMENT, augmentBatch } from '../../../src/lib/training/augment';
 import { shuffledRange } from '../../shuffled-range';
 
 type Arrays = Float32Array[];

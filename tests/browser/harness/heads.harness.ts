@@ -34,7 +34,7 @@ import { forward } from '../../../src/lib/models/forward';
 import { trainStep } from '../../../src/lib/training/loop';
 import { seeded } from './models.harness';
 import { captureState } from '../../../src/lib/training/checkpoint';
-import { createRun, getRun, saveEpoch } from '../../../src/lib/training/runs';
+import { createRun, getRun, saveEpoch } from '../../../src/lib/store/runs';
 import { sequenceInput } from '../../../src/lib/views/activations';
 import { CHANNELS, FRAMES_PER_SEQUENCE, HEAD_UNITS } from '../../../src/lib/shapes';
 

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { CHANNELS, DEFAULT_RESOLUTION, FRAMES_PER_SEQUENCE, type Resolution } from '../shapes';
-import { MaxPooling3DWithSwitches, Unpooling3D } from '../models/layers/switch-pooling';
+import { MaxPooling3DWithSwitches, Unpooling3D } from './layers/switch-pooling';
 
 /** The paper's autoencoder without batch normalisation; unpooling adds nothing. */
 export const SWITCH_AUTOENCODER_PARAMS = 2624 + 55_360 + 110_656 + 55_328 + 2595;

@@ -6,9 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { getCheckpoint } from '../store/checkpoints';
-import { openStore } from '../store/db';
+import { getModel } from '../store/runs';
 import type { ChannelOrder, ModelRecord } from '../store/schema';
-import { restoreWeights } from '../training/checkpoint';
+import { restoreWeights } from './weights';
 
 export interface StoredModel {
   record: ModelRecord;
@@ -19,9 +19,8 @@ export interface StoredModel {
 }
 
 export async function loadStoredModel(modelId: string, epoch: number): Promise<StoredModel> {
-  const db = await openStore();
   const [record, checkpoint] = await Promise.all([
-    db.get('models', modelId),
+    getModel(modelId),
     getCheckpoint(modelId, epoch),
   ]);
   if (!record) throw new Error('That model is no longer stored.');

@@ -10,10 +10,10 @@
  * recomputing; no schema change.
  */
 import { AUDIO_CLIP_SAMPLES, AUDIO_SAMPLE_RATE } from '../shapes';
-import { checkClip, HOP, N_FFT } from '../features/extract';
-import { melSpectrogram, powerSpectrogram, powerToDb } from '../features/spectral';
-import { frameCount, hannPeriodic, stftMagnitude } from '../features/spectrum';
-import { openStore, writeTransaction } from '../store/db';
+import { checkClip, HOP, N_FFT } from './extract';
+import { melSpectrogram, powerSpectrogram, powerToDb } from './spectral';
+import { frameCount, hannPeriodic, stftMagnitude } from './spectrum';
+import { getEncoding, putEncodings } from '../store/encodings';
 import { getAudioClip } from '../store/movies';
 import { encodingKey } from '../store/schema';
 
@@ -64,12 +64,11 @@ export async function logMelRows(
   onProgress: (done: number, total: number) => void = () => undefined,
   shouldStop: () => boolean = () => false,
 ): Promise<Float32Array> {
-  const db = await openStore();
   const out = new Float32Array(rows.length * CNN_INPUT_SIZE);
   for (const [i, r] of rows.entries()) {
     if (shouldStop()) throw new Error('Stopped while computing spectrograms.');
     const key = encodingKey(CACHE_SOURCE, r.movieId);
-    const cached = await db.get('encodings', [key, r.index]);
+    const cached = await getEncoding(key, r.index);
     let values: Float32Array;
     if (cached && cached.values.byteLength === CNN_INPUT_SIZE * 4) {
       values = new Float32Array(cached.values);
@@ -81,14 +80,10 @@ export async function logMelRows(
         );
       }
       values = pooledLogMel(new Float32Array(clip.samples), clip.sampleRate);
-      await writeTransaction(['encodings'], 'spectrogram cache', async (tx) => {
-        await tx.objectStore('encodings').put({
-          cacheKey: key,
-          index: r.index,
-          projectId,
-          values: values.slice().buffer,
-        });
-      });
+      await putEncodings(
+        [{ cacheKey: key, index: r.index, projectId, values: values.slice().buffer }],
+        'spectrogram cache',
+      );
     }
     out.set(values, i * CNN_INPUT_SIZE);
     onProgress(i + 1, rows.length);

@@ -19,11 +19,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { multiLabelReport } from '../metrics/classification';
 import type { AudioTask } from '../models/audio-mlp';
-import { binaryCrossentropy, meanAbsoluteError } from '../training/losses';
-import { batchesOf, seededShuffle } from '../training/loop';
-import type { AudioEpoch } from '../training/audio-trainer';
-import { buildAudioCnn } from './audio-cnn';
-import { CNN_FRAMES, CNN_MEL_BANDS, logMelRows } from './log-mel';
+import { binaryCrossentropy, meanAbsoluteError } from './losses';
+import { batchesOf, seededShuffle } from './loop';
+import type { AudioEpoch } from './audio-trainer';
+import { buildAudioCnn } from '../models/audio-cnn';
+import { CNN_FRAMES, CNN_MEL_BANDS, logMelRows } from '../features/log-mel';
 
 export interface CnnTrainData {
   /** rows × bands × frames, band-major per row. */

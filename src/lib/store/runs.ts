@@ -1,18 +1,24 @@
 /**
- * Training runs in the store: the model record, one checkpoint per epoch (weights + optimizer
- * state) written in the same transaction as the run's per-epoch metrics, so the curve and the
- * resumable state never disagree, and the run's state (running, paused, stopped, done, failed).
+ * Model records and training runs in the store: a run's model record, one checkpoint per epoch
+ * (weights + optimizer state) written in the same transaction as the run's per-epoch metrics, so
+ * the curve and the resumable state never disagree, and the run's state (running, paused,
+ * stopped, done, failed); models kept without a run (experiment arms, imports) with their
+ * checkpoint, all or nothing.
  */
-import { CHECKPOINT_STORES, latestCheckpointEpoch, putCheckpoint } from '../store/checkpoints';
-import { openStore, writeTransaction } from '../store/db';
 import {
-  encodingKey,
-  type CheckpointRecord,
-  type ModelRecord,
-  type RunRecord,
-} from '../store/schema';
-import type { TrainingState } from './checkpoint';
-import type { EncoderRef } from './protocol';
+  CHECKPOINT_STORES,
+  latestCheckpointEpoch,
+  putCheckpoint,
+  type TrainingState,
+} from './checkpoints';
+import { openStore, writeTransaction } from './db';
+import { encodingKey, type CheckpointRecord, type ModelRecord, type RunRecord } from './schema';
+
+/** One checkpoint of one autoencoder, the source of a frozen encoder's outputs. */
+export interface EncoderRef {
+  modelId: string;
+  epoch: number;
+}
 
 export async function createRun(model: ModelRecord, run: RunRecord): Promise<void> {
   await writeTransaction(['models', 'runs'], `run “${model.name}”`, async (tx) => {
@@ -29,6 +35,11 @@ export async function getModel(id: string): Promise<ModelRecord | undefined> {
   return (await openStore()).get('models', id);
 }
 
+export async function listModels(projectId: string): Promise<ModelRecord[]> {
+  const models = await (await openStore()).getAllFromIndex('models', 'byProject', projectId);
+  return models.sort((a, b) => a.createdAt - b.createdAt);
+}
+
 export async function listRuns(projectId: string, kind?: string): Promise<RunRecord[]> {
   const runs = await (await openStore()).getAllFromIndex('runs', 'byProject', projectId);
   return runs.filter((r) => !kind || r.kind === kind).sort((a, b) => a.createdAt - b.createdAt);
@@ -43,6 +54,13 @@ export async function setRunState(
     const run = await tx.objectStore('runs').get(id);
     if (!run) return;
     await tx.objectStore('runs').put({ ...run, state, message });
+  });
+}
+
+/** Puts `runs` in one transaction (a run pair is saved whole or not at all). */
+export async function putRuns(runs: readonly RunRecord[], what: string): Promise<void> {
+  await writeTransaction(['runs'], what, async (tx) => {
+    for (const run of runs) await tx.objectStore('runs').put(run);
   });
 }
 
@@ -152,5 +170,35 @@ export async function discardModel(modelId: string): Promise<void> {
     await tx
       .objectStore('encodings')
       .delete(IDBKeyRange.bound([`${modelId}@`, -Infinity], [`${modelId}@\uffff`, Infinity]));
+  });
+}
+
+/** Stores a trained model with its run and its checkpoint, all or nothing. */
+export async function keepModelWithRun(
+  model: ModelRecord,
+  run: RunRecord,
+  checkpoint: CheckpointRecord,
+): Promise<void> {
+  const stores = ['models', 'runs', ...CHECKPOINT_STORES] as [
+    'models',
+    'runs',
+    ...typeof CHECKPOINT_STORES,
+  ];
+  await writeTransaction(stores, `model “${model.name}”`, async (tx) => {
+    await tx.objectStore('models').put(model);
+    await tx.objectStore('runs').put(run);
+    await putCheckpoint(tx, checkpoint);
+  });
+}
+
+/**
+ * Adds an imported model and its checkpoint, all or nothing. `add`, not `put`: a model or
+ * checkpoint that already exists aborts the import (IndexedDB's ConstraintError).
+ */
+export async function addModel(model: ModelRecord, checkpoint: CheckpointRecord): Promise<void> {
+  const stores = ['models', ...CHECKPOINT_STORES] as ['models', ...typeof CHECKPOINT_STORES];
+  await writeTransaction(stores, `model “${model.name}”`, async (tx) => {
+    await tx.objectStore('models').add(model);
+    await putCheckpoint(tx, checkpoint, { add: true });
   });
 }
