@@ -97,12 +97,11 @@ describe('beyond the paper in the notebook', () => {
       const curves = inside
         .getByTestId('curves')
         .filter({ hasText: 'missing-gas · variant: other screenings' });
+      const legend = async () => (await legendLabels(curves)).join('\n');
       await expect
-        .poll(() => legendLabels(curves), { timeout: 30_000 })
+        .poll(legend, { timeout: 30_000 })
         .toContain('missing-gas · variant: other screenings · validation loss');
-      expect(await legendLabels(curves)).toContain(
-        'missing-gas · baseline: 0.5 fill · validation loss',
-      );
+      expect(await legend()).toContain('missing-gas · baseline: 0.5 fill · validation loss');
       // 40 epochs each: the read-out walks from epoch 1 to epoch 40.
       expect(await readWithKeys(page, curves, ['Home'])).toMatch(/^epoch 1: /);
       expect(await readWithKeys(page, curves, ['End'])).toMatch(/^epoch 40: /);
