@@ -159,7 +159,7 @@ export function chartOptions(
         dash: s.dash,
         spanGaps: true,
         value: (_u, v) => formatValue(v),
-        points: aligned.counts[i] <= MARKED_POINTS ? { show: true, size: 6 } : {},
+        points: aligned.counts[i] <= MARKED_POINTS ? { show: true, size: 7, fill: s.colour } : {},
       })),
     ],
     cursor: { drag: { x: true, y: false, setScale: true } },
