@@ -5,6 +5,8 @@
 import { describe, expect, inject, it } from 'vitest';
 import { useBrowser } from './use-browser';
 import { loadDemo } from './demo';
+import { colourPixels, legendLabels, readWithKeys } from './charts';
+import { SERIES_COLOURS } from '../../src/lib/views/chart';
 import { DEMO_MOVIES } from '../../src/lib/demo/demo-project';
 
 describe('audio section', () => {
@@ -40,6 +42,17 @@ describe('audio section', () => {
     await expect.poll(() => cell(1, 1).textContent(), { timeout: 300_000 }).toBe('3');
     expect(await cell(0, 1).textContent()).toBe('3');
     expect(Number(await cell(1, 2).textContent())).toBeGreaterThanOrEqual(0);
+    // The validation curves: both networks' F1 and loss, three epochs each.
+    const curves = audio.getByTestId('curves').first();
+    expect(await legendLabels(curves)).toEqual([
+      'paper · weighted F1',
+      'paper · validation loss',
+      'improved · weighted F1',
+      'improved · validation loss',
+    ]);
+    expect(await readWithKeys(session.page, curves, ['End'])).toMatch(/^epoch 3: /);
+    expect(await colourPixels(curves, SERIES_COLOURS[0])).toBeGreaterThan(50);
+    expect(await colourPixels(curves, SERIES_COLOURS[1])).toBeGreaterThan(50);
   });
 
   it(

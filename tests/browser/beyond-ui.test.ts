@@ -8,6 +8,8 @@ import { describe, expect, inject, it } from 'vitest';
 import type { Page } from './chromium';
 import { useBrowser } from './use-browser';
 import { loadDemo } from './demo';
+import { colourPixels, legendLabels, readWithKeys } from './charts';
+import { SERIES_COLOURS } from '../../src/lib/views/chart';
 
 type Locator = ReturnType<Page['locator']>;
 
@@ -92,17 +94,17 @@ describe('beyond the paper in the notebook', () => {
       // The pair is two runs in the curves view, overlaid.
       const inside = page.locator('#inside');
       await inside.scrollIntoViewIfNeeded();
-      const legend = inside.getByTestId('curves').locator('.legend');
-      await expect
-        .poll(() => legend.textContent(), { timeout: 30_000 })
-        .toContain('missing-gas · variant: other screenings · val_loss');
-      expect(await legend.textContent()).toContain('missing-gas · baseline: 0.5 fill · val_loss');
-      const path = await inside
+      const curves = inside
         .getByTestId('curves')
-        .locator('path[stroke-width="2"]')
-        .first()
-        .getAttribute('d');
-      expect(path!.match(/L/g)!.length).toBe(39);
+        .filter({ hasText: 'missing-gas · variant: other screenings' });
+      const legend = async () => (await legendLabels(curves)).join('\n');
+      await expect
+        .poll(legend, { timeout: 30_000 })
+        .toContain('missing-gas · variant: other screenings · validation loss');
+      expect(await legend()).toContain('missing-gas · baseline: 0.5 fill · validation loss');
+      // 40 epochs each: the read-out walks from epoch 1 to epoch 40.
+      expect(await readWithKeys(page, curves, ['Home'])).toMatch(/^epoch 1: /);
+      expect(await readWithKeys(page, curves, ['End'])).toMatch(/^epoch 40: /);
     },
   );
 
@@ -126,12 +128,18 @@ describe('beyond the paper in the notebook', () => {
       expect(metric).toBe('MAE');
       expect(lag0).toBeGreaterThan(0);
       expect(best).toBeGreaterThan(0);
-      // three lags → a line through three points
-      const d = await chart.locator('path[stroke-width="2"]').getAttribute('d');
-      expect(d!.match(/L/g)).toHaveLength(2);
+      // three lags → a line through three points, read from lag 0 to lag 2
+      expect(await readWithKeys(page, chart, ['Home'])).toMatch(/^lag \(30-s periods\) 0: /);
+      expect(await readWithKeys(page, chart, ['ArrowRight'])).toMatch(/^lag \(30-s periods\) 1: /);
+      expect(await readWithKeys(page, chart, ['End'])).toMatch(
+        /^lag \(30-s periods\) 2: validation MAE [\d.e+-]+$/,
+      );
+      expect(await colourPixels(chart, SERIES_COLOURS[0])).toBeGreaterThan(50);
       expect(await beyond.textContent()).toMatch(/Lowest at lag \d/);
       await expect
-        .poll(() => page.locator('#inside').getByTestId('curves').locator('.legend').textContent())
+        .poll(async () =>
+          (await legendLabels(page.locator('#inside').getByTestId('curves'))).join('\n'),
+        )
         .toMatch(/response-lag · variant: lag [12] \(/);
       expect(session.errors).toEqual([]);
     },

@@ -5,6 +5,7 @@
 // MAE, and the pair's curves appear in Inside the network.
 import { describe, expect, inject, it } from 'vitest';
 import { useBrowser } from './use-browser';
+import { legendLabels } from './charts';
 import { loadDemo } from './demo';
 
 describe('video experiments in the notebook', () => {
@@ -56,10 +57,12 @@ describe('video experiments in the notebook', () => {
     expect(await table.textContent()).toContain('upsampling decoder vs switch unpooling');
     expect(await table.textContent()).toContain('8 train / 4 validation');
 
-    const legend = page.locator('#inside').getByTestId('curves').locator('.legend');
     await page.locator('#inside').scrollIntoViewIfNeeded();
     await expect
-      .poll(() => legend.textContent(), { timeout: 30_000 })
+      .poll(
+        async () => (await legendLabels(page.locator('#inside').getByTestId('curves'))).join('\n'),
+        { timeout: 30_000 },
+      )
       .toContain('switch-unpooling · variant: switch unpooling');
     expect(session.errors).toEqual([]);
   });

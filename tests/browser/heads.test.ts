@@ -10,6 +10,8 @@ import type { Page } from './chromium';
 import { useBrowser } from './use-browser';
 import { screenshotPath } from './screenshots';
 import { loadDemo } from './demo';
+import { colourPixels, legendLabels, readWithKeys } from './charts';
+import { SERIES_COLOURS } from '../../src/lib/views/chart';
 
 type Locator = ReturnType<Page['locator']>;
 
@@ -129,13 +131,12 @@ describe('scene and gas heads', () => {
     const chart = view.getByTestId('curves');
     await chart.or(page.getByRole('alert')).first().waitFor({ timeout: 120_000 });
     expect(await page.getByRole('alert').allTextContents()).toEqual([]);
-    await expect.poll(() => chart.locator('path[stroke-width="2"]').count()).toBe(2);
-    const paths = await chart
-      .locator('path[stroke-width="2"]')
-      .evaluateAll((ps) => ps.map((p) => p.getAttribute('d')!));
-    // Night Shift's 10 sequences, the last without a gas row one period later (lag 1).
-    for (const d of paths) expect(d.match(/L/g)).toHaveLength(8);
-    expect(paths[0]).not.toBe(paths[1]);
+    await expect
+      .poll(() => legendLabels(chart))
+      .toEqual(['isoprene · measured', 'isoprene · predicted']);
+    // Both curves drawn, each in its colour.
+    expect(await colourPixels(chart, SERIES_COLOURS[0])).toBeGreaterThan(50);
+    expect(await colourPixels(chart, SERIES_COLOURS[1])).toBeGreaterThan(50);
     expect(await view.getByTestId('gas-curve-mae').textContent()).toMatch(/0\.\d{4}/);
     await chart.screenshot({ path: screenshotPath('gases-predicted-measured.png') });
 
@@ -164,21 +165,28 @@ describe('scene and gas heads', () => {
     ]);
     expect([...readFileSync((await png.path())!).subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
 
-    // Hover read-out: the pointer at the right edge reads the last sequence (film minute 4).
-    const svg = chart.locator('svg');
-    const box = (await svg.boundingBox())!;
-    await page.mouse.move(box.x + box.width - 20, box.y + box.height / 2);
-    const readout = chart.getByTestId('curves-readout');
+    // Hover read-out: the pointer at the plot's right edge reads the last sequence (minute 4),
+    // in the text read-out and in the legend's live values.
+    const plotArea = chart.locator('.u-over');
+    const box = (await plotArea.boundingBox())!;
+    await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
+    const readout = chart.getByTestId('chart-readout');
     await expect.poll(() => readout.textContent()).toMatch(/^\s*film time \(min\) 4: /);
     expect(valueOf(await readout.textContent(), 'measured')).toBeCloseTo(measured[8], 4);
     expect(valueOf(await readout.textContent(), 'predicted')).toBeCloseTo(predicted[8], 4);
-    expect(await chart.locator('circle').count()).toBe(2);
-    // …and from the keyboard: Home goes to the first point, → to the next.
-    await svg.focus();
-    await page.keyboard.press('Home');
-    await page.keyboard.press('ArrowRight');
-    await expect.poll(() => readout.textContent()).toMatch(/^\s*film time \(min\) 0\.5: /);
-    expect(valueOf(await readout.textContent(), 'predicted')).toBeCloseTo(predicted[1], 4);
+    const live = await chart.locator('.u-legend .u-series .u-value').allTextContents();
+    expect(Number(live[0])).toBe(4);
+    expect(Number(live[1])).toBeCloseTo(measured[8], 3);
+    expect(Number(live[2])).toBeCloseTo(predicted[8], 3);
+    // …and from the keyboard: Home goes to the first point, → to the next; nine points in all.
+    await page.mouse.move(0, 0);
+    const second = await readWithKeys(page, chart, ['Home', 'ArrowRight']);
+    expect(second).toMatch(/^film time \(min\) 0\.5: /);
+    expect(valueOf(second, 'predicted')).toBeCloseTo(predicted[1], 4);
+    expect(await readWithKeys(page, chart, ['End'])).toMatch(/^film time \(min\) 4: /);
+    expect(
+      await readWithKeys(page, chart, ['Home', ...Array<string>(8).fill('ArrowRight')]),
+    ).toMatch(/^film time \(min\) 4: /);
 
     expect(session.errors).toEqual([]);
   }, 900_000);

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { useBrowser } from './use-browser';
+import { colourPixels, legendLabels, readWithKeys } from './charts';
+import { SERIES_COLOURS } from '../../src/lib/views/chart';
 import { referencePath } from '../reference';
 import { syntheticArff } from '../../src/lib/study/syntheticArff';
 
@@ -83,9 +85,19 @@ describe('study data panel', () => {
     );
     const screenings = page.locator('[data-testid="screenings"] tbody tr');
     await expect.poll(() => screenings.count()).toBe(2);
+    // One chart per gas with axes, each screening a curve in its own colour.
     const curves = page.getByTestId('screening-curves');
-    expect(await curves.locator('svg').count()).toBe(6);
-    expect(await curves.locator('polyline').count()).toBe(12);
+    const charts = curves.locator('figure');
+    await expect.poll(() => charts.locator('canvas').count()).toBe(6);
+    for (let i = 0; i < 6; i++) {
+      const chart = charts.nth(i);
+      expect(await legendLabels(chart)).toEqual(['screening 1', 'screening 2']);
+      expect(await colourPixels(chart, SERIES_COLOURS[0])).toBeGreaterThan(50);
+      expect(await colourPixels(chart, SERIES_COLOURS[1])).toBeGreaterThan(50);
+      expect((await chart.locator('canvas').first().boundingBox())!.height).toBeGreaterThan(150);
+    }
+    const end = await readWithKeys(page, charts.first(), ['End']);
+    expect(end).toMatch(/^film time \(min\) 84\.5: screening 1 [\d.e+-]+; screening 2 [\d.e+-]+$/);
     expect(await page.getByTestId('split-gases-all').textContent()).toContain(
       '272 train / 68 validation',
     );

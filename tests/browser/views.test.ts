@@ -8,6 +8,8 @@ import type { Page } from './chromium';
 import { useBrowser } from './use-browser';
 import { screenshotPath } from './screenshots';
 import { loadDemo } from './demo';
+import { colourPixels, legendLabels, readoutValue, readWithKeys } from './charts';
+import { SERIES_COLOURS } from '../../src/lib/views/chart';
 
 type Locator = ReturnType<Page['locator']>;
 
@@ -152,15 +154,29 @@ describe('inside the network views', () => {
     const inside = page.locator('#inside');
     await inside.scrollIntoViewIfNeeded();
 
-    // Curves: two runs × loss and val_loss overlaid.
+    // Curves: two runs × training and validation loss overlaid, each drawn in its colour.
     const curves = inside.getByTestId('curves');
     await curves.waitFor({ timeout: 60_000 });
-    await expect.poll(() => curves.locator('path[stroke-width="2"]').count()).toBe(4);
-    const d = await curves.locator('path[stroke-width="2"]').first().getAttribute('d');
-    expect(d!.match(/L/g)).toHaveLength(2);
+    const names = ['#1 tiny autoencoder', '#2 autoencoder'].flatMap((run) =>
+      ['training loss', 'validation loss'].map((m) => `${run} · ${m}`),
+    );
+    await expect.poll(() => legendLabels(curves)).toEqual(names);
+    for (const colour of SERIES_COLOURS.slice(0, 4)) {
+      expect(await colourPixels(curves, colour), colour).toBeGreaterThan(50);
+    }
+    expect(await colourPixels(curves, SERIES_COLOURS[4])).toBe(0);
+    // The keyboard read-out walks the three epochs and gives each series' value there.
+    const first = await readWithKeys(page, curves, ['Home']);
+    expect(first).toMatch(/^epoch 1: /);
+    expect(readoutValue(first, names[0])).toBeCloseTo(seeded.losses[0][0], 3);
+    const last = await readWithKeys(page, curves, ['ArrowRight', 'ArrowRight', 'ArrowRight']);
+    expect(last).toMatch(/^epoch 3: /);
+    expect(readoutValue(last, names[2])).toBeCloseTo(seeded.losses[1][2], 3);
+    // Log scale and smoothing: a faint raw line behind each smoothed one.
     await curves.getByRole('checkbox', { name: 'log scale' }).check();
     await curves.getByRole('slider').fill('0.6');
-    await expect.poll(() => curves.locator('path[stroke-opacity="0.25"]').count()).toBe(4);
+    await expect.poll(async () => (await legendLabels(curves)).length).toBe(8);
+    expect((await legendLabels(curves)).filter((l) => l.endsWith('(raw)'))).toHaveLength(4);
     await curves.screenshot({ path: screenshotPath('inside-curves.png') });
     const [csv] = await Promise.all([
       page.waitForEvent('download'),
@@ -172,10 +188,15 @@ describe('inside the network views', () => {
     expect(lines[0]).toBe('run,metric,epoch,value,smoothed');
     expect(lines).toHaveLength(1 + 2 * 2 * 3);
     expect(Number(lines[1].split(',')[3])).toBeCloseTo(seeded.losses[0][0], 6);
+    const [png] = await Promise.all([
+      page.waitForEvent('download'),
+      curves.getByRole('button', { name: /as PNG/ }).click(),
+    ]);
+    expect([...readFileSync((await png.path())!).subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
 
     // Per-film validation loss comes from the same runs.
-    await inside.getByRole('checkbox', { name: 'valLossPerFilm.Night Shift' }).check();
-    await expect.poll(() => curves.locator('path[stroke-width="2"]').count()).toBe(6);
+    await inside.getByRole('checkbox', { name: 'validation loss · Night Shift' }).check();
+    await expect.poll(async () => (await legendLabels(curves)).length).toBe(12);
 
     // The run summary table holds numbers.
     const table = inside.getByTestId('metric-table').first();

@@ -1,5 +1,5 @@
 // The views' data helpers: colour map ends and bar, channel-order handling of frames and
-// reconstructions, curve smoothing / ticks / geometry, runs to series and tables, CSV quoting.
+// reconstructions, curve smoothing, runs to series and tables, CSV quoting.
 import { describe, expect, it } from 'vitest';
 import { COLOUR_TABLE, colourBarPixels, colourOf } from '../../src/lib/views/colormap';
 import {
@@ -10,12 +10,9 @@ import {
   swapRedBlue,
 } from '../../src/lib/views/frames';
 import {
-  chartGeometry,
   curvesCsv,
   emaSmooth,
   flattenMetrics,
-  linearTicks,
-  logTicks,
   defaultMetrics,
   metricKeys,
   runSeries,
@@ -24,7 +21,8 @@ import { fileSlug, toCsv } from '../../src/lib/views/csv';
 import { runSummaryTable, runTables, tableCsv } from '../../src/lib/views/tables';
 import { multiLabelReport } from '../../src/lib/metrics/classification';
 import { meanAbsoluteError } from '../../src/lib/metrics/regression';
-import type { RunRecord } from '../../src/lib/store/schema';
+import { defaultActivationChoice } from '../../src/lib/views/records';
+import type { ModelRecord, RunRecord } from '../../src/lib/store/schema';
 
 function run(epochs: Record<string, unknown>[], config: Record<string, unknown> = {}): RunRecord {
   return {
@@ -105,14 +103,6 @@ describe('curves', () => {
     expect(() => emaSmooth([1], 1)).toThrow();
   });
 
-  it('picks round ticks on linear and log axes', () => {
-    expect(linearTicks(0, 1, 5)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
-    expect(linearTicks(0.013, 0.047, 4)).toEqual([0.02, 0.03, 0.04]);
-    expect(logTicks(0.003, 2)).toEqual([0.01, 0.1, 1]);
-    expect(logTicks(0.15, 0.9)).toEqual([0.2, 0.5]);
-    expect(logTicks(0.03, 0.25)).toEqual([0.05, 0.1, 0.2]);
-  });
-
   it('reads metric series from runs, nested per-film values included', () => {
     const r = run([
       { loss: 0.5, val_loss: 0.6, perFilm: { A: 0.7, B: 0.8 }, note: 'x' },
@@ -120,38 +110,20 @@ describe('curves', () => {
       { loss: 0.3, perFilm: { A: 0.5 } },
     ]);
     expect(flattenMetrics(r.epochs[0]).get('perFilm.B')).toBe(0.8);
-    expect(metricKeys([r])).toEqual(['loss', 'perFilm.A', 'perFilm.B', 'val_loss']);
-    const s = runSeries(r, 'val_loss', 'run 1');
-    expect(s).toMatchObject({ x: [1, 2], y: [0.6, 0.55], label: 'run 1 · val_loss' });
+    expect(metricKeys([r])).toEqual(['loss', 'perFilm.A', 'perFilm.B', 'valLoss']);
+    const s = runSeries(r, 'valLoss', 'run 1');
+    expect(s).toMatchObject({ x: [1, 2], y: [0.6, 0.55], label: 'run 1 · validation loss' });
     expect(runSeries(run([{ epoch: 5, loss: 1 }]), 'loss', 'r').x).toEqual([5]);
   });
 
-  it('shows both spellings of the validation loss first, other metrics when no loss', () => {
+  it('shows the losses first, other metrics when no loss', () => {
     const video = run([{ epoch: 1, loss: 0.5, valLoss: 0.6, f1: 0.3 }]);
     const audio = run([{ epoch: 1, loss: 0.4, val_loss: 0.5, accuracy: 0.7 }]);
-    expect(defaultMetrics(metricKeys([video, audio]))).toEqual(['loss', 'valLoss', 'val_loss']);
+    expect(defaultMetrics(metricKeys([video, audio]))).toEqual(['loss', 'valLoss']);
     expect(defaultMetrics(metricKeys([run([{ f1: 0.3, mae: 0.1, r2: 0.2 }])]))).toEqual([
       'f1',
       'mae',
     ]);
-  });
-
-  it('places overlaid runs in the plot box, dropping non-positive values on a log axis', () => {
-    const a = runSeries(run([{ loss: 1 }, { loss: 0.1 }, { loss: 0.01 }]), 'loss', 'a');
-    const b = runSeries(run([{ loss: 0.5 }, { loss: 0 }]), 'loss', 'b');
-    const g = chartGeometry([a, b], { width: 400, height: 200, logY: true, smoothing: 0 });
-    expect(g.lines).toHaveLength(2);
-    expect(g.dropped).toBe(1);
-    expect(g.yTicks.map((t) => t.value)).toEqual([0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1]);
-    const top = g.yTicks.find((t) => t.value === 1)!.pos;
-    const bottom = g.yTicks.find((t) => t.value === 0.01)!.pos;
-    expect(top).toBeCloseTo(g.plot.top);
-    expect(bottom).toBeCloseTo(g.plot.top + g.plot.height);
-    expect(g.yTicks.find((t) => t.value === 0.1)!.pos).toBeCloseTo((top + bottom) / 2);
-    expect(g.lines[0].path.startsWith('M56.0,10.0')).toBe(true);
-    expect(g.lines[0].rawPath).toBeNull();
-    const smooth = chartGeometry([a], { width: 400, height: 200, logY: false, smoothing: 0.6 });
-    expect(smooth.lines[0].rawPath).not.toBeNull();
   });
 
   it('exports curves as a long CSV', () => {
@@ -159,6 +131,26 @@ describe('curves', () => {
     expect(curvesCsv([s], 0)).toBe(
       'run,metric,epoch,value,smoothed\r\n"run, 1",loss,1,1,1\r\n"run, 1",loss,2,0.5,0.5\r\n',
     );
+  });
+});
+
+describe('activation maps', () => {
+  const model = (id: string, kind: string): ModelRecord => ({
+    id,
+    projectId: 'p',
+    kind,
+    name: id,
+    createdAt: 0,
+    topology: null,
+    meta: {},
+  });
+
+  it('open on the latest autoencoder, not a later model without 3D layers', () => {
+    const ae = { model: model('ae', 'autoencoder'), epochs: [1, 2, 3] };
+    const audio = { model: model('audio_scenes', 'audio-scenes'), epochs: [1000] };
+    expect(defaultActivationChoice([ae, audio])).toBe('ae@3');
+    expect(defaultActivationChoice([audio])).toBe('audio_scenes@1000');
+    expect(defaultActivationChoice([])).toBe('');
   });
 });
 

@@ -1,18 +1,19 @@
 /**
- * CSV export of tables and curves: RFC 4180 quoting, numbers at full precision, so that a spreadsheet
- * or pandas reads back exactly what the view showed.
+ * CSV export of tables and curves through Papa Parse (already our CSV reader): RFC 4180 quoting,
+ * numbers at full precision, so that a spreadsheet or pandas reads back exactly what the view showed.
  */
+import Papa from 'papaparse';
 
 export type Cell = string | number | null | undefined;
 
-function field(value: Cell): string {
-  if (value == null || (typeof value === 'number' && Number.isNaN(value))) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+/** Empty cells for missing values and NaN (Papa would write "NaN"). */
+function cell(value: Cell): string | number | null {
+  return value == null || (typeof value === 'number' && Number.isNaN(value)) ? null : value;
 }
 
 export function toCsv(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
-  return [header, ...rows].map((row) => row.map(field).join(',')).join('\r\n') + '\r\n';
+  const data = rows.map((row) => row.map(cell));
+  return Papa.unparse({ fields: [...header], data }, { newline: '\r\n' }) + '\r\n';
 }
 
 /** A file name safe on every OS, from a view's title. */

@@ -1,5 +1,5 @@
 /**
- * Saving what a view shows: canvases and SVG charts as PNG, tables and curves as CSV, through an
+ * Saving what a view shows: canvases and charts as PNG, tables and curves as CSV, through an
  * ordinary download (nothing leaves the machine; the file goes where the browser saves files).
  */
 
@@ -24,32 +24,35 @@ export function canvasToPng(canvas: HTMLCanvasElement): Promise<Blob> {
   );
 }
 
-/** Draws an SVG element onto a white canvas at `scale` and encodes it as PNG. */
-export async function svgToPng(svg: SVGSVGElement, scale = 2): Promise<Blob> {
-  const { width, height } = svg.getBoundingClientRect();
-  const clone = svg.cloneNode(true) as SVGSVGElement;
-  clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
-  clone.setAttribute('width', String(width));
-  clone.setAttribute('height', String(height));
-  const url = URL.createObjectURL(
-    new Blob([new XMLSerializer().serializeToString(clone)], { type: 'image/svg+xml' }),
-  );
-  try {
-    const img = new Image();
-    img.src = url;
-    await img.decode();
-    const canvas = document.createElement('canvas');
-    canvas.width = Math.ceil(width * scale);
-    canvas.height = Math.ceil(height * scale);
-    const ctx = canvas.getContext('2d');
-    if (!ctx) throw new Error('No 2D canvas to draw the chart on.');
-    ctx.fillStyle = 'white';
-    ctx.fillRect(0, 0, canvas.width, canvas.height);
-    ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
-    return await canvasToPng(canvas);
-  } finally {
-    URL.revokeObjectURL(url);
-  }
+/**
+ * A chart's canvas (plot, axes and their titles, as the chart library drew it) on white, with its
+ * legend written underneath, as PNG at the canvas's own resolution.
+ */
+export async function chartToPng(
+  plot: HTMLCanvasElement,
+  legend: readonly { label: string; colour: string }[],
+): Promise<Blob> {
+  const scale = plot.width / Math.max(1, plot.clientWidth || plot.width);
+  const row = Math.round(18 * scale);
+  const pad = Math.round(8 * scale);
+  const canvas = document.createElement('canvas');
+  canvas.width = plot.width;
+  canvas.height = plot.height + pad * 2 + row * legend.length;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('No 2D canvas to draw the chart on.');
+  ctx.fillStyle = 'white';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.drawImage(plot, 0, 0);
+  ctx.font = `${Math.round(12 * scale)}px system-ui, sans-serif`;
+  ctx.textBaseline = 'middle';
+  legend.forEach(({ label, colour }, i) => {
+    const y = plot.height + pad + row * i + row / 2;
+    ctx.fillStyle = colour;
+    ctx.fillRect(pad, y - scale * 2, row, scale * 4);
+    ctx.fillStyle = '#1d2330';
+    ctx.fillText(label, pad * 2 + row, y);
+  });
+  return canvasToPng(canvas);
 }
 
 export function csvBlob(csv: string): Blob {

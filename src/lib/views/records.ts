@@ -34,3 +34,13 @@ export async function modelsWithCheckpoints(
   );
   return withEpochs.filter((m) => m.epochs.length);
 }
+
+/**
+ * The checkpoint the activation maps open on ("modelId@epoch"): the latest autoencoder's last
+ * epoch, since its encoder's 3D layers are what the maps show (audio networks have none); the
+ * latest model when no autoencoder is stored; '' when there is none.
+ */
+export function defaultActivationChoice(models: readonly ModelCheckpoints[]): string {
+  const m = models.findLast((c) => isAutoencoder(c.model)) ?? models.at(-1);
+  return m ? `${m.model.id}@${m.epochs.at(-1)}` : '';
+}

@@ -8,7 +8,7 @@ import type { MaeReport } from '../metrics/regression';
 import type { RunRecord } from '../store/schema';
 import { CHEMICALS } from '../study/chemicals';
 import { toCsv, type Cell } from './csv';
-import { flattenMetrics } from './curves';
+import { epochMetrics } from './curves';
 
 export interface Table {
   title: string;
@@ -112,7 +112,7 @@ export function runSummaryTable(
     title: 'Runs',
     columns: ['run', 'kind', 'state', 'epochs', ...metrics],
     rows: runs.map(({ run, label }) => {
-      const last = flattenMetrics(run.epochs.at(-1) ?? {});
+      const last = epochMetrics(run.epochs.at(-1) ?? {});
       return [label, run.kind, run.state, run.epochs.length, ...metrics.map((m) => last.get(m))];
     }),
   };
