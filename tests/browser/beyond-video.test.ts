@@ -39,8 +39,8 @@ describe('video experiments in the notebook', () => {
     console.log('switch-unpooling result', JSON.stringify(cells));
     expect(cells.map(([metric]) => metric)).toEqual([
       'validation reconstruction loss',
-      'scene weighted F1 (validation)',
-      'gas MAE (validation)',
+      'scene weighted F1 (frozen encoder)',
+      'gas MAE (frozen encoder)',
     ]);
     // BCE of two untrained-ish autoencoders, F1 in [0, 1], MAE of a head after one epoch.
     const limits = [1, 1, Infinity];

@@ -141,8 +141,8 @@ describe('video experiments', () => {
     expect(c.split).toContain('6 train / 2 validation');
     expect(c.rows.map((r) => r.metric)).toEqual([
       'validation reconstruction loss',
-      'scene weighted F1 (validation)',
-      'gas MAE (validation)',
+      'scene weighted F1 (frozen encoder)',
+      'gas MAE (frozen encoder)',
     ]);
     const runs = await listRuns(projectId);
     const base = runs.find((r) => r.id === c.baseline.runId)!;
@@ -227,8 +227,8 @@ describe('video experiments', () => {
     expect(variant.config.augment).toMatchObject({ flip: true });
     expect(c.rows.map((r) => r.metric)).toEqual([
       'validation reconstruction loss',
-      'scene weighted F1 (validation)',
-      'gas MAE (validation)',
+      'scene weighted F1 (frozen encoder)',
+      'gas MAE (frozen encoder)',
     ]);
     expect(base.modelId && variant.modelId && base.modelId !== variant.modelId).toBe(true);
     const facts = ({ metrics }: (typeof base.epochs)[number]) => {
