@@ -17,7 +17,7 @@ import { listMovies } from '../store/movies';
 import { buildLabelDataset, gatherAudioFeatures } from '../study/studyStore';
 import { describeSplit } from '../study/splits';
 import type { AudioEpoch, AudioTrainData } from '../training/audio-trainer';
-import { METRICS, type ExperimentKind } from './comparison';
+import { METRICS } from './comparison';
 import {
   cellsFilledDifferently,
   finalMae,
@@ -40,6 +40,11 @@ import {
   inheritedSettings,
   meanCurves,
   sceneEpochRecords,
+  seedCurves,
+  seedList,
+  DEFAULT_EXPERIMENT_SETTINGS,
+  type ExperimentSettings,
+  type RunnableExperiment,
 } from './arm-data';
 import {
   ExperimentStopped,
@@ -57,52 +62,14 @@ export {
   type TrainCnn,
 } from './arm-training';
 
-export type RunnableExperiment = Extract<
-  ExperimentKind,
-  'missing-gas' | 'response-lag' | 'leave-one-movie-out' | 'audio-cnn'
->;
-
-export interface ExperimentSettings {
-  epochs: number;
-  /** Response lag only: lags 0 … maxLag periods of 30 s. */
-  maxLag: number;
-  /** The first seed; arms train with seeds seed … seed + seeds − 1. */
-  seed: number;
-  /** Seeds per arm (k): 2 or more give a t interval over seeds, 1 a bootstrap over rows. */
-  seeds: number;
-}
-
-export const DEFAULT_EXPERIMENT_SETTINGS: ExperimentSettings = {
-  epochs: 100,
-  maxLag: 4,
-  seed: 1,
-  seeds: 3,
-};
-
 export type { ArmResult } from './gas-tables';
-
-/** The seeds of a run: seed … seed + seeds − 1. */
-export function seedList(settings: Pick<ExperimentSettings, 'seed' | 'seeds'>): number[] {
-  return Array.from(
-    { length: Math.max(1, Math.floor(settings.seeds)) },
-    (_, i) => settings.seed + i,
-  );
-}
-
-/** Trainings a run makes (arms × seeds): what the section's cost line multiplies. */
-export async function trainingsPerRun(
-  experiment: RunnableExperiment,
-  projectId: string,
-  settings: ExperimentSettings,
-): Promise<number> {
-  const k = seedList(settings).length;
-  if (experiment === 'response-lag') return (settings.maxLag + 1) * k;
-  if (experiment === 'leave-one-movie-out') {
-    const movies = new Set((await listMovies(projectId)).map((m) => m.id)).size;
-    return (movies + 1) * k;
-  }
-  return 2 * k;
-}
+export {
+  DEFAULT_EXPERIMENT_SETTINGS,
+  seedList,
+  trainingsPerRun,
+  type ExperimentSettings,
+  type RunnableExperiment,
+} from './arm-data';
 
 export class ExperimentRunner {
   private stopped = false;
@@ -189,12 +156,14 @@ export class ExperimentRunner {
     label: string,
     results: readonly ArmResult[],
     config: Record<string, unknown>,
+    seeds: readonly number[],
   ): ArmRun {
+    const perSeed = results.map((r) => epochRecords(r.history));
     return {
       label,
       kind: 'gases (audio features)',
-      config: { input: 'audio features', ...config },
-      epochs: meanCurves(results.map((r) => epochRecords(r.history))),
+      config: { input: 'audio features', ...config, seeds, seedCurves: seedCurves(seeds, perSeed) },
+      epochs: meanCurves(perSeed),
       state: 'done',
     };
   }
@@ -220,8 +189,8 @@ export class ExperimentRunner {
     return savePair(
       projectId,
       'missing-gas',
-      this.arm('0.5 fill', b, { missing: 'constant' }),
-      this.arm('other screenings', v, { missing: 'movie-mean' }),
+      this.arm('0.5 fill', b, { missing: 'constant' }, seedList(settings)),
+      this.arm('other screenings', v, { missing: 'movie-mean' }, seedList(settings)),
       {
         experiment: 'missing-gas',
         split: `both arms: ${base.split}`,
@@ -271,8 +240,8 @@ export class ExperimentRunner {
     return savePair(
       projectId,
       'response-lag',
-      this.arm(label(0), results[0], { lag: 0 }),
-      this.arm(label(best.lag), results[best.lag], { lag: best.lag }),
+      this.arm(label(0), results[0], { lag: 0 }, seedList(settings)),
+      this.arm(label(best.lag), results[best.lag], { lag: best.lag }, seedList(settings)),
       {
         experiment: 'response-lag',
         split: `each lag validates on its own lagged rows (lag 0: ${arms[0].split}; lag ${best.lag}: ${arms[best.lag].split})`,
@@ -321,31 +290,35 @@ export class ExperimentRunner {
     const rows = leaveOneMovieOutRows(base.data, b, movieData, settings.seed);
     // The variant's curves: per epoch, the mean over folds (and seeds) and each held-out movie's MAE.
     const seeds = seedList(settings);
-    const epochs = meanCurves(
-      seeds.map((_, s) =>
-        foldResults[0][s].history.map((_, e) => {
-          const at = foldResults.map((f) => f[s].history[e]);
-          const avg = (pick: (x: AudioEpoch) => number) =>
-            at.reduce((sum, x) => sum + pick(x), 0) / at.length;
-          return {
-            epoch: e + 1,
-            loss: avg((x) => x.loss),
-            val_loss: avg((x) => x.valLoss),
-            mae: avg((x) => x.mae ?? NaN),
-            maePerMovie: Object.fromEntries(movies.map((m, i) => [nameOf(m), at[i].mae])),
-          };
-        }),
-      ),
+    const foldCurves = seeds.map((_, s) =>
+      foldResults[0][s].history.map((_, e) => {
+        const at = foldResults.map((f) => f[s].history[e]);
+        const avg = (pick: (x: AudioEpoch) => number) =>
+          at.reduce((sum, x) => sum + pick(x), 0) / at.length;
+        return {
+          epoch: e + 1,
+          loss: avg((x) => x.loss),
+          val_loss: avg((x) => x.valLoss),
+          mae: avg((x) => x.mae ?? NaN),
+          maePerMovie: Object.fromEntries(movies.map((m, i) => [nameOf(m), at[i].mae])),
+        };
+      }),
     );
     return savePair(
       projectId,
       'leave-one-movie-out',
-      this.arm('paper split', b, { split: 'project' }),
+      this.arm('paper split', b, { split: 'project' }, seeds),
       {
         label: 'each movie held out',
         kind: 'gases (audio features)',
-        config: { input: 'audio features', split: 'movie-out', folds: movies.length },
-        epochs,
+        config: {
+          input: 'audio features',
+          split: 'movie-out',
+          folds: movies.length,
+          seeds,
+          seedCurves: seedCurves(seeds, foldCurves),
+        },
+        epochs: meanCurves(foldCurves),
         state: 'done',
       },
       {
@@ -452,6 +425,8 @@ export class ExperimentRunner {
     ];
     const epochSeconds = mean(cnns.flatMap((c) => c.history.map((e) => e.seconds)));
     const shape = [CNN_MEL_BANDS, CNN_FRAMES, 1];
+    const mlpCurves = mlps.map((m) => sceneEpochRecords(m.history));
+    const cnnCurves = cnns.map((c) => sceneEpochRecords(c.history));
     const cnnParameters = cnns[0].parameters;
     const backend = cnns[0].backend ?? null;
     return savePair(
@@ -460,8 +435,13 @@ export class ExperimentRunner {
       {
         label: '193-feature MLP (improved)',
         kind: 'scenes (audio features)',
-        config: { input: 'audio features', labels: labels.names },
-        epochs: meanCurves(mlps.map((m) => sceneEpochRecords(m.history))),
+        config: {
+          input: 'audio features',
+          labels: labels.names,
+          seeds,
+          seedCurves: seedCurves(seeds, mlpCurves),
+        },
+        epochs: meanCurves(mlpCurves),
         state: 'done',
       },
       {
@@ -472,8 +452,10 @@ export class ExperimentRunner {
           labels: labels.names,
           backend,
           parameters: cnnParameters,
+          seeds,
+          seedCurves: seedCurves(seeds, cnnCurves),
         },
-        epochs: meanCurves(cnns.map((c) => sceneEpochRecords(c.history))),
+        epochs: meanCurves(cnnCurves),
         state: 'done',
       },
       {
