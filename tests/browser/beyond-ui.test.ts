@@ -171,6 +171,13 @@ describe('beyond the paper in the notebook', () => {
         .first()
         .getAttribute('d');
       expect(path!.match(/L/g)!.length).toBe(11);
+
+      // Choosing the comparison shows its two arms' mean MAE curves, baseline first.
+      await inside.getByLabel('Comparison').selectOption({ index: 1 });
+      await expect
+        .poll(() => legend.locator('li').allTextContents())
+        .toEqual(['baseline: 0.5 fill · mae', 'variant: other screenings · mae']);
+      expect(await inside.getByTestId('curves').textContent()).toContain('(mean over 3 seeds)');
     },
   );
 
