@@ -266,7 +266,12 @@ function meanSeconds(arm: ArmOutcome): number {
  * The result table: reconstruction loss, then the downstream heads' scene F1 and gas MAE when
  * they ran, or the costs for the resolution pair.
  */
-export function videoRows(experiment: VideoExperiment, b: ArmOutcome, v: ArmOutcome): ResultRow[] {
+export function videoRows(
+  experiment: VideoExperiment,
+  b: ArmOutcome,
+  v: ArmOutcome,
+  headRows: Partial<Record<HeadData['kind'], number>> = {},
+): ResultRow[] {
   const validationRows = Number(b.epochs[0]?.metrics.validationSequences ?? NaN);
   const loss = oneSeed(
     METRICS.reconstruction,
@@ -277,13 +282,13 @@ export function videoRows(experiment: VideoExperiment, b: ArmOutcome, v: ArmOutc
   if (experiment !== 'resolution') {
     const rows = [loss];
     if (b.heads.scenes && v.heads.scenes) {
-      const n = Number(b.heads.scenes.metrics.validationSequences ?? NaN);
+      const n = headRows.scenes ?? NaN;
       rows.push(
         oneSeed(METRICS.headF1, headMetric(b, 'scenes', 'f1'), headMetric(v, 'scenes', 'f1'), n),
       );
     }
     if (b.heads.gases && v.heads.gases) {
-      const n = Number(b.heads.gases.metrics.validationSequences ?? NaN);
+      const n = headRows.gases ?? NaN;
       rows.push(
         oneSeed(METRICS.headMae, headMetric(b, 'gases', 'mae'), headMetric(v, 'gases', 'mae'), n),
       );
@@ -392,7 +397,12 @@ export class VideoExperimentRunner {
         experiment,
         split,
         seeds: [settings.seed],
-        rows: videoRows(experiment, b, v),
+        rows: videoRows(
+          experiment,
+          b,
+          v,
+          Object.fromEntries(heads.map((h) => [h.kind, h.dataset.split.validation.length])),
+        ),
         settings: { ...settings, backend: b.backend },
       });
     } catch (err) {
