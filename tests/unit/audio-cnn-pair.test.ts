@@ -148,7 +148,12 @@ describe('spectrogram CNN pair', () => {
         () => undefined,
         async (job, e, s) => cnnOnWasm(job, (x) => (epochs.push(x.seconds), e(x)), s),
       );
-      const c = await runner.run('audio-cnn', projectId, { epochs: 20, maxLag: 0, seed: 1 });
+      const c = await runner.run('audio-cnn', projectId, {
+        epochs: 20,
+        maxLag: 0,
+        seed: 1,
+        seeds: 1,
+      });
       const runs = await listRuns(projectId);
       const base = runs.find((r) => r.id === c.baseline.runId)!;
       const variant = runs.find((r) => r.id === c.variant.runId)!;
@@ -159,6 +164,9 @@ describe('spectrogram CNN pair', () => {
       expect(row.metric).toBe('weighted F1');
       expect(row.baseline).toBe(base.epochs.at(-1)!.f1);
       expect(row.variant).toBe(variant.epochs.at(-1)!.f1);
+      // One seed: the interval resamples the validation clips both arms scored.
+      expect(row.interval?.method).toBe('bootstrap over rows');
+      expect(row.baselineRows).toBe(row.variantRows);
       expect(c.settings.inputShape).toEqual([64, 129, 1]);
       console.log(
         `audio CNN pair: ${JSON.stringify(row)}; ${c.settings.cnnParameters} parameters; ` +

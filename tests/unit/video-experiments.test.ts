@@ -141,8 +141,8 @@ describe('video experiments', () => {
     expect(c.split).toContain('6 train / 2 validation');
     expect(c.rows.map((r) => r.metric)).toEqual([
       'validation reconstruction loss',
-      'scene weighted F1 (validation)',
-      'gas MAE (validation)',
+      'scene weighted F1 (frozen encoder)',
+      'gas MAE (frozen encoder)',
     ]);
     const runs = await listRuns(projectId);
     const base = runs.find((r) => r.id === c.baseline.runId)!;
@@ -169,6 +169,15 @@ describe('video experiments', () => {
     const final = (i: number, key: string) => heads[i].epochs.at(-1)!.metrics[key];
     expect(c.rows[1]).toMatchObject({ baseline: final(0, 'f1'), variant: final(2, 'f1') });
     expect(c.rows[2]).toMatchObject({ baseline: final(1, 'mae'), variant: final(3, 'mae') });
+    // The rows behind each figure: the autoencoder's and each head's validation sequences.
+    expect(c.rows.map((r) => r.baselineRows)).toEqual([
+      (base.epochs[0].metrics as Record<string, number>).validationSequences,
+      heads[0].req.dataset.split.validation.length,
+      heads[1].req.dataset.split.validation.length,
+    ]);
+    expect(c.rows.every((r) => r.verdict === 'no clear difference' && r.interval === null)).toBe(
+      true,
+    );
     expect(heads.every((h) => h.epochs.length === 2)).toBe(true);
     expect(variant.config.downstream).toMatchObject({ gases: { mae: final(3, 'mae') } });
 
@@ -227,8 +236,8 @@ describe('video experiments', () => {
     expect(variant.config.augment).toMatchObject({ flip: true });
     expect(c.rows.map((r) => r.metric)).toEqual([
       'validation reconstruction loss',
-      'scene weighted F1 (validation)',
-      'gas MAE (validation)',
+      'scene weighted F1 (frozen encoder)',
+      'gas MAE (frozen encoder)',
     ]);
     expect(base.modelId && variant.modelId && base.modelId !== variant.modelId).toBe(true);
     const facts = ({ metrics }: (typeof base.epochs)[number]) => {

@@ -78,8 +78,12 @@ export function lagScan(maxLag: number): number[] {
 
 export interface LagResult {
   lag: number;
-  /** Validation MAE of the gas regressor trained at this lag. */
+  /** Validation MAE of the gas regressor trained at this lag (the mean over seeds). */
   mae: number;
+  /** Its sd over seeds (null with one seed); absent in scans saved before seeds. */
+  sd?: number | null;
+  /** Validation rows at this lag. */
+  rows?: number;
 }
 
 /** The lag with the lowest validation MAE (the earliest on ties), or null for an empty scan. */

@@ -8,7 +8,7 @@
 import { listRuns, putRuns } from '../store/runs';
 import type { RunRecord } from '../store/schema';
 import { newId } from '../util/id';
-import type { ComparisonRecord, ExperimentKind } from './comparison';
+import { restoreRow, type ComparisonRecord, type ExperimentKind } from './comparison';
 import type { LagResult } from './response-lag';
 
 /** A comparison as stored: the result table plus, for a lag scan, MAE at every lag. */
@@ -95,12 +95,16 @@ export async function savePair(
   return record;
 }
 
-/** The project's saved comparisons, newest first. */
+/**
+ * The project's saved comparisons, newest first; rows saved before seeds and intervals (issue 24)
+ * are read as one seed with no interval, so no verdict is claimed for them.
+ */
 export async function listComparisons(projectId: string): Promise<StoredComparison[]> {
   const runs = await listRuns(projectId);
   return runs
     .map((r) => r.config.result as StoredComparison | undefined)
     .filter((c): c is StoredComparison => !!c && typeof c === 'object' && 'rows' in c)
+    .map((c) => ({ ...c, rows: c.rows.map(restoreRow) }))
     .sort((a, b) => b.createdAt - a.createdAt);
 }
 

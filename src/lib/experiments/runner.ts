@@ -4,8 +4,9 @@
  * spectrogram CNN against the 193-feature MLP on scene labels (the CNN trains in the same worker
  * on WebGPU, see audio-cnn-trainer.ts). Each gas experiment trains the gas MLP on the 193 audio
  * features of every 30-s clip in the audio training worker (cheap enough for a laptop, and for
- * the demo in a test), builds the result table and saves the baseline and variant as a linked
- * run pair.
+ * the demo in a test). Every arm trains once per seed (k seeds, seed i the same in both arms), the
+ * tables (gas-tables.ts) give mean ± sd and an interval of the paired difference, and the baseline
+ * and variant are saved as a linked run pair whose curves are the mean over seeds.
  *
  * The video route (frozen autoencoder → gas head) needs a trained autoencoder and minutes per run
  * on a real GPU; the datasets built here are the same GasDataset the video head takes, so that
@@ -13,204 +14,67 @@
  */
 import { AUDIO_FEATURES } from '../shapes';
 import { listMovies } from '../store/movies';
-import { buildGasDataset, buildLabelDataset, gatherAudioFeatures } from '../study/studyStore';
+import { buildLabelDataset, gatherAudioFeatures } from '../study/studyStore';
 import { describeSplit } from '../study/splits';
-import type { MissingGasFill } from '../study/gasTargets';
-import type { SplitSpec } from '../study/dataset';
-import { maeByGroup } from '../metrics/regression';
-import type { AudioEpoch, AudioTrainConfig, AudioTrainData } from '../training/audio-trainer';
-import type { AudioTrainClient } from '../training/audio-train-client';
-import { PAPER_AUDIO_CONFIG } from '../training/audio-trainer';
+import type { AudioEpoch, AudioTrainData } from '../training/audio-trainer';
+import { METRICS } from './comparison';
 import {
-  METRICS,
-  compareMetric,
-  groupedResultTable,
-  type ExperimentKind,
-  type ResultRow,
-} from './comparison';
+  cellsFilledDifferently,
+  finalMae,
+  leaveOneMovieOutRows,
+  missingGasRows,
+  sceneF1Row,
+  unpairedMaeRow,
+  type ArmResult,
+  type MovieFoldData,
+} from './gas-tables';
+import { mean, sampleSd } from './uncertainty';
 import { bestLag, lagMinutes, lagScan, type LagResult } from './response-lag';
 import { savePair, type ArmRun, type StoredComparison } from './run-pair';
-import {
-  DEFAULT_CNN_CONFIG,
-  type CnnEpoch,
-  type CnnJob,
-  type CnnTrainResult,
-} from '../training/audio-cnn-trainer';
+import { DEFAULT_CNN_CONFIG, type CnnTrainResult } from '../training/audio-cnn-trainer';
 import { CNN_FRAMES, CNN_MEL_BANDS } from '../features/log-mel';
+import {
+  configFor,
+  epochRecords,
+  gasArmData,
+  inheritedSettings,
+  meanCurves,
+  sceneEpochRecords,
+  seedCurves,
+  seedList,
+  DEFAULT_EXPERIMENT_SETTINGS,
+  type ExperimentSettings,
+  type RunnableExperiment,
+} from './arm-data';
+import {
+  ExperimentStopped,
+  type ExperimentProgress,
+  type TrainArm,
+  type TrainCnn,
+} from './arm-training';
 
-export type RunnableExperiment = Extract<
-  ExperimentKind,
-  'missing-gas' | 'response-lag' | 'leave-one-movie-out' | 'audio-cnn'
->;
+export {
+  ExperimentStopped,
+  trainCnnInWorker,
+  trainInWorker,
+  type ExperimentProgress,
+  type TrainArm,
+  type TrainCnn,
+} from './arm-training';
 
-export interface ExperimentSettings {
-  epochs: number;
-  /** Response lag only: lags 0 … maxLag periods of 30 s. */
-  maxLag: number;
-  seed: number;
-}
-
-export const DEFAULT_EXPERIMENT_SETTINGS: ExperimentSettings = {
-  epochs: 100,
-  maxLag: 4,
-  seed: 1,
-};
-
-/** One arm's training: its per-epoch metrics and the final model's validation outputs. */
-export interface ArmResult {
-  history: AudioEpoch[];
-  scores: Float32Array;
-  stopped: boolean;
-}
-
-/** Trains one configuration on one dataset (the audio worker in the app, in-process in tests). */
-export type TrainArm = (
-  data: AudioTrainData,
-  config: AudioTrainConfig,
-  onEpoch: (e: AudioEpoch) => void,
-) => Promise<ArmResult>;
-
-/** Trains arms in the audio training worker (wasm, else cpu), one worker run per arm. */
-export function trainInWorker(client: AudioTrainClient): TrainArm {
-  return async (data, config, onEpoch) => {
-    const result: ArmResult = { history: [], scores: new Float32Array(0), stopped: false };
-    await client.train(data, [config], (msg) => {
-      if (msg.type === 'epoch') {
-        result.history.push(msg.epoch);
-        onEpoch(msg.epoch);
-      } else if (msg.type === 'done') {
-        result.scores = msg.validationScores;
-        result.stopped = msg.stopped;
-      }
-    });
-    return result;
-  };
-}
-
-/** Trains the spectrogram CNN on a job's clips (the audio worker on WebGPU in the app). */
-export type TrainCnn = (
-  job: CnnJob,
-  onEpoch: (e: CnnEpoch) => void,
-  onSpectrograms: (done: number, total: number) => void,
-) => Promise<CnnTrainResult & { backend?: string }>;
-
-/** Trains the CNN in the audio training worker (WebGPU, else cpu). */
-export function trainCnnInWorker(client: AudioTrainClient): TrainCnn {
-  return async (job, onEpoch, onSpectrograms) => {
-    let result: (CnnTrainResult & { backend?: string }) | null = null;
-    let backend = '';
-    await client.trainCnn(job, (msg) => {
-      if (msg.type === 'backend') backend = msg.name;
-      else if (msg.type === 'spectrograms') onSpectrograms(msg.done, msg.total);
-      else if (msg.type === 'cnn-epoch') onEpoch(msg.epoch);
-      else if (msg.type === 'cnn-done') result = { ...msg.result, backend };
-    });
-    if (!result) throw new Error('The spectrogram CNN run ended without a result.');
-    return result;
-  };
-}
-
-export interface ExperimentProgress {
-  fraction: number;
-  label: string;
-}
-
-export class ExperimentStopped extends Error {
-  override name = 'ExperimentStopped';
-  constructor() {
-    super('The experiment was stopped; nothing was saved.');
-  }
-}
-
-/** The dataset of one arm: gas targets of the clips that have audio features, and their rows. */
-interface GasArmData {
-  data: AudioTrainData;
-  rows: { movieId: string; index: number; screeningId: string }[];
-  split: string;
-}
-
-async function gasArmData(
-  projectId: string,
-  options: { missing?: MissingGasFill; lag?: number; split?: SplitSpec },
-): Promise<GasArmData> {
-  const built = await buildGasDataset(projectId, { ...options, sequences: 'audio' });
-  if (!built.rows.length) {
-    throw new Error(
-      'No clip has both audio features and gas measurements: compute audio features (Audio) and import VOC screenings (Data) first.',
-    );
-  }
-  if (!built.split.train.length || !built.split.validation.length) {
-    throw new Error(
-      `The split leaves ${built.split.train.length} training and ${built.split.validation.length} validation rows: both need some.`,
-    );
-  }
-  const x = await gatherAudioFeatures(projectId, built.rows);
-  return {
-    data: {
-      x,
-      width: AUDIO_FEATURES,
-      y: built.y,
-      outputs: built.chemicals.length,
-      train: built.split.train,
-      validation: built.split.validation,
-    },
-    rows: built.rows,
-    split:
-      built.split.note ??
-      `${built.split.train.length} train / ${built.split.validation.length} validation rows`,
-  };
-}
-
-function configFor(settings: ExperimentSettings): AudioTrainConfig {
-  return {
-    ...PAPER_AUDIO_CONFIG,
-    variant: 'improved',
-    task: 'gases',
-    epochs: settings.epochs,
-    seed: settings.seed,
-  };
-}
-
-function sceneEpochRecords(history: readonly AudioEpoch[]): Record<string, unknown>[] {
-  return history.map((e) => ({
-    epoch: e.epoch,
-    loss: e.loss,
-    val_loss: e.valLoss,
-    f1: e.f1,
-    precision: e.precision,
-    recall: e.recall,
-    ...('seconds' in e ? { seconds: e.seconds } : {}),
-  }));
-}
-
-function epochRecords(history: readonly AudioEpoch[]): Record<string, unknown>[] {
-  return history.map((e) => ({ epoch: e.epoch, loss: e.loss, val_loss: e.valLoss, mae: e.mae }));
-}
-
-/** MAE over the validation cells where `keep(row, output)` holds. */
-function maskedMae(
-  data: AudioTrainData,
-  scores: Float32Array,
-  keep: (row: number, output: number) => boolean,
-): number {
-  let sum = 0;
-  let n = 0;
-  data.validation.forEach((r, i) => {
-    for (let c = 0; c < data.outputs; c++) {
-      if (!keep(r, c)) continue;
-      sum += Math.abs(scores[i * data.outputs + c] - data.y[r * data.outputs + c]);
-      n++;
-    }
-  });
-  return n ? sum / n : NaN;
-}
-
-function finalMae(result: ArmResult): number {
-  return result.history.at(-1)?.mae ?? NaN;
-}
+export type { ArmResult } from './gas-tables';
+export {
+  DEFAULT_EXPERIMENT_SETTINGS,
+  seedList,
+  trainingsPerRun,
+  type ExperimentSettings,
+  type RunnableExperiment,
+} from './arm-data';
 
 export class ExperimentRunner {
   private stopped = false;
+  /** Epochs trained and their wall-clock seconds, for the section's cost estimate. */
+  private trained = { epochs: 0, seconds: 0 };
 
   constructor(
     private readonly train: TrainArm,
@@ -228,54 +92,93 @@ export class ExperimentRunner {
     settings: ExperimentSettings = DEFAULT_EXPERIMENT_SETTINGS,
   ): Promise<StoredComparison> {
     this.stopped = false;
+    this.trained = { epochs: 0, seconds: 0 };
     if (!(settings.epochs >= 1)) throw new Error('Train each arm for at least one epoch.');
-    if (experiment === 'missing-gas') return this.missingGas(projectId, settings);
-    if (experiment === 'response-lag') return this.responseLag(projectId, settings);
-    if (experiment === 'audio-cnn') return this.audioCnn(projectId, settings);
-    return this.leaveOneMovieOut(projectId, settings);
+    if (!(settings.seeds >= 1)) throw new Error('Train each arm with at least one seed.');
+    const inherited = await inheritedSettings(projectId, experiment);
+    const comparison =
+      experiment === 'missing-gas'
+        ? await this.missingGas(projectId, settings, inherited)
+        : experiment === 'response-lag'
+          ? await this.responseLag(projectId, settings, inherited)
+          : experiment === 'audio-cnn'
+            ? await this.audioCnn(projectId, settings, inherited)
+            : await this.leaveOneMovieOut(projectId, settings, inherited);
+    return comparison;
   }
 
-  /** Trains every arm in `arms` one after another, reporting progress over all of them. */
+  /**
+   * Trains every arm once per seed, arm after arm, reporting progress over all of them; returns
+   * arm × seed results.
+   */
   private async trainAll(
     arms: { label: string; data: AudioTrainData }[],
     settings: ExperimentSettings,
-  ): Promise<ArmResult[]> {
-    const out: ArmResult[] = [];
-    const total = arms.length * settings.epochs;
-    for (const [i, arm] of arms.entries()) {
-      if (this.stopped) throw new ExperimentStopped();
-      const result = await this.train(arm.data, configFor(settings), (e) =>
-        this.onProgress({
-          fraction: (i * settings.epochs + e.epoch) / total,
-          label: `${arm.label}: epoch ${e.epoch} / ${settings.epochs} · validation MAE ${e.mae?.toFixed(4)}`,
-        }),
-      );
-      if (result.stopped || this.stopped) throw new ExperimentStopped();
-      out.push(result);
+  ): Promise<ArmResult[][]> {
+    const seeds = seedList(settings);
+    const out: ArmResult[][] = [];
+    const total = arms.length * seeds.length * settings.epochs;
+    let done = 0;
+    for (const arm of arms) {
+      const perSeed: ArmResult[] = [];
+      for (const seed of seeds) {
+        if (this.stopped) throw new ExperimentStopped();
+        const where = seeds.length > 1 ? ` · seed ${seed}` : '';
+        const t0 = performance.now();
+        const result = await this.train(arm.data, configFor(settings, seed), (e) =>
+          this.onProgress({
+            fraction: (done + e.epoch) / total,
+            label: `${arm.label}${where}: epoch ${e.epoch} / ${settings.epochs} · validation MAE ${e.mae?.toFixed(4)}`,
+          }),
+        );
+        if (result.stopped || this.stopped) throw new ExperimentStopped();
+        this.count(settings.epochs, t0);
+        done += settings.epochs;
+        perSeed.push(result);
+      }
+      out.push(perSeed);
     }
     return out;
   }
 
-  private arm(label: string, result: ArmResult, config: Record<string, unknown>): ArmRun {
+  private count(epochs: number, since: number): void {
+    this.trained.epochs += epochs;
+    this.trained.seconds += (performance.now() - since) / 1000;
+  }
+
+  /** Seconds per trained epoch so far (what the next run's cost line multiplies). */
+  private secondsPerEpoch(): number {
+    return this.trained.epochs ? this.trained.seconds / this.trained.epochs : NaN;
+  }
+
+  /** An arm's run: curves are the mean over its seeds (with each metric's sd beside it). */
+  private arm(
+    label: string,
+    results: readonly ArmResult[],
+    config: Record<string, unknown>,
+    seeds: readonly number[],
+  ): ArmRun {
+    const perSeed = results.map((r) => epochRecords(r.history));
     return {
       label,
       kind: 'gases (audio features)',
-      config: { input: 'audio features', ...config },
-      epochs: epochRecords(result.history),
+      config: { input: 'audio features', ...config, seeds, seedCurves: seedCurves(seeds, perSeed) },
+      epochs: meanCurves(perSeed),
       state: 'done',
     };
   }
 
-  private async missingGas(projectId: string, settings: ExperimentSettings) {
+  private async missingGas(
+    projectId: string,
+    settings: ExperimentSettings,
+    inherited: Record<string, string>,
+  ) {
     const [base, variant] = await Promise.all([
       gasArmData(projectId, { missing: 'constant' }),
       gasArmData(projectId, { missing: 'movie-mean' }),
     ]);
-    // Cells filled differently have different truths in the two arms; the fair score is on the
-    // cells whose target is the same in both (every measured value).
-    const same = (r: number, c: number) =>
-      base.data.y[r * base.data.outputs + c] === variant.data.y[r * variant.data.outputs + c];
-    const filled = base.data.y.reduce((n, v, i) => n + (v === variant.data.y[i] ? 0 : 1), 0);
+    const filled = cellsFilledDifferently(base.data, variant.data);
+    const validationCells = base.data.validation.length * base.data.outputs;
     const [b, v] = await this.trainAll(
       [
         { label: '0.5 fill', data: base.data },
@@ -283,29 +186,33 @@ export class ExperimentRunner {
       ],
       settings,
     );
-    const rows: ResultRow[] = [
-      compareMetric(
-        { name: 'MAE where both targets agree', direction: 'lower' },
-        maskedMae(base.data, b.scores, same),
-        maskedMae(variant.data, v.scores, same),
-      ),
-      compareMetric(METRICS.mae, finalMae(b), finalMae(v)),
-    ];
     return savePair(
       projectId,
       'missing-gas',
-      this.arm('0.5 fill', b, { missing: 'constant' }),
-      this.arm('other screenings', v, { missing: 'movie-mean' }),
+      this.arm('0.5 fill', b, { missing: 'constant' }, seedList(settings)),
+      this.arm('other screenings', v, { missing: 'movie-mean' }, seedList(settings)),
       {
         experiment: 'missing-gas',
-        split: base.split,
-        rows,
-        settings: { ...settings, input: 'audio features', cellsFilledDifferently: filled },
+        split: `both arms: ${base.split}`,
+        seeds: seedList(settings),
+        inherited,
+        rows: missingGasRows(base.data, variant.data, b, v, settings.seed),
+        settings: {
+          ...settings,
+          input: 'audio features',
+          cellsFilledDifferently: filled,
+          validationCells,
+          secondsPerEpoch: this.secondsPerEpoch(),
+        },
       },
     );
   }
 
-  private async responseLag(projectId: string, settings: ExperimentSettings) {
+  private async responseLag(
+    projectId: string,
+    settings: ExperimentSettings,
+    inherited: Record<string, string>,
+  ) {
     const lags = lagScan(settings.maxLag);
     if (lags.length < 2) throw new Error('Scan at least lags 0 and 1.');
     const arms = await Promise.all(lags.map((lag) => gasArmData(projectId, { lag })));
@@ -313,27 +220,50 @@ export class ExperimentRunner {
       arms.map((a, i) => ({ label: `lag ${lags[i]}`, data: a.data })),
       settings,
     );
-    const scan: LagResult[] = lags.map((lag, i) => ({ lag, mae: finalMae(results[i]) }));
-    // The variant is the best lag after 0, so there is always a pair to compare.
+    const scan: LagResult[] = lags.map((lag, i) => {
+      const maes = results[i].map(finalMae);
+      return { lag, mae: mean(maes), sd: sampleSd(maes), rows: arms[i].data.validation.length };
+    });
+    // The variant is the best lag after 0 by mean MAE, so there is always a pair to compare.
     const best = bestLag(scan.slice(1))!;
     const label = (lag: number) => `lag ${lag} (${lagMinutes(lag)} min)`;
-    const rows = [compareMetric(METRICS.mae, scan[0].mae, best.mae)];
+    const rows = [
+      unpairedMaeRow(
+        METRICS.mae,
+        arms[0].data,
+        arms[best.lag].data,
+        results[0],
+        results[best.lag],
+        settings.seed,
+      ),
+    ];
     return savePair(
       projectId,
       'response-lag',
-      this.arm(label(0), results[0], { lag: 0 }),
-      this.arm(label(best.lag), results[best.lag], { lag: best.lag }),
+      this.arm(label(0), results[0], { lag: 0 }, seedList(settings)),
+      this.arm(label(best.lag), results[best.lag], { lag: best.lag }, seedList(settings)),
       {
         experiment: 'response-lag',
-        split: `last 20 % of each movie's lagged rows; lag 0: ${arms[0].split}`,
+        split: `each lag validates on its own lagged rows (lag 0: ${arms[0].split}; lag ${best.lag}: ${arms[best.lag].split})`,
+        seeds: seedList(settings),
+        inherited,
         rows,
         scan,
-        settings: { ...settings, input: 'audio features', bestLag: bestLag(scan)?.lag },
+        settings: {
+          ...settings,
+          input: 'audio features',
+          bestLag: bestLag(scan)?.lag,
+          secondsPerEpoch: this.secondsPerEpoch(),
+        },
       },
     );
   }
 
-  private async leaveOneMovieOut(projectId: string, settings: ExperimentSettings) {
+  private async leaveOneMovieOut(
+    projectId: string,
+    settings: ExperimentSettings,
+    inherited: Record<string, string>,
+  ) {
     const names = new Map((await listMovies(projectId)).map((m) => [m.id, m.name]));
     const base = await gasArmData(projectId, {});
     const movies = [...new Set(base.rows.map((r) => r.movieId))];
@@ -341,53 +271,67 @@ export class ExperimentRunner {
     const folds = await Promise.all(
       movies.map((movieId) => gasArmData(projectId, { split: { kind: 'movie-out', movieId } })),
     );
+    const nameOf = (id: string) => names.get(id) ?? id;
     const [b, ...foldResults] = await this.trainAll(
       [
         { label: 'paper split', data: base.data },
-        ...folds.map((f, i) => ({ label: `without ${names.get(movies[i])}`, data: f.data })),
+        ...folds.map((f, i) => ({ label: `without ${nameOf(movies[i])}`, data: f.data })),
       ],
       settings,
     );
-    const nameOf = (id: string) => names.get(id) ?? id;
-    const k = base.data.outputs;
-    const truth = new Float32Array(base.data.validation.length * k);
-    base.data.validation.forEach((r, i) =>
-      truth.set(base.data.y.subarray(r * k, (r + 1) * k), i * k),
+    const movieData: MovieFoldData[] = movies.map((movieId, i) => ({
+      name: nameOf(movieId),
+      baselinePositions: base.data.validation
+        .map((r, p) => (base.rows[r].movieId === movieId ? p : -1))
+        .filter((p) => p >= 0),
+      fold: folds[i].data,
+      results: foldResults[i],
+    }));
+    const rows = leaveOneMovieOutRows(base.data, b, movieData, settings.seed);
+    // The variant's curves: per epoch, the mean over folds (and seeds) and each held-out movie's MAE.
+    const seeds = seedList(settings);
+    const foldCurves = seeds.map((_, s) =>
+      foldResults[0][s].history.map((_, e) => {
+        const at = foldResults.map((f) => f[s].history[e]);
+        const avg = (pick: (x: AudioEpoch) => number) =>
+          at.reduce((sum, x) => sum + pick(x), 0) / at.length;
+        return {
+          epoch: e + 1,
+          loss: avg((x) => x.loss),
+          val_loss: avg((x) => x.valLoss),
+          mae: avg((x) => x.mae ?? NaN),
+          maePerMovie: Object.fromEntries(movies.map((m, i) => [nameOf(m), at[i].mae])),
+        };
+      }),
     );
-    const baseline = maeByGroup(truth, b.scores, k, (i) =>
-      nameOf(base.rows[base.data.validation[i]].movieId),
-    );
-    const variant = new Map(movies.map((m, i) => [nameOf(m), finalMae(foldResults[i])]));
-    const rows = groupedResultTable(METRICS.mae, baseline, variant);
-    // The variant's curves: the mean over folds per epoch, and each held-out movie's MAE.
-    const epochs = foldResults[0].history.map((_, e) => {
-      const at = foldResults.map((f) => f.history[e]);
-      const mean = (pick: (x: AudioEpoch) => number) =>
-        at.reduce((s, x) => s + pick(x), 0) / at.length;
-      return {
-        epoch: e + 1,
-        loss: mean((x) => x.loss),
-        val_loss: mean((x) => x.valLoss),
-        mae: mean((x) => x.mae ?? NaN),
-        maePerMovie: Object.fromEntries(movies.map((m, i) => [nameOf(m), at[i].mae])),
-      };
-    });
     return savePair(
       projectId,
       'leave-one-movie-out',
-      this.arm('last 20 % of each movie', b, { split: 'last-fraction' }),
+      this.arm('paper split', b, { split: 'project' }, seeds),
       {
         label: 'each movie held out',
         kind: 'gases (audio features)',
-        config: { input: 'audio features', split: 'movie-out', folds: movies.length },
-        epochs,
+        config: {
+          input: 'audio features',
+          split: 'movie-out',
+          folds: movies.length,
+          seeds,
+          seedCurves: seedCurves(seeds, foldCurves),
+        },
+        epochs: meanCurves(foldCurves),
         state: 'done',
       },
       {
         experiment: 'leave-one-movie-out',
-        split: `baseline: ${base.split}; variant: one fold per movie (${movies.length})`,
+        split: `baseline: ${base.split}; variant: one fold per movie (${movies.length}), validating on all of it`,
+        seeds,
+        inherited,
         rows,
-        settings: { ...settings, input: 'audio features' },
+        settings: {
+          ...settings,
+          input: 'audio features',
+          secondsPerEpoch: this.secondsPerEpoch(),
+        },
       },
     );
   }
@@ -396,7 +340,11 @@ export class ExperimentRunner {
    * The 193-feature MLP (improved variant) against the spectrogram CNN, both on the scene labels
    * of the clips that have features and stored audio, split with the project's setting.
    */
-  private async audioCnn(projectId: string, settings: ExperimentSettings) {
+  private async audioCnn(
+    projectId: string,
+    settings: ExperimentSettings,
+    inherited: Record<string, string>,
+  ) {
     if (!this.trainCnn) throw new Error('This runner cannot train the spectrogram CNN.');
     const labels = await buildLabelDataset(projectId, { sequences: 'audio' });
     if (!labels.rows.length || !labels.names.length) {
@@ -417,51 +365,83 @@ export class ExperimentRunner {
       train,
       validation,
     };
-    const total = 2 * settings.epochs;
-    const mlpConfig: AudioTrainConfig = { ...configFor(settings), task: 'scenes' };
-    const mlp = await this.train(mlpData, mlpConfig, (e) =>
-      this.onProgress({
-        fraction: e.epoch / total,
-        label: `193-feature MLP: epoch ${e.epoch} / ${settings.epochs} · F1 ${e.f1?.toFixed(3)}`,
-      }),
-    );
-    if (mlp.stopped || this.stopped) throw new ExperimentStopped();
-    const cnnConfig = {
-      ...DEFAULT_CNN_CONFIG,
-      task: 'scenes' as const,
-      epochs: settings.epochs,
-      seed: settings.seed,
-    };
-    const cnn = await this.trainCnn(
-      { projectId, rows: labels.rows, y: labels.y, outputs, train, validation, config: cnnConfig },
-      (e) =>
+    const seeds = seedList(settings);
+    const total = 2 * settings.epochs * seeds.length;
+    const where = (seed: number) => (seeds.length > 1 ? ` · seed ${seed}` : '');
+    const mlps: ArmResult[] = [];
+    for (const [i, seed] of seeds.entries()) {
+      const t0 = performance.now();
+      const mlp = await this.train(mlpData, { ...configFor(settings, seed), task: 'scenes' }, (e) =>
         this.onProgress({
-          fraction: (settings.epochs + e.epoch) / total,
-          label: `spectrogram CNN: epoch ${e.epoch} / ${settings.epochs} · F1 ${e.f1?.toFixed(3)} · ${e.seconds.toFixed(1)} s`,
+          fraction: (i * settings.epochs + e.epoch) / total,
+          label: `193-feature MLP${where(seed)}: epoch ${e.epoch} / ${settings.epochs} · F1 ${e.f1?.toFixed(3)}`,
         }),
-      (done, count) =>
-        this.onProgress({
-          fraction: settings.epochs / total,
-          label: `log-mel spectrograms: clip ${done} / ${count}`,
-        }),
-    ).catch((err: unknown) => {
-      // a stop while spectrograms are computed ends the worker's job with an error
-      throw this.stopped ? new ExperimentStopped() : err;
-    });
-    if (cnn.stopped || this.stopped) throw new ExperimentStopped();
+      );
+      if (mlp.stopped || this.stopped) throw new ExperimentStopped();
+      this.count(settings.epochs, t0);
+      mlps.push(mlp);
+    }
+    const cnnConfig = { ...DEFAULT_CNN_CONFIG, task: 'scenes' as const, epochs: settings.epochs };
+    const cnns: (CnnTrainResult & { backend?: string })[] = [];
+    for (const [i, seed] of seeds.entries()) {
+      const before = (seeds.length + i) * settings.epochs;
+      const t0 = performance.now();
+      const cnn = await this.trainCnn(
+        {
+          projectId,
+          rows: labels.rows,
+          y: labels.y,
+          outputs,
+          train,
+          validation,
+          config: { ...cnnConfig, seed },
+        },
+        (e) =>
+          this.onProgress({
+            fraction: (before + e.epoch) / total,
+            label: `spectrogram CNN${where(seed)}: epoch ${e.epoch} / ${settings.epochs} · F1 ${e.f1?.toFixed(3)} · ${e.seconds.toFixed(1)} s`,
+          }),
+        (done, count) =>
+          this.onProgress({
+            fraction: before / total,
+            label: `log-mel spectrograms: clip ${done} / ${count}`,
+          }),
+      ).catch((err: unknown) => {
+        // a stop while spectrograms are computed ends the worker's job with an error
+        throw this.stopped ? new ExperimentStopped() : err;
+      });
+      if (cnn.stopped || this.stopped) throw new ExperimentStopped();
+      this.count(settings.epochs, t0);
+      cnns.push(cnn);
+    }
     const f1 = (h: readonly AudioEpoch[]) => h.at(-1)?.f1 ?? NaN;
-    const rows = [compareMetric(METRICS.f1, f1(mlp.history), f1(cnn.history))];
-    const epochSeconds = cnn.history.reduce((s, e) => s + e.seconds, 0) / cnn.history.length;
+    const rows = [
+      sceneF1Row(
+        mlpData,
+        { values: mlps.map((m) => f1(m.history)), scores: mlps[0].scores },
+        { values: cnns.map((c) => f1(c.history)), scores: cnns[0].scores },
+        settings.seed,
+      ),
+    ];
+    const epochSeconds = mean(cnns.flatMap((c) => c.history.map((e) => e.seconds)));
     const shape = [CNN_MEL_BANDS, CNN_FRAMES, 1];
-    const cnnParameters = cnn.parameters;
+    const mlpCurves = mlps.map((m) => sceneEpochRecords(m.history));
+    const cnnCurves = cnns.map((c) => sceneEpochRecords(c.history));
+    const cnnParameters = cnns[0].parameters;
+    const backend = cnns[0].backend ?? null;
     return savePair(
       projectId,
       'audio-cnn',
       {
         label: '193-feature MLP (improved)',
         kind: 'scenes (audio features)',
-        config: { input: 'audio features', labels: labels.names },
-        epochs: sceneEpochRecords(mlp.history),
+        config: {
+          input: 'audio features',
+          labels: labels.names,
+          seeds,
+          seedCurves: seedCurves(seeds, mlpCurves),
+        },
+        epochs: meanCurves(mlpCurves),
         state: 'done',
       },
       {
@@ -470,24 +450,32 @@ export class ExperimentRunner {
         config: {
           input: `log-mel spectrogram ${shape.join(' × ')}`,
           labels: labels.names,
-          backend: cnn.backend ?? null,
+          backend,
           parameters: cnnParameters,
+          seeds,
+          seedCurves: seedCurves(seeds, cnnCurves),
         },
-        epochs: sceneEpochRecords(cnn.history),
+        epochs: meanCurves(cnnCurves),
         state: 'done',
       },
       {
         experiment: 'audio-cnn',
-        split: describeSplit(labels.split) + (labels.split.note ? ` (${labels.split.note})` : ''),
+        split:
+          'both arms: ' +
+          describeSplit(labels.split) +
+          (labels.split.note ? ` (${labels.split.note})` : ''),
+        seeds,
+        inherited,
         rows,
         settings: {
           ...settings,
           inputShape: shape,
           cnnParameters,
           cnnEpochSeconds: epochSeconds,
-          backend: cnn.backend ?? null,
+          backend,
           learningRate: cnnConfig.learningRate,
           batchSize: cnnConfig.batchSize,
+          secondsPerEpoch: this.secondsPerEpoch(),
         },
       },
     );

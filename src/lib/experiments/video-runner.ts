@@ -31,9 +31,17 @@ import { buildGasDataset, buildLabelDataset } from '../study/studyStore';
 import type { GasDataset, LabelDataset } from '../study/dataset';
 import { discardModel } from '../store/runs';
 import { DEFAULT_AUGMENT } from '../training/augment';
-import { METRICS, compareMetric, type ExperimentKind, type ResultRow } from './comparison';
+import {
+  METRICS,
+  compareExact,
+  compareSamples,
+  type ExperimentKind,
+  type MetricDefinition,
+  type ResultRow,
+} from './comparison';
+import { unpairedRowInterval } from './uncertainty';
 import { savePair, type ArmRun, type StoredComparison } from './run-pair';
-import { ExperimentStopped, type ExperimentProgress } from './runner';
+import { ExperimentStopped, type ExperimentProgress } from './arm-training';
 
 export type VideoExperiment = Extract<
   ExperimentKind,
@@ -221,9 +229,6 @@ interface ArmOutcome {
   heads: Partial<Record<HeadData['kind'], EpochResult>>;
 }
 
-const SCENE_F1 = { name: `scene ${METRICS.f1.name} (validation)`, direction: 'higher' } as const;
-const GAS_MAE = { name: `gas ${METRICS.mae.name} (validation)`, direction: 'lower' } as const;
-
 /** A head's final validation metric, NaN when that head did not run. */
 function headMetric(arm: ArmOutcome, kind: HeadData['kind'], key: 'f1' | 'mae'): number {
   const v = arm.heads[kind]?.metrics[key];
@@ -240,10 +245,13 @@ function downstreamOf(arm: ArmOutcome): Record<string, unknown> {
   );
 }
 
-const VALIDATION_LOSS = {
-  name: 'validation reconstruction loss',
-  direction: 'lower',
-} as const;
+/**
+ * One seed's figure per arm: no interval (the video arms train one seed each, and the worker
+ * reports no per-row values), so no verdict is claimed.
+ */
+function oneSeed(metric: MetricDefinition, b: number, v: number, rows: number): ResultRow {
+  return compareSamples(metric, { values: [b], rows }, { values: [v], rows });
+}
 
 function last(arm: ArmOutcome, pick: (e: EpochResult) => unknown): number {
   const v = pick(arm.epochs.at(-1)!);
@@ -258,22 +266,31 @@ function meanSeconds(arm: ArmOutcome): number {
  * The result table: reconstruction loss, then the downstream heads' scene F1 and gas MAE when
  * they ran, or the costs for the resolution pair.
  */
-export function videoRows(experiment: VideoExperiment, b: ArmOutcome, v: ArmOutcome): ResultRow[] {
-  const loss = compareMetric(
-    VALIDATION_LOSS,
+export function videoRows(
+  experiment: VideoExperiment,
+  b: ArmOutcome,
+  v: ArmOutcome,
+  headRows: Partial<Record<HeadData['kind'], number>> = {},
+): ResultRow[] {
+  const validationRows = Number(b.epochs[0]?.metrics.validationSequences ?? NaN);
+  const loss = oneSeed(
+    METRICS.reconstruction,
     last(b, (e) => e.valLoss),
     last(v, (e) => e.valLoss),
+    validationRows,
   );
   if (experiment !== 'resolution') {
     const rows = [loss];
     if (b.heads.scenes && v.heads.scenes) {
+      const n = headRows.scenes ?? NaN;
       rows.push(
-        compareMetric(SCENE_F1, headMetric(b, 'scenes', 'f1'), headMetric(v, 'scenes', 'f1')),
+        oneSeed(METRICS.headF1, headMetric(b, 'scenes', 'f1'), headMetric(v, 'scenes', 'f1'), n),
       );
     }
     if (b.heads.gases && v.heads.gases) {
+      const n = headRows.gases ?? NaN;
       rows.push(
-        compareMetric(GAS_MAE, headMetric(b, 'gases', 'mae'), headMetric(v, 'gases', 'mae')),
+        oneSeed(METRICS.headMae, headMetric(b, 'gases', 'mae'), headMetric(v, 'gases', 'mae'), n),
       );
     }
     return rows;
@@ -282,11 +299,18 @@ export function videoRows(experiment: VideoExperiment, b: ArmOutcome, v: ArmOutc
   const [pb, pv] = metric('parameters');
   const [ab, av] = metric('activationBytes');
   const [mb, mv] = metric('memoryBytes');
+  const seconds = (arm: ArmOutcome) => arm.epochs.map((e) => e.seconds);
   return [
-    compareMetric({ name: 'parameters', direction: 'lower' }, pb, pv),
-    compareMetric({ name: 'activation memory per sequence (bytes)', direction: 'lower' }, ab, av),
-    compareMetric({ name: 'tensor memory between steps (bytes)', direction: 'lower' }, mb, mv),
-    compareMetric(METRICS.epochSeconds, meanSeconds(b), meanSeconds(v)),
+    compareExact(METRICS.parameters, pb, pv),
+    compareExact(METRICS.activationBytes, ab, av),
+    oneSeed(METRICS.memoryBytes, mb, mv, NaN),
+    // Epoch times vary run to run: the interval resamples each arm's epochs.
+    compareSamples(
+      METRICS.epochSeconds,
+      { values: [meanSeconds(b)], rows: NaN },
+      { values: [meanSeconds(v)], rows: NaN },
+      { rowInterval: () => unpairedRowInterval(seconds(b), seconds(v), 1) },
+    ),
     loss,
   ];
 }
@@ -372,7 +396,13 @@ export class VideoExperimentRunner {
       return await savePair(projectId, experiment, armRun(specs[0], b), armRun(specs[1], v), {
         experiment,
         split,
-        rows: videoRows(experiment, b, v),
+        seeds: [settings.seed],
+        rows: videoRows(
+          experiment,
+          b,
+          v,
+          Object.fromEntries(heads.map((h) => [h.kind, h.dataset.split.validation.length])),
+        ),
         settings: { ...settings, backend: b.backend },
       });
     } catch (err) {

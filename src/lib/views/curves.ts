@@ -4,6 +4,7 @@
  * the faint raw one) and their CSV. The chart wrapper (chart.ts) only draws what this makes.
  */
 import type { RunRecord } from '../store/schema';
+import type { ComparisonCurve } from '../experiments/comparison-curves';
 import { seriesColour, type ChartSeries } from './chart';
 import { toCsv } from './csv';
 import { canonicalMetric, LOSS_METRICS, metricLabel } from './metric-names';
@@ -156,4 +157,20 @@ export function curvesCsv(series: readonly Series[], smoothing: number): string 
     return s.x.map((x, i) => [s.run, s.metric, x, s.y[i], smooth[i]]);
   });
   return toCsv(['run', 'metric', 'epoch', 'value', 'smoothed'], rows);
+}
+
+/** The two arms of a comparison always in these colours: baseline blue, variant orange. */
+export const ARM_COLOURS = { baseline: '#1f6fb4', variant: '#e8710a' } as const;
+
+/** A comparison's curves as chart series: each arm's mean thick, its seeds thin, in its colour. */
+export function comparisonSeries(curves: readonly ComparisonCurve[]): Series[] {
+  return curves.map((c) => ({
+    label: c.seed === null ? `${c.label} (mean)` : c.label,
+    run: c.run,
+    metric: c.metric,
+    x: c.x,
+    y: c.y,
+    colour: ARM_COLOURS[c.role],
+    width: c.seed === null ? 2.5 : 1,
+  }));
 }
