@@ -4,6 +4,7 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { copyVendorAssets } from './scripts/vendor-assets.ts';
+import pkg from './package.json' with { type: 'json' };
 
 // Cross-origin isolation lets workers use SharedArrayBuffer (multi-threaded wasm) where available.
 const isolationHeaders = {
@@ -13,6 +14,7 @@ const isolationHeaders = {
 
 export default defineConfig(({ mode }) => ({
   plugins: [svelte(), copyVendorAssets()],
+  define: { __APP_VERSION__: JSON.stringify(pkg.version) },
   optimizeDeps: { exclude: ['@ffmpeg/ffmpeg', '@ffmpeg/util', '@ffmpeg/core', 'h5wasm'] },
   worker: { format: 'es' },
   server: { headers: isolationHeaders },

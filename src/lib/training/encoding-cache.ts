@@ -109,6 +109,10 @@ async function encodeMissing(
         });
       }
     });
-    job.emit({ type: 'status', text: `Encoding sequences ${i + idx.length} / ${rows.length}` });
+    job.emit({
+      type: 'phase',
+      phase: 'encoding',
+      text: `Encoding sequences with the frozen encoder: ${i + idx.length} / ${rows.length}…`,
+    });
   }
 }

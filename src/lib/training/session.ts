@@ -6,7 +6,7 @@
  * the frozen encoder's cache (encoding-cache.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, webgpuDevice, type BackendInfo } from '../compute/backend';
+import { initBackend, webgpuDevice, type BackendInfo, type BackendName } from '../compute/backend';
 import type { ModelRecord, RunRecord } from '../store/schema';
 import { newId } from '../util/id';
 import { activationBytes, countParams } from '../models/forward';
@@ -40,10 +40,12 @@ import {
 import {
   ARM_RUN_ID,
   type ArmRequest,
+  type BackendOverride,
   type HeadArmRequest,
   type StartRequest,
   type TrainingConfig,
   type TrainingEvent,
+  type TrainingPhase,
 } from './protocol';
 
 export class TrainingSession {
@@ -58,12 +60,27 @@ export class TrainingSession {
     this.stopRequested = true;
   }
 
-  private async ensureBackend(order?: StartRequest['config']['backends']): Promise<BackendInfo> {
+  private async ensureBackend(order?: BackendName[]): Promise<BackendInfo> {
     if (this.backend) return this.backend;
+    const names = order?.length === 1 ? order[0] : (order ?? []).join(' or ') || 'first available';
+    this.phase('starting-backend', `Starting the ${names} backend…`);
     this.backend = await initBackend(order);
     if (this.backend.name === 'webgpu') this.gpu.watch(webgpuDevice());
     this.emit({ type: 'backend', info: this.backend });
     return this.backend;
+  }
+
+  private phase(phase: TrainingPhase, text: string): void {
+    this.emit({ type: 'phase', phase, text });
+  }
+
+  /** The first batch of a job on the current backend, which compiles its GPU programs. */
+  private firstBatch(): void {
+    const gpu = this.backend?.name !== 'cpu';
+    this.phase(
+      'first-batch',
+      gpu ? 'Compiling GPU programs and running the first batch…' : 'Running the first batch…',
+    );
   }
 
   /** Turns `device`'s loss and uncaptured errors into a fault of the current run. */
@@ -79,8 +96,9 @@ export class TrainingSession {
     this.gpu.check();
   }
 
-  async start(req: StartRequest): Promise<void> {
-    await this.ensureBackend(req.config.backends);
+  async start(req: StartRequest & BackendOverride): Promise<void> {
+    await this.ensureBackend(req.backends ?? req.config.backends);
+    this.phase('loading', 'Reading the project’s sequences…');
     const meta =
       req.kind === 'autoencoder'
         ? await autoencoderRows(req)
@@ -112,12 +130,10 @@ export class TrainingSession {
     await this.train(run.id);
   }
 
-  async resume(runId: string): Promise<void> {
+  async resume(runId: string, backends?: BackendName[]): Promise<void> {
     const run = await getRun(runId);
     if (!run) throw new Error('That run no longer exists.');
-    await this.ensureBackend(
-      (run.config as { backends?: StartRequest['config']['backends'] }).backends,
-    );
+    await this.ensureBackend(backends ?? (run.config as Partial<TrainingConfig>).backends);
     await setRunState(runId, 'running');
     this.emit({ type: 'state', runId, state: 'running' });
     await this.train(runId);
@@ -130,6 +146,7 @@ export class TrainingSession {
     const meta = record.meta as unknown as ModelMeta;
     const config = run.config as unknown as StartRequest['config'];
     this.stopRequested = false;
+    this.phase('building', 'Building the model…');
     const model = buildModel(meta);
     const optimizer = makeOptimizer(config.optimizer);
     try {
@@ -142,6 +159,7 @@ export class TrainingSession {
           ? sequenceLoader(meta)
           : await this.untilFault(encodingLoader(meta, this.encodingJob));
       const movieNames = await namesOfMovies(run.projectId);
+      this.firstBatch();
       const outcome = await this.untilFault(
         runEpochs({
           ...epochPlan(meta, config, model, optimizer, load, fromEpoch),
@@ -199,6 +217,7 @@ export class TrainingSession {
    */
   private async armJob(
     config: TrainingConfig,
+    backends: BackendName[] | undefined,
     work: (
       optimizer: tf.Optimizer,
       own: (model: tf.LayersModel) => tf.LayersModel,
@@ -210,7 +229,7 @@ export class TrainingSession {
     const optimizer = makeOptimizer(config.optimizer);
     this.stopRequested = false;
     try {
-      await this.ensureBackend(config.backends);
+      await this.ensureBackend(backends ?? config.backends);
       state = await work(optimizer, (model) => (models.push(model), model));
     } catch (err) {
       message = this.gpu.describe(err).message;
@@ -228,8 +247,9 @@ export class TrainingSession {
    * most tensor memory in use between steps (`memoryBytes`), the parameter count, the activation
    * bytes per sequence and the split's sizes.
    */
-  trainArm(req: ArmRequest): Promise<void> {
-    return this.armJob(req.config, async (optimizer, own) => {
+  trainArm(req: ArmRequest & BackendOverride): Promise<void> {
+    return this.armJob(req.config, req.backends, async (optimizer, own) => {
+      this.phase('loading', 'Reading the project’s sequences…');
       const stored = await autoencoderRows(req, req.sequencesPerMovie);
       const [frames, height, width, channels] = stored.inputShape!;
       const res = req.resolution ?? { width, height };
@@ -237,6 +257,7 @@ export class TrainingSession {
       if (req.keep && (res.width !== width || res.height !== height)) {
         throw new Error('Only an autoencoder trained on the stored frame size can be kept.');
       }
+      this.phase('building', 'Building the model…');
       const model = own(buildModel(meta as ModelMeta));
       const parameters = countParams(model).total;
       const perSequence = activationBytes(model);
@@ -244,6 +265,7 @@ export class TrainingSession {
       const augment = req.config.augment;
       let memoryBytes = 0;
       let final: { epoch: number; state: TrainingState } | null = null;
+      this.firstBatch();
       const outcome = await runEpochs({
         ...epochPlan(meta as ModelMeta, req.config, model, optimizer, load),
         ...(augment
@@ -295,14 +317,17 @@ export class TrainingSession {
    * A head on the frozen encoder of `req.encoder` (built, encoded and evaluated exactly as a stored
    * head run), storing nothing but the encoding cache; epochs carry the head's validation metrics.
    */
-  trainHeadArm(req: HeadArmRequest): Promise<void> {
-    return this.armJob(req.config, async (optimizer, own) => {
+  trainHeadArm(req: HeadArmRequest & BackendOverride): Promise<void> {
+    return this.armJob(req.config, req.backends, async (optimizer, own) => {
+      this.phase('loading', 'Reading the encoder…');
       const meta = headRows(req, await encoderInputDim(req.encoder));
+      this.phase('building', 'Building the model…');
       const model = own(buildModel(meta));
       const load = await this.untilFault(encodingLoader(meta, this.encodingJob));
       const movieNames = await namesOfMovies(req.projectId);
       // A stop while encoding leaves encodings missing: nothing to train on.
       if (this.stopRequested) return 'stopped';
+      this.firstBatch();
       return this.untilFault(
         runEpochs({
           ...epochPlan(meta, req.config, model, optimizer, load),
