@@ -4,7 +4,12 @@
  * An import is stored in one transaction after every check passed, so a refusal leaves the
  * project exactly as it was.
  */
-import { CHECKPOINT_STORES, latestCheckpoint, putCheckpoint } from '../store/checkpoints';
+import {
+  CHECKPOINT_STORES,
+  latestCheckpoint,
+  latestCheckpointEpoch,
+  putCheckpoint,
+} from '../store/checkpoints';
 import { openStore, writeTransaction } from '../store/db';
 import type { ModelRecord } from '../store/schema';
 import { InteropError } from './errors';
@@ -52,6 +57,35 @@ export async function listModels(projectId: string): Promise<ModelRecord[]> {
   const db = await openStore();
   const models = await db.getAllFromIndex('models', 'byProject', projectId);
   return models.sort((a, b) => a.createdAt - b.createdAt);
+}
+
+/** A stored model as Share lists it: its latest checkpoint's epoch, if it has weights yet. */
+export interface ModelListing {
+  model: ModelRecord;
+  epoch: number | undefined;
+  /** Tells it apart from others of the same name: when it was made and its epoch. */
+  label: string;
+}
+
+/**
+ * The project's models, oldest first, each with the epoch of its latest checkpoint (none yet: not
+ * downloadable) and a label that tells models of the same name apart.
+ */
+export async function listModelListings(projectId: string): Promise<ModelListing[]> {
+  const models = await listModels(projectId);
+  const count = new Map<string, number>();
+  for (const m of models) count.set(m.name, (count.get(m.name) ?? 0) + 1);
+  return Promise.all(
+    models.map(async (model) => {
+      const epoch = await latestCheckpointEpoch(model.id);
+      const when = new Date(model.createdAt).toISOString().slice(0, 16).replace('T', ' ');
+      const label =
+        count.get(model.name)! > 1
+          ? `${model.name} (${when}${epoch === undefined ? '' : `, epoch ${epoch}`})`
+          : model.name;
+      return { model, epoch, label };
+    }),
+  );
 }
 
 const head = async (f: Blob) => new Uint8Array(await f.slice(0, 4160).arrayBuffer());

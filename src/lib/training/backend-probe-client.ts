@@ -46,12 +46,19 @@ const PROBE_ORDER: readonly BackendName[] = ['cpu', 'webgl', 'webgpu'];
 
 type Listener = (probe: BackendProbeRecord) => void;
 const listeners = new Set<Listener>();
+const statusListeners = new Set<(text: string) => void>();
 let running: Promise<BackendProbeRecord> | null = null;
 
 /** Calls `listener` with every new measurement; returns the unsubscribe. */
 export function onBackendProbe(listener: Listener): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
+}
+
+/** Calls `listener` with the progress of any measurement, whoever started it. */
+export function onBackendProbeStatus(listener: (text: string) => void): () => void {
+  statusListeners.add(listener);
+  return () => statusListeners.delete(listener);
 }
 
 /** What the stored result is keyed by: a change of any of them re-measures. */
@@ -77,7 +84,11 @@ export function measureBackends(
   onStatus: (text: string) => void = () => {},
   limitMs = PROBE_LIMIT_MS,
 ): Promise<BackendProbeRecord> {
-  running ??= measureAll(onStatus, limitMs).finally(() => (running = null));
+  const report = (text: string) => {
+    onStatus(text);
+    for (const l of statusListeners) l(text);
+  };
+  running ??= measureAll(report, limitMs).finally(() => (running = null));
   return running;
 }
 
