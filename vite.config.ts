@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { copyVendorAssets } from './scripts/vendor-assets.ts';
 import { watKernels } from './scripts/wat-kernels.ts';
+import pkg from './package.json' with { type: 'json' };
 
 // Cross-origin isolation lets workers use SharedArrayBuffer (multi-threaded wasm) where available.
 const isolationHeaders = {
@@ -14,6 +15,7 @@ const isolationHeaders = {
 
 export default defineConfig(({ mode }) => ({
   plugins: [svelte(), copyVendorAssets(), watKernels()],
+  define: { __APP_VERSION__: JSON.stringify(pkg.version) },
   optimizeDeps: { exclude: ['@ffmpeg/core', 'h5wasm'] },
   // Worker bundles get their own plugins: the kernels they run are compiled from WAT there too.
   worker: { format: 'es', plugins: () => [watKernels()] },

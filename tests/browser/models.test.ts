@@ -60,8 +60,10 @@ describe('autoencoder cell', () => {
     await page.goto(`${baseUrl}/`);
     await loadDemo(page);
     const cell = page.locator('#autoencoder');
-    // Batch 1 keeps a full-size step short on SwiftShader; the batch size is a setting.
+    // Batch 1 keeps a full-size step short on SwiftShader; the batch size is a setting. WebGPU
+    // is forced: "automatic" would measure and pick the CPU over this software adapter.
     await cell.getByLabel('Batch', { exact: true }).fill('1');
+    await cell.getByLabel('Backend').selectOption('webgpu');
     await cell.getByRole('button', { name: 'Run' }).click();
     await expect
       .poll(() => cell.getByTestId('autoencoder-backend').textContent(), { timeout: 60_000 })

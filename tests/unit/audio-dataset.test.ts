@@ -59,6 +59,10 @@ describe('audio scene dataset', () => {
         createdAt: 0,
       });
     }
+    // Too few labels: the message points at the Audio cell's own threshold field.
+    await expect(loadAudioSceneData(project.id, { minLabelCount: 1000 })).rejects.toThrow(
+      'No label is used 1000 times: lower “Keep labels used at least … times” under Scene networks in the Audio cell.',
+    );
     const data = await loadAudioSceneData(project.id, { minLabelCount: 5 });
     expect(data.names).toEqual(['common', 'always']);
     expect(data.train).toHaveLength(8 + 12);

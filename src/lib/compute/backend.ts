@@ -88,12 +88,37 @@ export async function initBackend(
   throw new Error(`No TensorFlow.js backend could start: ${skipped.join('; ')}`);
 }
 
+/**
+ * Names of software rasterisers that offer WebGPU (or WebGL) on the CPU: Chromium's SwiftShader,
+ * Mesa's lavapipe / llvmpipe, Windows's WARP ("Microsoft Basic Render Driver").
+ */
+const SOFTWARE_RENDERER = /swiftshader|lavapipe|llvmpipe|softpipe|\bwarp\b|basic render|software/i;
+
+/** True when the adapter computes on the CPU: the fallback adapter or a known software renderer. */
+export function isSoftwareAdapter(adapter: AdapterSummary | null): boolean {
+  if (!adapter) return false;
+  return (
+    adapter.isFallback ||
+    SOFTWARE_RENDERER.test(`${adapter.vendor} ${adapter.architecture} ${adapter.description}`)
+  );
+}
+
+/** True when a WebGL renderer string names a software rasteriser. */
+export function isSoftwareRenderer(renderer: string): boolean {
+  return SOFTWARE_RENDERER.test(renderer);
+}
+
 export function adapterLabel(adapter: AdapterSummary | null): string {
   if (!adapter) return 'an unknown adapter';
   const name = [adapter.vendor, adapter.architecture, adapter.description]
     .filter(Boolean)
     .join(' ');
-  return `${name || 'an unnamed adapter'}${adapter.isFallback ? ' (software fallback)' : ''}`;
+  const software = adapter.isFallback
+    ? ' (software fallback)'
+    : isSoftwareAdapter(adapter)
+      ? ' (software)'
+      : '';
+  return `${name || 'an unnamed adapter'}${software}`;
 }
 
 /** The WebGPU device tfjs computes on, when the current backend is WebGPU. */

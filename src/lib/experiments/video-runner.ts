@@ -181,6 +181,8 @@ export class WorkerArms {
     new Promise<void>((resolve) => {
       this.finish = resolve;
       this.client = new TrainingClient((e) => {
+        if (e.type === 'estimate') return;
+        if (e.type === 'cancelled') return resolve();
         onEvent(e);
         if ((e.type === 'state' && e.state !== 'running') || e.type === 'error') resolve();
       });
@@ -430,7 +432,7 @@ export class VideoExperimentRunner {
           e.epoch + e.batch / e.batches,
           `${label}: epoch ${e.epoch + 1} / ${epochs}, batch ${e.batch} / ${e.batches} · loss ${e.loss.toFixed(4)}`,
         );
-      } else if (e.type === 'status') progress.report(0, `${label}: ${e.text}`);
+      } else if (e.type === 'phase') progress.report(0, `${label}: ${e.text}`);
       else if (e.type === 'epoch' && e.runId === ARM_RUN_ID) outcome.epochs.push(e.result);
       else if (e.type === 'kept') outcome.encoder = e.encoder;
       else if (e.type === 'state' && e.state !== 'running') {

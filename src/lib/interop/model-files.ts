@@ -108,8 +108,9 @@ export function describeModel(
         ? { width: res.width, height: res.height }
         : null,
     channelOrder: order === 'rgb' || order === 'bgr' ? order : null,
-    labelNames: strs(m.labelNames),
-    chemicals: strs(m.chemicals),
+    // The notebook's heads store their outputs' names as `names` (scenes: labels, gases: chemicals).
+    labelNames: strs(m.labelNames) ?? (model.kind === 'scenes' ? strs(m.names) : null),
+    chemicals: strs(m.chemicals) ?? (model.kind === 'gases' ? strs(m.names) : null),
     normalisation: m.normalisation ?? null,
     split: m.split ?? null,
     history: runs.filter((r) => r.modelId === model.id).flatMap((r) => r.epochs),

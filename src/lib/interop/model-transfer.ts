@@ -4,10 +4,11 @@
  * An import is stored in one transaction after every check passed, so a refusal leaves the
  * project exactly as it was.
  */
-import { latestCheckpoint } from '../store/checkpoints';
+import { latestCheckpoint, latestCheckpointEpoch } from '../store/checkpoints';
 import { listLabelSets } from '../store/labels';
 import { listMovies } from '../store/movies';
-import { addModel, getModel, listRuns } from '../store/runs';
+import { addModel, getModel, listModels, listRuns } from '../store/runs';
+import type { ModelRecord } from '../store/schema';
 import { InteropError } from './errors';
 import { readKerasH5File } from './keras-h5-client';
 import {
@@ -42,6 +43,35 @@ export async function modelDownloads(modelId: string, single: boolean): Promise<
   return single
     ? [exportModelSingleFile(model, checkpoint, runs)]
     : exportModelFiles(model, checkpoint, runs);
+}
+
+/** A stored model as Share lists it: its latest checkpoint's epoch, if it has weights yet. */
+export interface ModelListing {
+  model: ModelRecord;
+  epoch: number | undefined;
+  /** Tells it apart from others of the same name: when it was made and its epoch. */
+  label: string;
+}
+
+/**
+ * The project's models, oldest first, each with the epoch of its latest checkpoint (none yet: not
+ * downloadable) and a label that tells models of the same name apart.
+ */
+export async function listModelListings(projectId: string): Promise<ModelListing[]> {
+  const models = await listModels(projectId);
+  const count = new Map<string, number>();
+  for (const m of models) count.set(m.name, (count.get(m.name) ?? 0) + 1);
+  return Promise.all(
+    models.map(async (model) => {
+      const epoch = await latestCheckpointEpoch(model.id);
+      const when = new Date(model.createdAt).toISOString().slice(0, 16).replace('T', ' ');
+      const label =
+        count.get(model.name)! > 1
+          ? `${model.name} (${when}${epoch === undefined ? '' : `, epoch ${epoch}`})`
+          : model.name;
+      return { model, epoch, label };
+    }),
+  );
 }
 
 const head = async (f: Blob) => new Uint8Array(await f.slice(0, 4160).arrayBuffer());

@@ -1,6 +1,7 @@
 /**
  * Projects: create, list, rename, delete (with everything that belongs to them) and erase all.
  */
+import { eraseBackendProbes } from './backend-probes';
 import { openStore, eraseStore, writeTransaction } from './db';
 import { guardQuota } from './errors';
 import { PROJECT_STORES, type ProjectRecord } from './schema';
@@ -57,7 +58,8 @@ export async function deleteProject(id: string): Promise<void> {
   });
 }
 
-/** Erases every project and the database itself. */
+/** Erases every project and the database itself, and the backend measurements. */
 export async function eraseAllLocalData(): Promise<void> {
   await eraseStore();
+  await eraseBackendProbes();
 }

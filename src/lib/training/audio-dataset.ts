@@ -45,7 +45,10 @@ export async function loadAudioSceneData(
     );
   }
   if (labels.names.length === 0) {
-    throw new AudioDataError('No label is used often enough: lower the threshold in Study data.');
+    const times = options.minLabelCount == null ? 'often enough' : `${options.minLabelCount} times`;
+    throw new AudioDataError(
+      `No label is used ${times}: lower “Keep labels used at least … times” under Scene networks in the Audio cell.`,
+    );
   }
   if (labels.split.train.length === 0 || labels.split.validation.length === 0) {
     throw new AudioDataError(

@@ -38,11 +38,25 @@ export interface LoopOptions {
   augment?: (batch: Batch, epoch: number, index: number) => Batch;
   /** Called between batches; returning true stops at once (the epoch is discarded). */
   shouldStop?: () => boolean;
-  onBatch?: (info: { epoch: number; batch: number; batches: number; loss: number }) => void;
+  onBatch?: (info: BatchInfo) => void;
   /** Task metrics on the validation predictions (row order of `validation`). */
   evaluate?: (predictions: Float32Array, rows: readonly number[]) => Record<string, unknown>;
   /** Receives every finished epoch with its state; awaited before the next epoch starts. */
   onEpoch: (epoch: EpochResult, state: () => Promise<TrainingState>) => Promise<void>;
+}
+
+/** One finished training batch, with what a progress line and its ETA need. */
+export interface BatchInfo {
+  /** 0-based epoch; 1-based batch of `batches`. */
+  epoch: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  /** Training sequences of this epoch done so far, of `sequencesTotal`. */
+  sequencesDone: number;
+  sequencesTotal: number;
+  /** Seconds since the epoch started. */
+  elapsedS: number;
 }
 
 export interface EpochResult {
@@ -141,6 +155,7 @@ export async function runEpochs(o: LoopOptions): Promise<LoopOutcome> {
     const order = o.shuffle ? seededShuffle(o.train, o.seed * 100_003 + epoch) : [...o.train];
     const batches = batchesOf(order, o.batchSize);
     let sum = 0;
+    let done = 0;
     // One step stays in flight: step b is queued before step b − 1's loss is read, so the device
     // never idles while the loss travels back (a fixed ~10 ms per step on a fast GPU).
     let inFlight: { loss: tf.Scalar; b: number } | null = null;
@@ -155,7 +170,16 @@ export async function runEpochs(o: LoopOptions): Promise<LoopOutcome> {
         loss.dispose();
       }
       sum += value * batches[b].length;
-      o.onBatch?.({ epoch, batch: b + 1, batches: batches.length, loss: value });
+      done += batches[b].length;
+      o.onBatch?.({
+        epoch,
+        batch: b + 1,
+        batches: batches.length,
+        loss: value,
+        sequencesDone: done,
+        sequencesTotal: order.length,
+        elapsedS: (performance.now() - started) / 1000,
+      });
     };
     try {
       for (let b = 0; b < batches.length; b++) {

@@ -7,7 +7,7 @@
 import type { BackendInfo, BackendName } from '../compute/backend';
 import type { LabelDataset, GasDataset } from '../study/dataset';
 import type { OptimizerConfig } from './optimizer';
-import type { EpochResult } from './loop';
+import type { BatchInfo, EpochResult } from './loop';
 import type { RunRecord } from '../store/schema';
 import type { EncoderRef } from '../store/runs';
 import type { Resolution } from '../shapes';
@@ -110,12 +110,20 @@ export type StartRequest =
       dataset: GasDataset;
     };
 
+/**
+ * The backends a job tries, as the page resolved them ("automatic" becomes the measured choice);
+ * overrides `config.backends`, which keeps what the user chose.
+ */
+export interface BackendOverride {
+  backends?: BackendName[];
+}
+
 export type TrainingRequest =
-  | StartRequest
+  | (StartRequest & BackendOverride)
   /** Continue a paused or stopped run from its last checkpoint (datasets as when it started). */
-  | { type: 'resume'; runId: string; dataset?: LabelDataset | GasDataset }
-  | ArmRequest
-  | HeadArmRequest
+  | ({ type: 'resume'; runId: string; dataset?: LabelDataset | GasDataset } & BackendOverride)
+  | (ArmRequest & BackendOverride)
+  | (HeadArmRequest & BackendOverride)
   | { type: 'stop' };
 
 export interface MemoryInfo {
@@ -127,18 +135,20 @@ export interface MemoryInfo {
   tensors: number;
 }
 
+/**
+ * Stages before training proper, in order: the page choosing (and perhaps measuring) the backend,
+ * the worker starting it, reading the sequences, building the model, then the first batch, which
+ * compiles the GPU programs. 'encoding' is the heads' frozen encoder filling its cache.
+ */
+export type TrainingPhase =
+  'choosing-backend' | 'starting-backend' | 'loading' | 'building' | 'encoding' | 'first-batch';
+
 export type TrainingEvent =
   | { type: 'backend'; info: BackendInfo }
   | { type: 'run'; run: RunRecord }
-  | { type: 'status'; text: string }
-  | {
-      type: 'progress';
-      epoch: number;
-      batch: number;
-      batches: number;
-      loss: number;
-      memory: MemoryInfo;
-    }
+  /** What the job is doing before its first batch (and between a run's stages). */
+  | { type: 'phase'; phase: TrainingPhase; text: string }
+  | ({ type: 'progress'; memory: MemoryInfo } & BatchInfo)
   | { type: 'epoch'; runId: string; result: EpochResult }
   /** An experiment arm's autoencoder was stored (ArmRequest.keep). */
   | { type: 'kept'; encoder: EncoderRef }

@@ -23,7 +23,7 @@ scope.onmessage = (ev: MessageEvent<TrainingRequest>) => {
         ? session.trainArm(req)
         : req.type === 'head-arm'
           ? session.trainHeadArm(req)
-          : session.resume(req.runId);
+          : session.resume(req.runId, req.backends);
   work.catch((err: unknown) =>
     scope.postMessage({
       type: 'error',

@@ -10,7 +10,8 @@ import { SplitDense } from '../../../src/lib/models/layers';
 import { initBackend, maxBufferBytes, type BackendName } from '../../../src/lib/compute/backend';
 import { writeTransaction } from '../../../src/lib/store/db';
 import { buildSceneHead } from '../../../src/lib/models/scene-head';
-import { memoryInUse, TrainingSession } from '../../../src/lib/training/session';
+import { TrainingSession } from '../../../src/lib/training/session';
+import { memoryInUse } from '../../../src/lib/training/batch-loaders';
 import {
   DEFAULT_TRAINING_CONFIG,
   type MemoryInfo,
