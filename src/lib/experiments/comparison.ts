@@ -1,5 +1,5 @@
 /**
- * The result table of a comparison (issue 10, made reviewable in issue 24): one line per metric —
+ * The result table of a comparison: one line per metric —
  * each arm's mean ± sd over seeds and the rows behind it, the 95 % interval of the paired
  * difference (variant − baseline), and a verdict only where that interval excludes zero — plus a
  * tidy CSV (one line per metric × arm × seed). Pure data; the notebook renders and stores it.
@@ -214,7 +214,7 @@ function row(
 }
 
 /**
- * A row as stored before issue 24 (one value per arm, a zero-tolerance verdict) read as one seed
+ * A row as stored before seeds and intervals (one value per arm, a zero-tolerance verdict) read as one seed
  * with no interval: no verdict is claimed for it.
  */
 export function restoreRow(stored: ResultRow | Record<string, unknown>): ResultRow {

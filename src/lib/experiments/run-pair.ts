@@ -1,5 +1,5 @@
 /**
- * Saved run pairs (issue 10): the baseline and variant of an experiment are two ordinary runs in
+ * Saved run pairs: the baseline and variant of an experiment are two ordinary runs in
  * the `runs` store, so every view that overlays runs (curves, tables) shows them without knowing
  * about experiments. The link lives in each run's config (`comparison`: id, role, partner), and
  * the variant run also carries the result table, so a pair is saved in one transaction and needs
@@ -96,7 +96,7 @@ export async function savePair(
 }
 
 /**
- * The project's saved comparisons, newest first; rows saved before seeds and intervals (issue 24)
+ * The project's saved comparisons, newest first; rows saved before seeds and intervals
  * are read as one seed with no interval, so no verdict is claimed for them.
  */
 export async function listComparisons(projectId: string): Promise<StoredComparison[]> {

@@ -1,5 +1,5 @@
 /**
- * The experiments of issue 10 that the notebook runs end to end on a project: missing gas values
+ * The Beyond-the-paper experiments that the notebook runs end to end on a project: missing gas values
  * (0.5 vs the movie's other screenings), the response-lag scan, leave-one-movie-out, and the
  * spectrogram CNN against the 193-feature MLP on scene labels (the CNN trains in the same worker
  * on WebGPU, see audio-cnn-trainer.ts). Each gas experiment trains the gas MLP on the 193 audio

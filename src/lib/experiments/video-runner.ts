@@ -1,5 +1,5 @@
 /**
- * The video experiments of issue 10 that train the autoencoder itself: switch unpooling vs the
+ * The Beyond-the-paper video experiments that train the autoencoder itself: switch unpooling vs the
  * paper's upsampling decoder, training with vs without augmentation, and 128×72 vs 64×36 frames.
  * Both arms train on the same split of the project's stored sequences, one after the other, in the
  * training worker (WebGPU, else CPU: never wasm, whose conv3d gradients are wrong), and are saved

@@ -1,5 +1,5 @@
 /**
- * The spectrogram CNN's input (issue 10, after Piczak 2015): each 30-s clip's log-mel power
+ * The spectrogram CNN's input (after Piczak 2015): each 30-s clip's log-mel power
  * spectrogram as the feature extractor computes it (librosa's centred STFT 2048 / 512, Slaney mel,
  * power_to_db — imported from `features/`, not rewritten), with 64 mel bands instead of 128 and
  * every 10 frames (≈ 232 ms) averaged: 64 × 129 per clip instead of 128 × 1292, 20× fewer values.

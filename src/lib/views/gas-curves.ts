@@ -1,5 +1,5 @@
 /**
- * Predicted vs measured gas curves over film time for one screening (issue 8's last table): the
+ * Predicted vs measured gas curves over film time for one screening: the
  * gas head predicts one value per chemical from a sequence alone, so every screening of a movie
  * shares the prediction, while the measured curve is that screening's own normalised targets.
  * Pure: the worker supplies the predictions, the chart only draws the series made here.
