@@ -30,6 +30,8 @@ interface FormatCase {
   pixFmt: string;
   /** The stream's own format, which native ffmpeg scales (RGB: what the browser converted). */
   stream: string;
+  /** The matrix the browser converted RGB with (Firefox: BT.709 on an untagged stream). */
+  converted?: 'bt709';
   /** Plane sizes: [width divisor, height divisor, bytes per sample, samples per pixel]. */
   planes: [number, number, number, number][];
 }
@@ -72,6 +74,7 @@ const CASES: FormatCase[] = [
   rgbCase('RGBX', 'rgb0'),
   rgbCase('BGRA', 'bgra'),
   rgbCase('BGRX', 'bgr0'),
+  { ...rgbCase('BGRX', 'bgr0'), converted: 'bt709' },
 ];
 
 /** A browser's YUV → RGB conversion: exact arithmetic, chroma interpolated. */
@@ -85,7 +88,7 @@ function picturesOf(c: FormatCase): { data: Uint8Array; planes: PlaneSpan[] }[] 
   const chain =
     c.stream === c.pixFmt
       ? `format=${c.pixFmt}`
-      : `format=${c.stream},${BROWSER_RGB},format=${c.pixFmt}`;
+      : `format=${c.stream},${BROWSER_RGB}${c.converted ? `:in_color_matrix=${c.converted}` : ''},format=${c.pixFmt}`;
   const raw = runNativeFfmpeg([...SOURCE, '-vf', chain, '-f', 'rawvideo', '-']);
   const dims = c.planes.map(([dx, dy, b, n]) => ({
     row: Math.ceil(W / dx) * b * n,
@@ -131,7 +134,9 @@ function madVsNative(c: FormatCase, target: ScaleTarget): number {
     // As the worker does: copyTo writes into the buffer `destination` gives.
     const dst = reader.destination(c.format, data.length);
     dst.set(data);
-    const rgb = reader.scale(c.format, dst, planes, { matrix: 'bt601', fullRange: false });
+    const stream = { matrix: 'bt601', fullRange: false } as const;
+    const converted = { matrix: c.converted ?? 'bt601', fullRange: false } as const;
+    const rgb = reader.scale(c.format, dst, planes, stream, converted);
     for (let i = 0; i < frameBytes; i++) sum += Math.abs(rgb[i] - native[f * frameBytes + i]);
   });
   return sum / native.length;
@@ -151,11 +156,11 @@ describe('DecodedPictures: every decoder format scaled as native ffmpeg scales t
     { width: 128, height: 72, fit: 'stretch' },
   ];
   for (const c of CASES) {
-    it(`${c.format} (${c.pixFmt})`, () => {
+    it(`${c.format} (${c.pixFmt}${c.converted ? `, converted with ${c.converted}` : ''})`, () => {
       for (const target of targets) {
         const m = madVsNative(c, target);
         console.log(
-          `${c.format} → ${target.width}×${target.height} ${target.fit}: MAD vs native ${m.toFixed(4)}`,
+          `${c.format}${c.converted ?? ''} → ${target.width}×${target.height} ${target.fit}: MAD vs native ${m.toFixed(4)}`,
         );
         expect(m).toBeLessThan(tolerance(c.format));
       }

@@ -7,9 +7,11 @@
  * - 8-bit I420/I422/I444 (alpha plane ignored) and NV12: copied straight into the scaler's memory;
  *   4:2:2 and 4:4:4 chroma is scaled from its own size (ChromaSubsampling);
  * - 10/12-bit planes: rounded to 8 bits, keeping the subsampling;
- * - RGB(A/X), BGR(A/X): the decoder already converted the stream's YUV with its matrix; it is
- *   converted back with the same matrix and range to 4:2:0 (chroma from each 2×2 block's mean),
- *   so swscale's own YUV → RGB lookup (YuvToRgb) makes the stored bytes as it does for I420.
+ * - RGB(A/X), BGR(A/X): the decoder already converted the stream's YUV with the matrix and range
+ *   its frame's `colorSpace` names (Firefox: BT.709 even for untagged SD streams, where ffmpeg
+ *   assumes BT.601); it is converted back with those to 4:2:0 (chroma from each 2×2 block's mean),
+ *   then swscale's own YUV → RGB lookup (YuvToRgb) with the stream's colour makes the stored bytes
+ *   as it does for I420.
  */
 import type { PictureColour } from './probe';
 import { CHROMA_420, FrameScaler, type ChromaSubsampling, type ScaleTarget } from './scale';
@@ -44,6 +46,24 @@ export function formatLayout(format: string | null): FormatLayout | null {
 export interface PlaneSpan {
   offset: number;
   stride: number;
+}
+
+/**
+ * The conversion a decoder says it made (a frame's `colorSpace`), or `fallback` where it names
+ * none we know.
+ */
+export function decoderColour(
+  space: VideoColorSpaceInit | null | undefined,
+  fallback: PictureColour,
+): PictureColour {
+  const matrix =
+    space?.matrix === 'bt709'
+      ? 'bt709'
+      : space?.matrix === 'bt470bg' || space?.matrix === 'smpte170m'
+        ? 'bt601'
+        : null;
+  if (!matrix) return fallback;
+  return { matrix, fullRange: space?.fullRange ?? fallback.fullRange };
 }
 
 /** swscale's luma weights (Kr, Kb) per matrix. */
@@ -83,12 +103,17 @@ export class DecodedPictures {
     return new Uint8Array(this.#scratch, 0, bytes);
   }
 
-  /** The stored frame (W×H×3 RGB) from a picture `copyTo` wrote into `destination`'s buffer. */
+  /**
+   * The stored frame (W×H×3 RGB) from a picture `copyTo` wrote into `destination`'s buffer.
+   * `colour` is the stream's (as ffmpeg reads its tags); `converted`, for RGB pictures, the
+   * conversion the decoder made (decoderColour).
+   */
   scale(
     format: string | null,
     data: Uint8Array,
     planes: readonly PlaneSpan[],
     colour: PictureColour,
+    converted: PictureColour = colour,
   ): Uint8Array {
     const layout = formatLayout(format);
     if (!layout) throw new Error(`unsupported picture format ${format}`);
@@ -120,7 +145,7 @@ export class DecodedPictures {
       out.subarray(width * height + cw * ch),
     ];
     if (layout.kind === 'rgb')
-      rgbToI420(data, planes[0], layout.order, width, height, colour, y, u, v);
+      rgbToI420(data, planes[0], layout.order, width, height, converted, y, u, v);
     else
       [y, u, v].forEach((dst, i) =>
         narrowPlane(data, planes[i], layout.bits, i ? cw : width, i ? ch : height, dst),

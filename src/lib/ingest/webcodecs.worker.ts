@@ -27,7 +27,7 @@ import {
   type ToVideoDecoder,
 } from './protocol';
 import { Phases } from './phases';
-import { DecodedPictures, formatLayout } from './pixel-formats';
+import { DecodedPictures, decoderColour, formatLayout } from './pixel-formats';
 import { canDecodeAudio, decodeAudioClips } from './webcodecs-audio';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -165,7 +165,8 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
       const buf = pictures.destination(format, frame.allocationSize());
       const layout = await phases.time('copy', frame.copyTo(buf));
       const scaling = performance.now();
-      const rgb = pictures.scale(format, buf, layout, colour);
+      const converted = decoderColour(frame.colorSpace, colour);
+      const rgb = pictures.scale(format, buf, layout, colour, converted);
       phases.add('scale', scaling);
       for (const k of slotsOf.get(d)!) place(k, rgb);
     } finally {
