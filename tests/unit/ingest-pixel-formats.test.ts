@@ -30,6 +30,8 @@ interface FormatCase {
   pixFmt: string;
   /** The stream's own format, which native ffmpeg scales (RGB: what the browser converted). */
   stream: string;
+  /** RGB formats: R, G and B's byte within a pixel. */
+  order?: number[];
   /** The matrix the browser converted RGB with (Firefox: BT.709 on an untagged stream). */
   converted?: 'bt709';
   /** Plane sizes: [width divisor, height divisor, bytes per sample, samples per pixel]. */
@@ -50,9 +52,10 @@ function planarCase(format: string): FormatCase {
   return { format, pixFmt, stream: pixFmt, planes: yuv(sx, sy, bits ? 2 : 1, alpha === 'A') };
 }
 
-const rgbCase = (format: string, pixFmt: string): FormatCase => ({
+const rgbCase = (format: string, pixFmt: string, order: number[]): FormatCase => ({
   format,
   pixFmt,
+  order,
   stream: 'yuv420p',
   planes: [[1, 1, 1, 4]],
 });
@@ -70,34 +73,68 @@ const CASES: FormatCase[] = [
       [2, 2, 1, 2],
     ],
   },
-  rgbCase('RGBA', 'rgba'),
-  rgbCase('RGBX', 'rgb0'),
-  rgbCase('BGRA', 'bgra'),
-  rgbCase('BGRX', 'bgr0'),
-  { ...rgbCase('BGRX', 'bgr0'), converted: 'bt709' },
+  rgbCase('RGBA', 'rgba', [0, 1, 2]),
+  rgbCase('RGBX', 'rgb0', [0, 1, 2]),
+  rgbCase('BGRA', 'bgra', [2, 1, 0]),
+  rgbCase('BGRX', 'bgr0', [2, 1, 0]),
+  { ...rgbCase('BGRX', 'bgr0', [2, 1, 0]), converted: 'bt709' },
 ];
 
-/** A browser's YUV → RGB conversion: exact arithmetic, chroma interpolated. */
-const BROWSER_RGB = 'scale=flags=accurate_rnd+full_chroma_int';
+/**
+ * A browser's YUV → RGB conversion, as libyuv (Firefox, Chromium) makes it: limited range, chroma
+ * weights in 1/64 from libyuv's tables (blue-from-U capped at 128), each 2×2 block sharing its
+ * chroma sample. Firefox's BGRX frames of h264-aac.mp4 match this (blue exactly).
+ */
+const LIBYUV = {
+  bt601: { ub: 128, ug: 25, vg: 52, vr: 102 },
+  bt709: { ub: 128, ug: 14, vg: 34, vr: 115 },
+};
+
+/** 4:2:0 frames (W×H) to packed RGB(X) with `order` giving R, G, B's byte within a pixel. */
+function browserRgb(yuv: Uint8Array, order: number[], matrix: 'bt601' | 'bt709'): Uint8Array {
+  const { ub, ug, vg, vr } = LIBYUV[matrix];
+  const [cw, ch] = [Math.ceil(W / 2), Math.ceil(H / 2)];
+  const frameBytes = W * H + 2 * cw * ch;
+  const out = new Uint8Array((yuv.length / frameBytes) * W * H * 4).fill(255);
+  const byte = (x: number) => Math.min(255, Math.max(0, Math.round(x)));
+  for (let f = 0, o = 0; f < yuv.length / frameBytes; f++) {
+    const base = f * frameBytes;
+    for (let r = 0; r < H; r++) {
+      for (let c = 0; c < W; c++, o += 4) {
+        const i = base + W * H + (r >> 1) * cw + (c >> 1);
+        const [u, v] = [yuv[i] - 128, yuv[i + cw * ch] - 128];
+        const l = ((yuv[base + r * W + c] - 16) * 255) / 219;
+        out[o + order[0]] = byte(l + (vr * v) / 64);
+        out[o + order[1]] = byte(l - (ug * u + vg * v) / 64);
+        out[o + order[2]] = byte(l + (ub * u) / 64);
+      }
+    }
+  }
+  return out;
+}
 
 /** Row padding, as decoders align their strides. */
 const PAD = 24;
 
 /** Native ffmpeg's pictures of `c` and where each plane lies once re-laid with padded rows. */
 function picturesOf(c: FormatCase): { data: Uint8Array; planes: PlaneSpan[] }[] {
-  const chain =
-    c.stream === c.pixFmt
-      ? `format=${c.pixFmt}`
-      : `format=${c.stream},${BROWSER_RGB}${c.converted ? `:in_color_matrix=${c.converted}` : ''},format=${c.pixFmt}`;
-  const raw = runNativeFfmpeg([...SOURCE, '-vf', chain, '-f', 'rawvideo', '-']);
+  const raw = runNativeFfmpeg([
+    ...SOURCE,
+    '-vf',
+    c.order ? `format=${c.stream}` : `format=${c.stream},format=${c.pixFmt}`,
+    '-f',
+    'rawvideo',
+    '-',
+  ]);
+  const pictureBytes = c.order ? browserRgb(raw, c.order, c.converted ?? 'bt601') : raw;
   const dims = c.planes.map(([dx, dy, b, n]) => ({
     row: Math.ceil(W / dx) * b * n,
     rows: Math.ceil(H / dy),
   }));
   const packed = dims.reduce((s, d) => s + d.row * d.rows, 0);
-  expect(raw.length % packed).toBe(0);
+  expect(pictureBytes.length % packed).toBe(0);
   const pictures = [];
-  for (let at = 0; at < raw.length;) {
+  for (let at = 0; at < pictureBytes.length;) {
     const planes: PlaneSpan[] = [];
     let offset = 8; // copyTo may be given a buffer whose planes do not start at 0
     for (const d of dims) {
@@ -107,7 +144,7 @@ function picturesOf(c: FormatCase): { data: Uint8Array; planes: PlaneSpan[] }[] 
     const data = new Uint8Array(offset);
     dims.forEach((d, i) => {
       for (let r = 0; r < d.rows; r++, at += d.row)
-        data.set(raw.subarray(at, at + d.row), planes[i].offset + r * planes[i].stride);
+        data.set(pictureBytes.subarray(at, at + d.row), planes[i].offset + r * planes[i].stride);
     });
     pictures.push({ data, planes });
   }
@@ -144,9 +181,9 @@ function madVsNative(c: FormatCase, target: ScaleTarget): number {
 
 /**
  * MAD bounds vs native ffmpeg. 8-bit YUV and RGB: 0.15 (the WebCodecs ingest's I420 bound is
- * 0.1; 4:2:2 and RGB at 128×72 sit near 0.11, RGB from the decoder's rounding). 10/12-bit: the
- * samples are rounded to 8 bits before the 8-bit kernel scales them, where swscale keeps 15 bits:
- * 0.5, the ffmpeg.wasm path's bound.
+ * 0.1; 4:2:2 at 128×72 sits near 0.12; RGB read back from libyuv's conversion equals I420's).
+ * 10/12-bit: the samples are rounded to 8 bits before the 8-bit kernel scales them, where swscale
+ * keeps 15 bits: 0.5, the ffmpeg.wasm path's bound.
  */
 const tolerance = (format: string) => (/P1[02]$/.test(format) ? 0.5 : 0.15);
 

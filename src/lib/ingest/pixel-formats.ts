@@ -185,9 +185,30 @@ function narrowPlane(
 }
 
 /**
- * Packed RGB back to 8-bit 4:2:0 YUV with the stream's matrix and range: luma per pixel, chroma
- * from each 2×2 block's mean RGB (the conversion is linear, so this is the mean of the pixels'
- * chroma), each rounded to the nearest level.
+ * A decoder's YUV → RGB conversion as browsers make it (libyuv, in Firefox and Chromium):
+ * R = yg·(Y − yo) + vr·v, G = yg·(Y − yo) − ug·u − vg·v, B = yg·(Y − yo) + ub·u, with u, v the
+ * chroma less 128 and the chroma weights in 1/64, ub capped at 2 (libyuv's 8-bit limit; BT.709's
+ * exact 2.112 put Firefox's blue 3.7 levels off, the capped one matched it exactly).
+ */
+function decoderWeights({ matrix, fullRange }: PictureColour) {
+  const [kr, kb] = LUMA_WEIGHTS[matrix];
+  const kg = 1 - kr - kb;
+  const cs = fullRange ? 1 : 255 / 224;
+  const q = (c: number) => Math.min(128, Math.round(c * 64)) / 64;
+  return {
+    yg: fullRange ? 1 : 255 / 219,
+    yo: fullRange ? 0 : 16,
+    vr: q(2 * (1 - kr) * cs),
+    ub: q(2 * (1 - kb) * cs),
+    ug: q(((2 * (1 - kb) * kb) / kg) * cs),
+    vg: q(((2 * (1 - kr) * kr) / kg) * cs),
+  };
+}
+
+/**
+ * Packed RGB back to 8-bit 4:2:0 YUV by inverting the decoder's conversion (decoderWeights): luma
+ * per pixel, chroma from each 2×2 block's mean RGB (the conversion is linear, and decoders share
+ * one chroma sample across the block), each rounded to the nearest level.
  */
 function rgbToI420(
   data: Uint8Array,
@@ -195,22 +216,21 @@ function rgbToI420(
   [ro, go, bo]: [number, number, number],
   w: number,
   h: number,
-  { matrix, fullRange }: PictureColour,
+  colour: PictureColour,
   Y: Uint8Array,
   U: Uint8Array,
   V: Uint8Array,
 ): void {
-  const [kr, kb] = LUMA_WEIGHTS[matrix];
-  const kg = 1 - kr - kb;
-  const [ys, yo, cs] = fullRange ? [1, 0, 1] : [219 / 255, 16, 224 / 255];
-  const cu = cs / (2 * (1 - kb));
-  const cv = cs / (2 * (1 - kr));
+  const { yg, yo, vr, ub, ug, vg } = decoderWeights(colour);
+  // G = L − ug·(B − L)/ub − vg·(R − L)/vr, solved for the luma term L = yg·(Y − yo).
+  const [wb, wr] = [ug / ub, vg / vr];
+  const luma = (r: number, g: number, b: number) => (g + wb * b + wr * r) / (1 + wb + wr);
   const clamp = (x: number) => (x <= 0 ? 0 : x >= 255 ? 255 : Math.round(x));
   const src = data.subarray(plane.offset);
   const stride = plane.stride;
   for (let r = 0; r < h; r++) {
     for (let c = 0, p = r * stride; c < w; c++, p += 4) {
-      Y[r * w + c] = clamp(yo + ys * (kr * src[p + ro] + kg * src[p + go] + kb * src[p + bo]));
+      Y[r * w + c] = clamp(yo + luma(src[p + ro], src[p + go], src[p + bo]) / yg);
     }
   }
   const cw = Math.ceil(w / 2);
@@ -233,10 +253,10 @@ function rgbToI420(
         B += src[p + bo];
       }
       [R, G, B] = [R / 4, G / 4, B / 4];
-      const luma = kr * R + kg * G + kb * B;
+      const L = luma(R, G, B);
       const i = (r >> 1) * cw + (c >> 1);
-      U[i] = clamp(128 + cu * (B - luma));
-      V[i] = clamp(128 + cv * (R - luma));
+      U[i] = clamp(128 + (B - L) / ub);
+      V[i] = clamp(128 + (R - L) / vr);
     }
   }
 }
