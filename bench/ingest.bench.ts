@@ -315,7 +315,7 @@ const bench: Benchmark = {
       console.log(
         `${app.path}: ${(app.ms / 1000).toFixed(1)} s, ${((frames * 1000) / app.ms).toFixed(1)} movie frames/s, ` +
           `ratio to native ${(app.ms / base.ms).toFixed(2)}, first second decoded after ` +
-          `${(app.firstMs / 1000).toFixed(1)} s, renderer peak RSS ${app.peakMb.toFixed(0)} MB, ` +
+          `${(app.firstMs / 1000).toFixed(1)} s, renderer peak RSS ${app.peakMb ? `${app.peakMb.toFixed(0)} MB` : 'not measured'}, ` +
           `browser CPU ${app.cpuS.toFixed(1)} s (ratio ${(app.cpuS / base.cpuS).toFixed(2)})`,
       );
       if (app.phases) {

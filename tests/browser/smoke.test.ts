@@ -14,12 +14,12 @@ import { videoFilter } from '../../src/lib/ingest/plan';
 import type { BatchNormCase, ConvCase, ReduceCase } from './harness/kernels.harness';
 
 /**
- * Firefox hands out BGRX pictures it converted with BT.709 (its frames' colorSpace says so), read
- * back with that matrix; what remains (MAD 1.62 on h264-aac, Chromium's I420 0.011) is Firefox's
- * own rounding of the conversion, mostly in blue (docs/browsers.md). Read with ffmpeg's BT.601
- * instead it was 6.30.
+ * Firefox hands out BGRX pictures it converted itself (BT.709 by its frames' colorSpace, libyuv's
+ * arithmetic), read back by inverting that conversion: MAD 0.24 on h264-aac (Chromium's I420
+ * 0.011; read back as ffmpeg's BT.601 it was 6.30), what remains being libyuv's fixed-point
+ * rounding and the colours its RGB clipped. Bounded as the ffmpeg.wasm path is.
  */
-const FIREFOX_WEBCODECS_MAD = 2;
+const FIREFOX_WEBCODECS_MAD = 0.5;
 
 const media = (name: string) => resolve('static/media', name);
 const STRETCH = videoFilter({ width: 64, height: 36, fit: 'stretch' });
