@@ -16,11 +16,14 @@ export interface EnginePage {
 
 export interface Engine {
   name: string;
+  /** Whether this configuration offers WebGPU (the suite checks it does, or does not). */
+  webgpu: boolean;
   open(): Promise<EnginePage>;
 }
 
 const chromium: Engine = {
   name: 'Chromium',
+  webgpu: true,
   async open() {
     const s = await openBrowser();
     return {
@@ -37,6 +40,7 @@ const chromium: Engine = {
 function firefox(webgpu: boolean): Engine {
   return {
     name: webgpu ? 'Firefox (WebGPU prefs)' : 'Firefox (default prefs)',
+    webgpu,
     async open() {
       const { browser, page } = await launchFirefox(webgpu);
       const errors: string[] = [];

@@ -196,7 +196,7 @@ for (const engine of ENGINES) {
       );
       console.log(`smoke: ${engine.name}: WebGPU adapter ${webgpu}`);
       // Firefox offers WebGPU on Linux only with the prefs; Chromium here always (SwiftShader).
-      expect(webgpu).toBe(engine.name !== 'Firefox (default prefs)');
+      expect(webgpu).toBe(engine.webgpu);
       if (!webgpu) return;
       const { cpu, webgpu: gpu } = await page.evaluate(
         () => (window as unknown as Harness).harness.models.compareTraining(2),
@@ -209,7 +209,7 @@ for (const engine of ENGINES) {
     });
 
     it('runs the custom WebGPU kernels as the CPU does, where it has WebGPU', async () => {
-      if (engine.name === 'Firefox (default prefs)') return;
+      if (!engine.webgpu) return;
       const conv = await page.evaluate(
         (c) => (window as unknown as Harness).harness.kernels.conv3dErrors(c),
         { x: [2, 7, 5, 9, 2], f: [3, 2, 3], out: 5, strides: 2, pad: 'same' } as ConvCase,
