@@ -16,6 +16,7 @@ import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { build, preview } from 'vite';
 import { openBrowser } from '../tests/browser/chromium.ts';
+import { launchFirefox } from '../tests/browser/firefox.ts';
 import type { Benchmark } from './harness.ts';
 
 const SECONDS = Number(process.env.INGEST_BENCH_SECONDS ?? 60);
@@ -213,6 +214,53 @@ async function timeBrowser(
   }
 }
 
+/**
+ * The same ingest in Firefox (default prefs: its VideoDecoder, no WebGPU needed here), driven
+ * through the page's DOM since puppeteer has no playwright locators.
+ */
+async function timeFirefox(url: string, clip = CLIP): Promise<BrowserRun> {
+  const { browser, page } = await launchFirefox(false);
+  try {
+    await page.goto(url);
+    await page.waitForSelector('[data-testid="no-project"], [data-testid="project"]');
+    await page.type('input[aria-label="New project name"]', 'Bench');
+    await page.click('form button[type="submit"]');
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="project"]')?.textContent?.includes('Bench'),
+    );
+    const input = await page.waitForSelector('[data-testid="movie-files"]');
+    const t0 = performance.now();
+    const cpu0 = descendantsCpuS();
+    await (input as unknown as { uploadFile(p: string): Promise<void> }).uploadFile(clip);
+    const row = `tr[data-movie="clip-1080p-${SECONDS}s-${PRESET}"]`;
+    const text = (id: string) =>
+      page.evaluate(
+        (sel) => document.querySelector(sel)?.textContent?.trim() ?? '',
+        `${row} [data-testid="${id}"]`,
+      );
+    let firstMs = 0;
+    for (;;) {
+      if (!firstMs && /^[1-9]/.test(await text('progress'))) firstMs = performance.now() - t0;
+      if (/complete|failed/.test(await text('state'))) break;
+      if (performance.now() - t0 > 3_600_000) throw new Error('Firefox ingest timed out');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const ms = performance.now() - t0;
+    const state = await text('state');
+    if (!state.includes('complete')) throw new Error(`ingest failed in Firefox: ${state}`);
+    return {
+      phases: null,
+      ms,
+      firstMs,
+      peakMb: 0,
+      cpuS: descendantsCpuS() - cpu0,
+      path: `Firefox ${await text('decoder')}`,
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
@@ -239,6 +287,8 @@ const bench: Benchmark = {
     let native: { ms: number; cpuS: number };
     let nativeMkv: { ms: number; cpuS: number };
     let mkv: BrowserRun;
+    let firefox: BrowserRun;
+    let nativeForFirefox: { ms: number; cpuS: number };
     try {
       native = timeNative(CLIP);
       runs.push(await timeBrowser(url, 'auto'));
@@ -249,6 +299,8 @@ const bench: Benchmark = {
       runs.push(await timeBrowser(url, 'ffmpeg.wasm'));
       nativeMkv = timeNative(CLIP_MKV);
       mkv = await timeBrowser(url, 'auto', CLIP_MKV);
+      nativeForFirefox = timeNative(CLIP);
+      firefox = await timeFirefox(url);
     } finally {
       await server.close();
     }
@@ -263,7 +315,7 @@ const bench: Benchmark = {
       console.log(
         `${app.path}: ${(app.ms / 1000).toFixed(1)} s, ${((frames * 1000) / app.ms).toFixed(1)} movie frames/s, ` +
           `ratio to native ${(app.ms / base.ms).toFixed(2)}, first second decoded after ` +
-          `${(app.firstMs / 1000).toFixed(1)} s, renderer peak RSS ${app.peakMb.toFixed(0)} MB, ` +
+          `${(app.firstMs / 1000).toFixed(1)} s, renderer peak RSS ${app.peakMb ? `${app.peakMb.toFixed(0)} MB` : 'not measured'}, ` +
           `browser CPU ${app.cpuS.toFixed(1)} s (ratio ${(app.cpuS / base.cpuS).toFixed(2)})`,
       );
       if (app.phases) {
@@ -282,6 +334,11 @@ const bench: Benchmark = {
         `${nativeMkv.cpuS.toFixed(1)} s; ratios below are to native on the MKV`,
     );
     print(mkv, nativeMkv);
+    console.log(
+      `Firefox row: native ffmpeg run just before it ${(nativeForFirefox.ms / 1000).toFixed(1)} s; ` +
+        `ratios to that run (goal ≤ 1.5 wall on medium)`,
+    );
+    print(firefox, nativeForFirefox);
     if (rounds.length > 1) {
       const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
       const wall = rounds.map((r) => r.app.ms / r.native.ms);

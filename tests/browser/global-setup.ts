@@ -4,11 +4,14 @@ import { build, preview, type PreviewServer } from 'vite';
 import type { TestProject } from 'vitest/node';
 import type {} from 'vitest';
 import { findChromium } from './chromium';
+import { findFirefox } from './firefox';
 
 let server: PreviewServer | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
-  findChromium(); // fail before a long build when no browser is installed
+  // Fail before a long build when a browser is missing.
+  findChromium();
+  findFirefox();
   await build({ mode: 'test', logLevel: 'warn' });
   server = await preview({
     mode: 'test',

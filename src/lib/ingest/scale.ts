@@ -3,8 +3,9 @@
  * does (libswscale, flags=bicubic), so the WebCodecs path stores what the ffmpeg.wasm path stores:
  * - a separable bicubic (B = 0, C = 0.6) whose support widens with the downscale factor (each
  *   output pixel averages its whole footprint), pixel centres aligned, edges clamped;
- * - luma scaled to W×H; chroma (4:2:0, centre-sited) scaled to ⌈W/2⌉×H, since swscale writes packed
- *   RGB with horizontally subsampled chroma, each chroma sample serving two output pixels;
+ * - luma scaled to W×H; chroma (4:2:0, 4:2:2 or 4:4:4, centre-sited) scaled to ⌈W/2⌉×H, since
+ *   swscale writes packed RGB with horizontally subsampled chroma, each chroma sample serving two
+ *   output pixels;
  * - YUV → RGB with the picture's matrix (BT.601 unless tagged BT.709) and range (limited unless
  *   tagged full).
  * Crop-to-fill scales to the aspect-preserving size that covers W×H (ffmpeg's
@@ -23,7 +24,7 @@ import { HPASS_STEP, scaleKernel, VPASS_BLOCK, type ScaleKernel } from './scale-
 export interface YuvPicture {
   width: number;
   height: number;
-  /** Planes and their strides; chroma is 4:2:0 (⌈w/2⌉ × ⌈h/2⌉). */
+  /** Planes and their strides; chroma is the scaler's subsampling (4:2:0: ⌈w/2⌉ × ⌈h/2⌉). */
   y: Uint8Array;
   u: Uint8Array;
   v: Uint8Array;
@@ -35,6 +36,18 @@ export interface YuvPicture {
   matrix: 'bt601' | 'bt709';
   fullRange: boolean;
 }
+
+/**
+ * Chroma subsampling as log2 factors per axis: 4:2:0 is {x: 1, y: 1}, 4:2:2 {x: 1, y: 0}, 4:4:4
+ * {x: 0, y: 0}. swscale filters the chroma planes from their own size, so each layout is scaled
+ * from the samples it has, not from a 4:2:0 copy.
+ */
+export interface ChromaSubsampling {
+  x: 0 | 1;
+  y: 0 | 1;
+}
+
+export const CHROMA_420: ChromaSubsampling = { x: 1, y: 1 };
 
 export interface ScaleTarget {
   width: number;
@@ -143,6 +156,48 @@ export class YuvToRgb {
   }
 }
 
+/**
+ * swscale's full-chroma output (SWS_FULL_CHR_H_INT, which it forces for 4:4:4 sources): no table,
+ * fixed-point arithmetic on the scaled samples kept to 1/512 of a level, coefficients in 1/8192.
+ */
+export class FullChromaYuvToRgb {
+  readonly #y: number;
+  readonly #yOffset: number;
+  readonly #vr: number;
+  readonly #vg: number;
+  readonly #ug: number;
+  readonly #ub: number;
+
+  constructor(matrix: 'bt601' | 'bt709', fullRange: boolean) {
+    let [crv, cbu, cgu, cgv] = INVERSE[matrix];
+    [cgu, cgv] = [-cgu, -cgv];
+    let cy = 65536;
+    let oy = 0;
+    if (!fullRange) {
+      cy = Math.floor((cy * 255) / 219);
+      oy = 16 * 65536;
+    } else {
+      [crv, cbu, cgu, cgv] = [crv, cbu, cgu, cgv].map((c) => Math.trunc((c * 224) / 255));
+    }
+    const toInt16 = (c: number, bits: number) => Math.floor((c * 2 ** bits + 0x8000) / 65536);
+    this.#y = toInt16(cy, 13);
+    this.#yOffset = toInt16(oy, 9);
+    [this.#vr, this.#vg, this.#ug, this.#ub] = [crv, cgv, cgu, cbu].map((c) => toInt16(c, 13));
+  }
+
+  /** `y`, `u`, `v` are the scaled samples in levels (floats). */
+  write(out: Uint8Array, at: number, y: number, u: number, v: number): void {
+    const Y = (Math.round(y * 512) - this.#yOffset) * this.#y + (1 << 21);
+    const U = Math.round(u * 512) - (128 << 9);
+    const V = Math.round(v * 512) - (128 << 9);
+    const top = 2 ** 30 - 1;
+    const level = (x: number) => Math.floor((x <= 0 ? 0 : x >= top ? top : x) / 2 ** 22);
+    out[at] = level(Y + V * this.#vr);
+    out[at + 1] = level(Y + V * this.#vg + U * this.#ug);
+    out[at + 2] = level(Y + U * this.#ub);
+  }
+}
+
 const byte = (v: number) => (v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v));
 
 /** A scaled plane: float32 from FrameScaler, float64 from the reference scaler in the tests. */
@@ -157,18 +212,23 @@ export function planesToRgb(
   sw: number,
   sh: number,
   target: ScaleTarget,
-  convert: YuvToRgb,
+  convert: YuvToRgb | FullChromaYuvToRgb,
 ): Uint8Array {
   const { width: W, height: H } = target;
-  const cwOut = Math.ceil(sw / 2);
+  const fullChroma = convert instanceof FullChromaYuvToRgb;
+  const shift = fullChroma ? 0 : 1;
+  const cwOut = Math.ceil(sw / 2 ** shift);
   const x0 = Math.floor((sw - W) / 2);
   const y0 = Math.floor((sh - H) / 2);
   const out = new Uint8Array(W * H * 3);
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       const sx = x + x0;
-      const c = (y + y0) * cwOut + (sx >> 1);
-      convert.write(out, (y * W + x) * 3, byte(Y[(y + y0) * sw + sx]), byte(U[c]), byte(V[c]));
+      const c = (y + y0) * cwOut + (sx >> shift);
+      const at = (y * W + x) * 3;
+      const luma = Y[(y + y0) * sw + sx];
+      if (fullChroma) convert.write(out, at, luma, U[c], V[c]);
+      else convert.write(out, at, byte(luma), byte(U[c]), byte(V[c]));
     }
   }
   return out;
@@ -222,6 +282,9 @@ export class FrameScaler {
   readonly #scaledW: number;
   readonly #scaledH: number;
   readonly #chromaW: number;
+  /** Source chroma plane size. */
+  readonly #cw: number;
+  readonly #ch: number;
   readonly #kernel: ScaleKernel;
   readonly #vertical: [VerticalTable, VerticalTable];
   /** Horizontal tables: luma, chroma planar (I420), chroma interleaved (NV12). */
@@ -231,22 +294,24 @@ export class FrameScaler {
   /** Horizontal-pass outputs (f32 planes): Y sw×sh, U and V ⌈sw/2⌉×sh. */
   readonly #out: [number, number, number];
   readonly #picture: number;
-  #convert: YuvToRgb | null = null;
+  #convert: YuvToRgb | FullChromaYuvToRgb | null = null;
   #convertKey = '';
 
   constructor(
     readonly srcW: number,
     readonly srcH: number,
     readonly target: ScaleTarget,
+    readonly chroma: ChromaSubsampling = CHROMA_420,
   ) {
     [this.#scaledW, this.#scaledH] =
       target.fit === 'crop'
         ? coverSize(srcW, srcH, target.width, target.height)
         : [target.width, target.height];
     const [sw, sh] = [this.#scaledW, this.#scaledH];
-    this.#chromaW = Math.ceil(sw / 2);
-    const cw = Math.ceil(srcW / 2);
-    const ch = Math.ceil(srcH / 2);
+    // swscale keeps full-width chroma when the source has it (SWS_FULL_CHR_H_INT).
+    this.#chromaW = chroma.x === 0 ? sw : Math.ceil(sw / 2);
+    const cw = (this.#cw = Math.ceil(srcW / 2 ** chroma.x));
+    const ch = (this.#ch = Math.ceil(srcH / 2 ** chroma.y));
     const fy = [axisFilter(srcH, sh), axisFilter(ch, sh)];
     const [fxY, fxC] = [axisFilter(srcW, sw), axisFilter(cw, this.#chromaW)];
     const hWeights = [
@@ -327,8 +392,8 @@ export class FrameScaler {
     if (planes.every((a) => a.buffer === buffer)) {
       return [p.y.byteOffset, p.u.byteOffset, p.uvStep === 2 ? p.u.byteOffset + 1 : p.v.byteOffset];
     }
-    const ch = Math.ceil(p.height / 2);
-    const chromaRow = Math.ceil(p.width / 2) * p.uvStep;
+    const ch = this.#ch;
+    const chromaRow = this.#cw * p.uvStep;
     const extents = [
       (p.height - 1) * p.yStride + p.width,
       (ch - 1) * p.uStride + chromaRow,
@@ -347,7 +412,7 @@ export class FrameScaler {
 
   scale(p: YuvPicture): Uint8Array {
     const [sw, sh, cwOut] = [this.#scaledW, this.#scaledH, this.#chromaW];
-    const cw = Math.ceil(p.width / 2);
+    const cw = this.#cw;
     const [yAt, uAt, vAt] = this.#placePlanes(p);
     const kernel = this.#kernel;
     const [yMid, uMid, vMid] = this.#mid;
@@ -381,7 +446,12 @@ export class FrameScaler {
     const buffer = kernel.memory.buffer;
     const key = `${p.matrix}/${p.fullRange}`;
     if (key !== this.#convertKey)
-      [this.#convert, this.#convertKey] = [new YuvToRgb(p.matrix, p.fullRange), key];
+      [this.#convert, this.#convertKey] = [
+        this.chroma.x === 0
+          ? new FullChromaYuvToRgb(p.matrix, p.fullRange)
+          : new YuvToRgb(p.matrix, p.fullRange),
+        key,
+      ];
     return planesToRgb(
       [
         new Float32Array(buffer, yOut, sw * sh),

@@ -27,7 +27,7 @@ import {
   type ToVideoDecoder,
 } from './protocol';
 import { Phases } from './phases';
-import { FrameScaler } from './scale';
+import { DecodedPictures, decoderColour, formatLayout } from './pixel-formats';
 import { canDecodeAudio, decodeAudioClips } from './webcodecs-audio';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -110,7 +110,7 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
   const clips = new Map<number, Float32Array<ArrayBuffer>>();
   let nextSequence = plan.fromSequence;
   let filledSlots = 0;
-  let scaler: FrameScaler | null = null;
+  let pictures: DecodedPictures | null = null;
   let failure: Error | null = null;
   let work = Promise.resolve();
 
@@ -156,29 +156,17 @@ async function decode(file: File, plan: DecodePlan, colour: PictureColour): Prom
     try {
       const rect = frame.visibleRect!;
       const format = frame.format;
-      if (format !== 'I420' && format !== 'NV12')
-        throw new DecoderFault(`unsupported picture format ${format}`);
-      scaler ??= new FrameScaler(rect.width, rect.height, plan);
-      // The picture goes straight into the scaler's memory, one buffer for every picture
-      // (conversions run one at a time): a fresh 3-MB buffer per 1080p frame would be garbage
-      // the collector reclaims late, and memory would grow with length.
-      const buf = scaler.pictureBuffer(frame.allocationSize());
+      if (!formatLayout(format)) throw new DecoderFault(`unsupported picture format ${format}`);
+      pictures ??= new DecodedPictures(rect.width, rect.height, plan);
+      // The picture goes straight into the scaler's memory (or one reused buffer where its format
+      // needs converting first), one buffer for every picture (conversions run one at a time): a
+      // fresh 3-MB buffer per 1080p frame would be garbage the collector reclaims late, and memory
+      // would grow with length.
+      const buf = pictures.destination(format, frame.allocationSize());
       const layout = await phases.time('copy', frame.copyTo(buf));
       const scaling = performance.now();
-      const [y, u, v] = layout;
-      const plane = (l: PlaneLayout) => buf.subarray(l.offset);
-      const rgb = scaler.scale({
-        width: rect.width,
-        height: rect.height,
-        y: plane(y),
-        u: plane(u),
-        v: format === 'NV12' ? plane(u) : plane(v),
-        yStride: y.stride,
-        uStride: u.stride,
-        vStride: format === 'NV12' ? u.stride : v.stride,
-        uvStep: format === 'NV12' ? 2 : 1,
-        ...colour,
-      });
+      const converted = decoderColour(frame.colorSpace, colour);
+      const rgb = pictures.scale(format, buf, layout, colour, converted);
       phases.add('scale', scaling);
       for (const k of slotsOf.get(d)!) place(k, rgb);
     } finally {
