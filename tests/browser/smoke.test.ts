@@ -2,8 +2,9 @@
 // prefs (no WebGPU on Linux), Firefox with WebGPU switched on. What each must do: load the demo
 // project; ingest an H.264 MP4 through WebCodecs matching native ffmpeg; ingest an HEVC MKV
 // through ffmpeg.wasm (no browser here decodes HEVC); refuse a bad file leaving the store as it
-// was; train the autoencoder a few steps on each backend it offers, equal to the CPU backend; run
-// the custom WebGPU kernels equal to the CPU where it has WebGPU. Its figures feed docs/browsers.md.
+// was; render the frames strip and the activation maps; import a model file through Share; train
+// the autoencoder a few steps on each backend it offers, equal to the CPU backend; run the custom
+// WebGPU kernels equal to the CPU where it has WebGPU. Its figures feed docs/browsers.md.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ENGINES, type EnginePage } from './engines';
 import { nativeFrames, runNativeFfmpeg } from '../native-ffmpeg';
 import { videoFilter } from '../../src/lib/ingest/plan';
+import { buildAutoencoder } from '../../src/lib/models/autoencoder';
+import { writeModelFiles } from '../model-files';
 import type { BatchNormCase, ConvCase, ReduceCase } from './harness/kernels.harness';
 
 /**
@@ -112,6 +115,37 @@ const clickButton = (page: EnginePage, label: string) =>
     button.click();
   }, label);
 
+/** Distinct colours (4 bits per channel) over the canvases matching `selector`. */
+const canvasColours = (page: EnginePage, selector: string) =>
+  page.evaluate((s) => {
+    const colours = new Set<number>();
+    for (const el of document.querySelectorAll<HTMLCanvasElement>(s)) {
+      if (!el.width || !el.height) continue;
+      const { data } = el.getContext('2d')!.getImageData(0, 0, el.width, el.height);
+      for (let i = 0; i < data.length; i += 4)
+        colours.add(((data[i] >> 4) << 8) | ((data[i + 1] >> 4) << 4) | (data[i + 2] >> 4));
+    }
+    return colours.size;
+  }, selector);
+
+/** Clicks the button around the picture with this alt text; false while there is none. */
+const clickPicture = (page: EnginePage, alt: string) =>
+  page.evaluate((alt) => {
+    const button = document.querySelector(`img[alt="${alt}"]`)?.closest('button');
+    button?.click();
+    return !!button;
+  }, alt);
+
+/** Clicks the first button whose text contains `text`; false while there is none. */
+const clickMatching = (page: EnginePage, text: string) =>
+  page.evaluate((text) => {
+    const button = [...document.querySelectorAll('button')].find((b) =>
+      b.textContent?.includes(text),
+    );
+    button?.click();
+    return !!button;
+  }, text);
+
 type Harness = {
   harness: {
     models: {
@@ -185,6 +219,43 @@ for (const engine of ENGINES) {
         .toMatch(/“random-bytes.mp4”: it is not a movie file that could be read/);
       expect(await stored(page, 'random-bytes')).toBeNull();
       expect(await stored(page, 'h264-aac')).toEqual(before);
+    });
+
+    it('renders the views: frames and the activation maps of an untrained encoder', async () => {
+      const alerts = await textOf(page, '[role="alert"]');
+      // The Frames & audio strip of the demo's first movie, painted from the stored bytes.
+      await expect
+        .poll(() => canvasColours(page, '#frames canvas'), { timeout: 60_000 })
+        .toBeGreaterThan(20);
+      await page.evaluate(() => document.querySelector('#inside')?.scrollIntoView(), null);
+      await expect
+        .poll(() => clickPicture(page, 'First frame of sequence 3'), { timeout: 60_000 })
+        .toBe(true);
+      await expect
+        .poll(() => clickMatching(page, 'untrained model’s activations'), { timeout: 30_000 })
+        .toBe(true);
+      await expect
+        .poll(() => canvasColours(page, '[data-testid="heatmap-grid"] canvas'), {
+          timeout: 240_000,
+        })
+        .toBeGreaterThan(50);
+      expect(await textOf(page, '[role="alert"]')).toEqual(alerts);
+    });
+
+    it('imports a model file into the project through the Share section', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cinebreath-smoke-model-'));
+      const ae = buildAutoencoder({ batchNorm: true, inputShape: [30, 36, 64, 3], seed: 5 });
+      const { json, weights } = await writeModelFiles(ae, 'autoencoder', 'smoke autoencoder', dir);
+      ae.dispose();
+      await page.setFiles('[data-testid="share-input"]', [json, weights]);
+      await expect
+        .poll(async () => (await textOf(page, '[data-testid="share-message"]')).join(''), {
+          timeout: 60_000,
+        })
+        .toContain('Imported “smoke autoencoder” (autoencoder');
+      await expect
+        .poll(async () => (await textOf(page, '[data-testid="share-models"] tbody tr')).join('\n'))
+        .toContain('smoke autoencoder');
     });
 
     it('trains the autoencoder on each backend it offers as on the CPU', async () => {

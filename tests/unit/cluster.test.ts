@@ -7,13 +7,12 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installFastKernels } from '../../src/lib/compute/kernels';
-import { exportModelFiles } from '../../src/lib/interop/model-files';
 import { writeNpy } from '../../src/lib/util/npy';
 import { tarBlob } from '../../src/lib/interop/tar';
 import { buildAutoencoder } from '../../src/lib/models/autoencoder';
 import { buildSceneHead } from '../../src/lib/models/scene-head';
-import type { CheckpointRecord, ModelRecord } from '../../src/lib/store/schema';
 import { maxAbsDiff, python, readNpyFile, requirePyTorch, torchrun } from '../cluster-tools';
+import { writeModelFiles } from '../model-files';
 
 const dir = mkdtempSync(join(tmpdir(), 'cinebreath-cluster-'));
 
@@ -39,41 +38,8 @@ describe('cluster trainer (PyTorch DDP)', () => {
         ),
     );
     const head = buildSceneHead(4, { inputDim: 7 * 9 * 16 * 64, units: 8, seed: 3 });
-    const save = async (model: tf.LayersModel, kind: string, name: string) => {
-      let artifacts: tf.io.ModelArtifacts | undefined;
-      await model.save(
-        tf.io.withSaveHandler(
-          async (a) => (
-            (artifacts = a),
-            { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }
-          ),
-        ),
-      );
-      const record = {
-        id: name,
-        projectId: 'p',
-        kind,
-        name,
-        createdAt: 0,
-        topology: artifacts!.modelTopology,
-        meta: { kind },
-      } as ModelRecord;
-      const checkpoint = {
-        modelId: name,
-        epoch: 1,
-        weightSpecs: artifacts!.weightSpecs,
-        weights: artifacts!.weightData,
-      } as unknown as CheckpointRecord;
-      const paths: string[] = [];
-      for (const f of exportModelFiles(record, checkpoint)) {
-        const path = join(dir, f.name);
-        writeFileSync(path, new Uint8Array(await f.blob.arrayBuffer()));
-        paths.push(path);
-      }
-      return paths.find((p) => p.endsWith('.json'))!;
-    };
-    const aePath = await save(ae, 'autoencoder', 'notebook-ae');
-    const headPath = await save(head, 'scenes', 'notebook-head');
+    const aePath = (await writeModelFiles(ae, 'autoencoder', 'notebook-ae', dir)).json;
+    const headPath = (await writeModelFiles(head, 'scenes', 'notebook-head', dir)).json;
 
     const frames = new Uint8Array(2 * shape.reduce((a, b) => a * b));
     for (let i = 0; i < frames.length; i++) frames[i] = (i * 2654435761) >>> 24;
