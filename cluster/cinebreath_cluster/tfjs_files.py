@@ -19,36 +19,37 @@ from .models import BN_EPSILON, Autoencoder, Conv, Head, KerasBatchNorm, Pool, U
 META_VERSION = 1
 
 
+# What Keras/tfjs write for a Glorot-uniform kernel, zero bias, and no regularisers or constraints.
+_WEIGHTED = {
+    'kernel_initializer': {'class_name': 'VarianceScaling',
+                           'config': {'scale': 1, 'mode': 'fan_avg', 'distribution': 'uniform', 'seed': None}},
+    'bias_initializer': {'class_name': 'Zeros', 'config': {}},
+    'kernel_regularizer': None, 'bias_regularizer': None, 'activity_regularizer': None,
+    'kernel_constraint': None, 'bias_constraint': None,
+}
+
+
+def _with_input(config, shape):
+    """The first layer's config also names the model's input shape."""
+    return {**config, 'batch_input_shape': [None, *shape], 'dtype': 'float32'} if shape else config
+
+
 def _conv_config(name, filters, activation, input_shape=None):
     config = {
         'name': name, 'trainable': True, 'filters': filters, 'kernel_size': [3, 3, 3],
         'strides': [1, 1, 1], 'padding': 'same', 'data_format': 'channels_last',
         'dilation_rate': [1, 1, 1], 'activation': activation, 'use_bias': True,
-        'kernel_initializer': {'class_name': 'VarianceScaling',
-                               'config': {'scale': 1, 'mode': 'fan_avg', 'distribution': 'uniform', 'seed': None}},
-        'bias_initializer': {'class_name': 'Zeros', 'config': {}},
-        'kernel_regularizer': None, 'bias_regularizer': None, 'activity_regularizer': None,
-        'kernel_constraint': None, 'bias_constraint': None,
+        **_WEIGHTED,
     }
-    if input_shape:
-        config['batch_input_shape'] = [None, *input_shape]
-        config['dtype'] = 'float32'
-    return {'class_name': 'Conv3D', 'config': config}
+    return {'class_name': 'Conv3D', 'config': _with_input(config, input_shape)}
 
 
 def _dense_config(name, units, activation, input_dim=None):
     config = {
         'name': name, 'trainable': True, 'units': units, 'activation': activation, 'use_bias': True,
-        'kernel_initializer': {'class_name': 'VarianceScaling',
-                               'config': {'scale': 1, 'mode': 'fan_avg', 'distribution': 'uniform', 'seed': None}},
-        'bias_initializer': {'class_name': 'Zeros', 'config': {}},
-        'kernel_regularizer': None, 'bias_regularizer': None, 'activity_regularizer': None,
-        'kernel_constraint': None, 'bias_constraint': None,
+        **_WEIGHTED,
     }
-    if input_dim:
-        config['batch_input_shape'] = [None, input_dim]
-        config['dtype'] = 'float32'
-    return {'class_name': 'Dense', 'config': config}
+    return {'class_name': 'Dense', 'config': _with_input(config, [input_dim] if input_dim else None)}
 
 
 def _bn_config(name, momentum):
