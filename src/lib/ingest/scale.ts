@@ -111,6 +111,22 @@ export function coverSize(srcW: number, srcH: number, w: number, h: number): [nu
 const INVERSE = { bt601: [104597, 132201, 25675, 53279], bt709: [117489, 138438, 13975, 34925] };
 
 /**
+ * The conversion's coefficients as swscale prepares them for both of its paths (in 1/65536):
+ * chroma weights (green ones negated; scaled by 224/255 for full range) and luma gain and offset
+ * (255/219 and 16 for limited range).
+ */
+function swsCoefficients(matrix: 'bt601' | 'bt709', fullRange: boolean) {
+  let [crv, cbu, cgu, cgv] = INVERSE[matrix];
+  [cgu, cgv] = [-cgu, -cgv];
+  if (fullRange) {
+    [crv, cbu, cgu, cgv] = [crv, cbu, cgu, cgv].map((c) => Math.trunc((c * 224) / 255));
+  }
+  return fullRange
+    ? { crv, cbu, cgu, cgv, cy: 65536, oy: 0 }
+    : { crv, cbu, cgu, cgv, cy: Math.floor((65536 * 255) / 219), oy: 16 * 65536 };
+}
+
+/**
  * swscale's integer YUV → RGB lookup (its 24-bit packed path): a luma table indexed by Y plus a
  * chroma offset quantised to whole table steps. Reproducing it rather than the exact formula
  * matters: it sits 1–2 levels below the ideal conversion and would otherwise be the whole error.
@@ -124,17 +140,11 @@ export class YuvToRgb {
 
   constructor(matrix: 'bt601' | 'bt709', fullRange: boolean) {
     const HEADROOM = 512;
-    let [crv, cbu, cgu, cgv] = INVERSE[matrix];
-    [cgu, cgv] = [-cgu, -cgv];
-    let cy = 65536;
-    let oy = 0;
-    if (!fullRange) {
-      cy = Math.floor((cy * 255) / 219);
-      oy = 16 * 65536;
-    } else {
-      [crv, cbu, cgu, cgv] = [crv, cbu, cgu, cgv].map((c) => Math.trunc((c * 224) / 255));
-    }
-    [crv, cbu, cgu, cgv] = [crv, cbu, cgu, cgv].map((c) => Math.trunc((c * 65536 + 0x8000) / cy));
+    const sws = swsCoefficients(matrix, fullRange);
+    const { cy, oy } = sws;
+    const [crv, cbu, cgu, cgv] = [sws.crv, sws.cbu, sws.cgu, sws.cgv].map((c) =>
+      Math.trunc((c * 65536 + 0x8000) / cy),
+    );
     const yoffs = (fullRange ? 384 : 326) + HEADROOM;
     let yb = -(384 * 65536) - HEADROOM * cy - oy;
     for (let i = 0; i < this.#table.length; i++, yb += cy) {
@@ -169,16 +179,7 @@ export class FullChromaYuvToRgb {
   readonly #ub: number;
 
   constructor(matrix: 'bt601' | 'bt709', fullRange: boolean) {
-    let [crv, cbu, cgu, cgv] = INVERSE[matrix];
-    [cgu, cgv] = [-cgu, -cgv];
-    let cy = 65536;
-    let oy = 0;
-    if (!fullRange) {
-      cy = Math.floor((cy * 255) / 219);
-      oy = 16 * 65536;
-    } else {
-      [crv, cbu, cgu, cgv] = [crv, cbu, cgu, cgv].map((c) => Math.trunc((c * 224) / 255));
-    }
+    const { crv, cbu, cgu, cgv, cy, oy } = swsCoefficients(matrix, fullRange);
     const toInt16 = (c: number, bits: number) => Math.floor((c * 2 ** bits + 0x8000) / 65536);
     this.#y = toInt16(cy, 13);
     this.#yOffset = toInt16(oy, 9);
